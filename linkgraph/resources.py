@@ -1,0 +1,14 @@
+"""Where the bundled import specifications and queries are: in the wheel, or in the source tree."""
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def bundled_dir(name: str) -> Path:
+    """The folder of bundled `importers` or `queries`: inside an installed wheel, else the repository's."""
+    installed = _PACKAGE / "_bundled" / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE.parent / name

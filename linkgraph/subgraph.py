@@ -1,0 +1,52 @@
+"""A selection of the graph (nodes and links as DataFrames): what charts, exports and packages are made from."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+NODE_BASE = ["id", "type", "caption"]
+LINK_BASE = ["id", "type", "source", "target"]
+
+
+@dataclass
+class Subgraph:
+    """Nodes and links of a selection.
+
+    nodes: one row per node, columns `id`, `type`, `caption`, then any properties (including the provenance
+    columns `prov` — a JSON list of provenance records — `reliability`, `credibility`, `handling`, ...).
+    links: one row per link, columns `id`, `type`, `source`, `target` (node ids), then any properties.
+    path: node ids of a highlighted path, in order, when the selection was a path query.
+    """
+
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    title: str = "linkgraph chart"
+    path: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        for col in NODE_BASE:
+            if col not in self.nodes.columns:
+                self.nodes[col] = pd.Series(dtype="object")
+        for col in LINK_BASE:
+            if col not in self.links.columns:
+                self.links[col] = pd.Series(dtype="object")
+        self.nodes = self.nodes.drop_duplicates("id").reset_index(drop=True)
+        self.links = self.links.drop_duplicates("id").reset_index(drop=True)
+        known = set(self.nodes["id"])
+        dangling = ~(self.links["source"].isin(known) & self.links["target"].isin(known))
+        if dangling.any():
+            self.links = self.links[~dangling].reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    @staticmethod
+    def provenance(value) -> list[dict]:
+        """The provenance records of one row's `prov` cell."""
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+            return []
+        if isinstance(value, list):
+            return value
+        return json.loads(value)
