@@ -194,19 +194,22 @@ def _fold_single(df: pd.DataFrame, value_columns: list[str], obs_cols: list[str]
         prov, keys = [], obs[proto].astype(object).where(obs[proto].notna(), None).itertuples(index=False, name=None)
         rows = obs["_row"].tolist() if "_row" in obs else [None] * len(obs)
         seen = obs["_observed"].tolist() if "_observed" in obs else [None] * len(obs)
+        quoted: dict = {}
         for key, row, observed in zip(keys, rows, seen):
             head = cache.get(key)
             if head is None:
                 rec = _record(dict(zip(proto, key)), proto)
                 head = cache[key] = dumps([rec])[1:-2]  # '{"batch":...' without the closing brace
-            extra = {}
-            if _clean(row) is not None:
-                extra["rows"] = str(int(row))
-            if _clean(observed) is not None:
-                extra["observed"] = observed
-            tail = dumps([extra])[2:-2] if extra else ""
-            sep = "," if tail and head != "{" else ""
-            prov.append("[" + head + sep + tail + "}]")
+            parts = [head] if head != "{" else []
+            if observed is not None and observed == observed:
+                q = quoted.get(observed)
+                if q is None:
+                    q = quoted[observed] = json.dumps(observed, ensure_ascii=False)
+                parts.append('"observed":' + q)
+            if row is not None and row == row:
+                parts.append(f'"rows":"{int(row)}"')
+            body = ",".join(parts)
+            prov.append("[" + (body if head != "{" else "{" + body) + "}]")
         out["prov"] = prov
         # sort_keys is not kept by the concatenation above; readers parse, they never compare text
         rel = obs["_reliability"] if "_reliability" in obs else None

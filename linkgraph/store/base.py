@@ -179,11 +179,18 @@ class Store(abc.ABC):
                         lists: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         if existing.empty:
             return folded, folded.iloc[0:0]
-        known = set(existing["id"])
-        is_old = folded["id"].isin(known)
+        is_old = folded["id"].isin(set(existing["id"]))
+        old = folded[is_old]
+        # Fast path for re-imports: same provenance text and nothing to fill means nothing changes.
+        ex = existing.drop_duplicates("id").set_index("id").reindex(old["id"])
+        quiet = ex["prov"].to_numpy() == old["prov"].to_numpy()
+        for col in value_cols:
+            if col in ex.columns and col in old.columns:
+                fills = old[col].notna().to_numpy() & ex[col].isna().to_numpy()
+                quiet &= ~fills if col not in lists else ~old[col].notna().to_numpy()
         by_id = {r["id"]: r for r in existing.to_dict("records")}
         changed = []
-        for row in folded[is_old].to_dict("records"):
+        for row in old[~quiet].to_dict("records"):
             merged = provenance.merge_existing(by_id[row["id"]], row, value_cols, lists)
             if merged is not None:
                 changed.append(merged)

@@ -169,6 +169,9 @@ class EmbeddedStore(Store):
 
     def _update_nodes(self, type_name: str, rows: pd.DataFrame) -> None:
         if len(rows):
+            # an all-None column has no type in a LOAD FROM frame (read as STRING); merged rows never clear a
+            # stored value, so such a column is None in the store already and need not be set
+            rows = rows[[c for c in rows.columns if c == "id" or rows[c].notna().any()]]
             sets = ", ".join(f"n.{c} = {c}" for c in rows.columns if c != "id")
             self.execute(f"LOAD FROM $rows MATCH (n:{type_name} {{id: id}}) SET {sets}", {"rows": rows})
 
@@ -185,7 +188,8 @@ class EmbeddedStore(Store):
 
     def _update_links(self, type_name: str, rows: pd.DataFrame) -> None:
         if len(rows):
-            props = [c for c in rows.columns if c not in ("id", "source", "target", "source_type", "target_type")]
+            props = [c for c in rows.columns if c not in ("id", "source", "target", "source_type", "target_type")
+                     and rows[c].notna().any()]  # see _update_nodes
             sets = ", ".join(f"r.{c} = {c}" for c in props)
             frame = rows[["id", *props]].reset_index(drop=True)
             self.execute(f"LOAD FROM $rows MATCH ()-[r:{type_name} {{id: id}}]->() SET {sets}", {"rows": frame})
