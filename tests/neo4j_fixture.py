@@ -71,8 +71,10 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jInfo
             database=os.environ.get("NEO4J_DATABASE") or "neo4j",
         )
         return
+    # C1-only JIT: about half the start-up CPU; test queries are too small to miss C2.
+    quick_jit = os.environ.get("LINKGRAPH_NEO4J_QUICK_JIT", "1") != "0"
     try:
-        server = _server_mod.start(tmp_path_factory.mktemp("neo4j"))
+        server = _server_mod.start(tmp_path_factory.mktemp("neo4j"), quick_jit=quick_jit)
     except RuntimeError as e:
         pytest.fail(str(e), pytrace=False)
     try:

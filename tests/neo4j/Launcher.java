@@ -13,6 +13,16 @@
 // "FAILED [BIND] <reason>" and exits 1 if it could not start ("BIND" when the port
 // was taken, so the caller can retry on another port).
 //
+// tests/neo4j_server.py runs the same file compiled once into a jar in the cache
+// (faster start, and class-data sharing needs classes from jars); the source-file
+// form above is its fallback and the way to run it by hand.
+//
+// Auth is on: the password is set through the system database
+// (ALTER USER neo4j ... CHANGE NOT REQUIRED) before READY. APOC and GDS are
+// unrestricted (dbms.security.procedures.unrestricted=apoc.*,gds.*); the allowlist is
+// left at its default "*" so Neo4j's built-in procedures stay callable.
+// Memory: page cache 256 MiB (-Dlinkgraph.pagecacheMb=N to change); heap from -Xmx.
+//
 // Stops cleanly on SIGTERM/SIGINT, and also when its standard input reaches EOF
 // (the Python side keeps a pipe open, so a killed pytest does not leave a JVM
 // behind). Pass -Dlinkgraph.ignoreStdin=true to run it by hand with stdin closed.
@@ -24,7 +34,6 @@
 // @Procedure / @UserFunction / @UserAggregationFunction and registered through
 // GlobalProcedures, which is what neo4j-harness does with withProcedure().
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
