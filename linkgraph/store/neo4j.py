@@ -40,7 +40,9 @@ class Neo4jStore(Store):
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password) if password else None)
+            # Notifications (e.g. "property does not exist" on a fresh database) are noise to a user of the CLI.
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password) if password else None,
+                                                      notifications_min_severity="OFF")
             self._driver.verify_connectivity()
         except nex.AuthError:
             raise LinkgraphError(f"Neo4j at {uri} refused the credentials of user {user!r} "

@@ -1,0 +1,10 @@
+// Neo4j with Graph Data Science: the same projection, loaded into the GDS catalog as a simple undirected
+// graph (one relationship per linked pair, as the client-side path does) under $graph_name.
+MATCH (a:Entity)-[r]->(b:Entity)
+WHERE a <> b
+  AND (size($link_types) = 0 OR type(r) IN $link_types)
+  AND NOT type(r) IN $exclude_links
+  AND ($min_grade.unset OR (r.reliability <= $min_grade.reliability AND r.credibility <= $min_grade.credibility))
+WITH DISTINCT CASE WHEN a.id < b.id THEN a ELSE b END AS x, CASE WHEN a.id < b.id THEN b ELSE a END AS y
+WITH gds.graph.project($graph_name, x, y, {}, {undirectedRelationshipTypes: ['*']}) AS g
+RETURN g.graphName AS graph, g.nodeCount AS nodes, g.relationshipCount AS links

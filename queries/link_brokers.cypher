@@ -1,0 +1,22 @@
+// name: link_brokers
+// title: Bridging links: link betweenness
+// description: Links on the most shortest paths (edge betweenness, normalised); exact up to exact_max nodes, sampled above.
+// param: link_types STRING[] default [] -- use only these link types (empty: all but exclude_links)
+// param: exclude_links STRING[] default [INVOLVED,CONTAINED,ROUTED_VIA,LOCATED_IN,NATIONAL_OF,ISSUED_IN,MENTIONS,SAME_AS] -- context links left out of the social graph
+// param: types STRING[] default [] -- list only these entity types (empty: all)
+// param: min_grade GRADE default '' -- use only links graded at or above this, e.g. B2
+// param: top INT64 default 20 -- rows returned (0: all)
+// param: exact_max INT64 default 5000
+// param: samples INT64 default 200
+// returns: source_name, target_name, link_types, score, rank, method, source, target
+// engines: neo4j, embedded
+// kind: analytic
+// runner: link_betweenness
+// The projection: the links the analytic runs on (the graph is taken as simple and undirected).
+MATCH (a:Entity)-[r]->(b:Entity)
+WHERE a <> b
+  AND (size($link_types) = 0 OR type(r) IN $link_types)
+  AND NOT type(r) IN $exclude_links
+  AND ($min_grade.unset OR (r.reliability <= $min_grade.reliability AND r.credibility <= $min_grade.credibility))
+RETURN a.id AS source, b.id AS target, type(r) AS link_type, r.id AS link_id,
+       r.reliability AS reliability, r.credibility AS credibility
