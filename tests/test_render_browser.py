@@ -1,0 +1,419 @@
+"""The chart page in a real headless Chromium, driven by Selenium and chromedriver (with CDP).
+
+Proves: (a) the page makes no request outside its own file, (b) the graph is drawn with every node, (c) no script
+from the data runs and the hostile names show as text, (d) clicking a node shows its provenance. Also: filters,
+the TLP banner, the sandboxed Jupyter iframe, and that the page is safe even with its CSP removed.
+
+These tests FAIL (not skip) when Chromium is missing: install Debian's chromium and chromium-driver.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from linkgraph.render.base import MarkingWarning, items, meets_grade
+from linkgraph.render.html import Chart
+from tests.render_fixtures import (
+    CHINESE, LINKS, NODES, VIETNAMESE, XSS_CLOSE, XSS_COMMENT, XSS_IMG, XSS_SCRIPT, build_subgraph,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+INSTALL = ("install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) "
+           "and pip install selenium")
+SCREENSHOT = Path("/tmp/linkgraph_chart.png")
+SCREENSHOT_PANEL = Path("/tmp/linkgraph_chart_panel.png")
+
+# Hooks installed before any page script: record alert/confirm/prompt/print calls, CSP violations, window.open.
+HOOKS = """
+(function () {
+  window.__alerts = [];
+  window.__csp = [];
+  ['alert', 'confirm', 'prompt', 'print', 'open'].forEach(function (name) {
+    window[name] = function () { window.__alerts.push(name + ':' + Array.prototype.join.call(arguments, ',')); };
+  });
+  document.addEventListener('securitypolicyviolation', function (e) {
+    window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
+  });
+})();
+"""
+
+
+def _driver():
+    for exe in (CHROMIUM, CHROMEDRIVER):
+        if not Path(exe).exists():
+            pytest.fail(f"{exe} not found: {INSTALL}", pytrace=False)
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail(f"selenium is not installed: {INSTALL}", pytrace=False)
+    profile = tempfile.mkdtemp(prefix="lg-chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+                "--disable-default-apps", f"--user-data-dir={profile}",
+                # the network is cut: any request would go to a closed local port and fail
+                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+                "--window-size=1600,1000", "--force-device-scale-factor=1"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    try:
+        drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    except Exception as exc:  # noqa: BLE001 - one clear line
+        pytest.fail(f"could not start headless Chromium ({type(exc).__name__}: {str(exc).splitlines()[0]}): "
+                    f"{INSTALL}", pytrace=False)
+    drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
+    return drv, profile
+
+
+def test_chromium_is_installed():
+    """One clear line when the browser is missing (the other tests then error with the same line)."""
+    missing = [exe for exe in (CHROMIUM, CHROMEDRIVER) if not Path(exe).exists()]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not found: {INSTALL}", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    drv, profile = _driver()
+    yield drv
+    drv.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def sub():
+    return build_subgraph()
+
+
+@pytest.fixture(scope="module")
+def chart_file(sub, tmp_path_factory):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkingWarning)
+        chart = Chart(sub, tlp="AMBER", handling="UK 3x5x2: P", created="2025-01-02T03:04:05Z")
+    path = tmp_path_factory.mktemp("chart") / "chart.html"
+    chart.write(path)
+    return path
+
+
+def requests_seen(drv, with_document: bool = False) -> list:
+    """URLs of every request the browser tried since the last call (CDP Network.requestWillBeSent); with
+    `with_document`, (url, URL of the document that made it) pairs."""
+    out = []
+    for entry in drv.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            url = msg["params"]["request"]["url"]
+            out.append((url, msg["params"].get("documentURL", "")) if with_document else url)
+    return out
+
+
+def load(drv, path: Path, timeout: float = 30.0) -> list[tuple[str, str]]:
+    """Open the page, wait until vis-network has drawn it; returns the (url, document) requests made meanwhile."""
+    requests_seen(drv)  # drop older entries
+    drv.get(path.as_uri())
+    _wait(drv, "return !!window.__linkgraphDrawn", timeout)
+    time.sleep(0.3)
+    return requests_seen(drv, with_document=True)
+
+
+def _wait(drv, script: str, timeout: float = 10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        value = drv.execute_script(script)
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for: {script}")
+
+
+@pytest.fixture(scope="module")
+def loaded(browser, chart_file):
+    reqs = load(browser, chart_file)
+    return browser, reqs
+
+
+# ------------------------------------------------------------------------------------------------ (a) network
+
+
+def test_request_recorder_sees_requests(browser, tmp_path):
+    """Control: the recorder does see a request when a page makes one (so an empty list means something)."""
+    probe = tmp_path / "probe.html"
+    probe.write_text('<!DOCTYPE html><img src="http://example.invalid/pixel.png"><p>probe</p>')
+    requests_seen(browser)
+    browser.get(probe.as_uri())
+    time.sleep(0.5)
+    urls = requests_seen(browser)
+    assert any(u.startswith("http://example.invalid/") for u in urls), urls
+
+
+def test_zero_network_requests(loaded, chart_file):
+    drv, reqs = loaded
+    page = chart_file.as_uri()
+    assert (page, page) in reqs  # the recorder saw the page itself
+    # nothing the page asked for, other than itself and its own data: images
+    assert [u for u, doc in reqs if doc == page and u != page and not u.startswith("data:")] == []
+    # and nothing went to the network from anywhere (the browser's own chrome:// pages aside)
+    assert [u for u, _ in reqs if not u.startswith(("file:", "data:", "chrome:", "chrome-untrusted:"))] == []
+    assert drv.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert drv.execute_script("return window.__csp") == []
+
+
+# ------------------------------------------------------------------------------------------------ (b) rendering
+
+
+def test_graph_is_drawn(loaded):
+    drv, _ = loaded
+    assert drv.execute_script("return document.querySelectorAll('#lg-net canvas').length") == 1
+    assert drv.execute_script("return document.getElementById('lg-net').getAttribute('data-drawn')") == "true"
+    assert drv.execute_script("return linkgraph.network.body.nodeIndices.length") == len(NODES)
+    assert drv.execute_script("return linkgraph.network.body.edgeIndices.length") == len(LINKS)
+    assert drv.execute_script("return Object.keys(linkgraph.network.getPositions()).length") == len(NODES)
+    assert set(drv.execute_script("return linkgraph.drawnIds()")) == {n for n, *_ in NODES}  # "__proto__" too
+    size = drv.execute_script("var c = document.querySelector('#lg-net canvas'); return [c.width, c.height]")
+    assert size[0] > 600 and size[1] > 400
+    # the canvas is not blank: many distinct colours in a screenshot of it
+    png = drv.find_element("css selector", "#lg-net canvas").screenshot_as_png
+    assert len(png) > 20_000
+    assert f"Showing {len(NODES)} of {len(NODES)} entities" in drv.find_element("id", "lg-status").text
+    assert drv.execute_script("return window.__linkgraphDrawn") < 10_000
+
+
+def test_banner_legend_and_title(loaded):
+    drv, _ = loaded
+    for bid in ("lg-tlp-top", "lg-tlp-bottom"):
+        el = drv.find_element("id", bid)
+        assert el.text.startswith("TLP:AMBER · Handling: UK 3x5x2: P")
+        assert el.value_of_css_property("color") == "rgba(255, 192, 0, 1)"  # TLP 2.0 amber #FFC000
+        assert el.value_of_css_property("background-color") == "rgba(0, 0, 0, 1)"
+    assert "created 2025-01-02T03:04:05Z" in drv.find_element("id", "lg-tlp-bottom").text
+    assert drv.find_element("id", "lg-title").text == "Operation <b>Pangolin</b> & co"
+    legend = drv.find_element("id", "lg-types").text
+    for t in {t for _, t, *_ in NODES}:
+        assert t in legend
+    n_icons = drv.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-types img')).filter(i => i.complete && i.naturalWidth > 0).length")
+    assert n_icons == len({t for _, t, *_ in NODES})
+
+
+def test_screenshot(loaded):
+    drv, _ = loaded
+    drv.save_screenshot(str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 50_000
+
+
+# ------------------------------------------------------------------------------------------------ (c) no script runs
+
+
+def _search(drv, text: str) -> str:
+    box = drv.find_element("id", "lg-q")
+    box.clear()
+    box.send_keys(text)
+    time.sleep(0.1)
+    return drv.execute_script("return document.getElementById('lg-results').textContent")
+
+
+def test_hostile_names_are_text(loaded):
+    drv, _ = loaded
+    assert XSS_SCRIPT in _search(drv, "alert(1)")
+    assert XSS_IMG in _search(drv, "onerror")
+    assert XSS_CLOSE in _search(drv, "alert(2)")
+    assert VIETNAMESE in _search(drv, "nguyen van hung")  # accents folded in search
+    assert CHINESE in _search(drv, CHINESE)
+    # show every entity and link panel: all hostile properties and provenance pass through the DOM
+    drv.execute_script("linkgraph.data.nodes.forEach(n => linkgraph.showNode(n.i));"
+                       "linkgraph.data.links.forEach(l => linkgraph.showLink(l.i));")
+    drv.execute_script("linkgraph.showNode('doc:report')")
+    assert XSS_COMMENT in drv.find_element("id", "lg-panel").get_attribute("textContent")
+    assert drv.execute_script("return window.__alerts") == []
+    assert drv.execute_script("return document.scripts.length") == 3
+    assert drv.execute_script("return document.querySelectorAll('[onerror], [onload], img[src=\"x\"]').length") == 0
+    assert drv.execute_script("return window.__csp") == []
+
+
+def test_tooltip_is_text(loaded):
+    drv, _ = loaded
+    drv.execute_script("linkgraph.focus('p:img', false, 1.5); linkgraph.network.unselectAll()")
+    canvas = drv.find_element("css selector", "#lg-net canvas")
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(drv).move_to_element_with_offset(canvas, 5, 5).move_to_element(canvas).perform()
+    tip = _wait(drv, "var t = document.querySelector('div.vis-tooltip');"
+                     "return t && t.style.visibility !== 'hidden' && t.textContent ? t : null", 5)
+    assert XSS_IMG in tip.get_attribute("textContent")
+    # vis-network sets the tooltip with innerText: newlines become <br>, nothing else is markup
+    tags = drv.execute_script("return Array.from(arguments[0].querySelectorAll('*')).map(e => e.tagName)", tip)
+    assert set(tags) <= {"BR"}
+    assert drv.execute_script("return window.__alerts") == []
+
+
+def test_no_script_runs_without_the_csp(browser, chart_file, tmp_path):
+    """Escaping alone keeps the data inert: the same page with its CSP removed runs no injected script."""
+    page = chart_file.read_text(encoding="utf-8")
+    start = page.index('<meta http-equiv="Content-Security-Policy"')
+    stripped = page[:start] + page[page.index(">", start) + 1:]
+    assert "Content-Security-Policy" not in stripped
+    path = tmp_path / "nocsp.html"
+    path.write_text(stripped, encoding="utf-8")
+    load(browser, path)
+    browser.execute_script("linkgraph.data.nodes.forEach(n => linkgraph.showNode(n.i));"
+                           "linkgraph.data.links.forEach(l => linkgraph.showLink(l.i));")
+    assert XSS_SCRIPT in _search(browser, "script")
+    time.sleep(0.3)
+    assert browser.execute_script("return window.__alerts") == []
+    assert browser.execute_script("return document.scripts.length") == 3
+    assert browser.execute_script("return document.querySelectorAll('img[src=\"x\"], [onerror]').length") == 0
+    load(browser, chart_file)  # back to the real page for the next tests
+
+
+# ------------------------------------------------------------------------------------------------ (d) click
+
+
+def test_click_node_shows_provenance(browser, chart_file):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    load(browser, chart_file)
+    browser.execute_script("linkgraph.focus('p:hung', false, 1.6); linkgraph.network.unselectAll();"
+                           "document.getElementById('lg-panel').removeAttribute('data-node')")
+    time.sleep(0.2)
+    canvas = browser.find_element("css selector", "#lg-net canvas")
+    ActionChains(browser).move_to_element(canvas).click().perform()  # a real click on the node's pixels
+    _wait(browser, "return document.getElementById('lg-panel').getAttribute('data-node') === 'p:hung'", 5)
+    assert browser.execute_script("return linkgraph.selected()") == ["p:hung"]
+    panel = browser.find_element("id", "lg-panel").text
+    assert VIETNAMESE in panel
+    # the entity's own record: source, row, date, grade, handling, agency
+    for text in ("SOURCES OF THIS ENTITY (1)", "vn_customs.csv", "Row 3",
+                 "A1", "TLP:GREEN", "VN Customs"):
+        assert text in panel, text
+    # records of its links: HAS_PHONE from cdr_2023.csv row 99, MEMBER_OF with a hostile role, HAS_ID
+    assert "LINKS (3)" in panel
+    assert "cdr_2023.csv" in panel and "99" in panel
+    assert "HAS_PHONE → +84912345678" in panel
+    assert XSS_IMG in panel  # the MEMBER_OF role, as text
+    browser.save_screenshot(str(SCREENSHOT_PANEL))
+    assert browser.execute_script("return window.__alerts") == []
+
+
+def test_click_link_shows_its_sources(browser, chart_file):
+    load(browser, chart_file)
+    browser.execute_script("linkgraph.showLink('l:3')")
+    panel = browser.find_element("id", "lg-panel").text
+    assert "CALLED 2023-04-01T10:02:00" in panel and "SOURCES OF THIS LINK (1)" in panel and "100" in panel
+
+
+# ------------------------------------------------------------------------------------------------ filters
+
+
+def _visible(drv) -> tuple[int, int]:
+    return tuple(drv.execute_script("return [linkgraph.visibleNodeCount(), linkgraph.network.body.nodeIndices.length,"
+                                    " linkgraph.visibleLinkCount(), linkgraph.network.body.edgeIndices.length]"))
+
+
+def _expected(sub, node_ok, link_ok=lambda lk: True):
+    nodes, links = items(sub)
+    vis = {n.id for n in nodes if node_ok(n)}
+    n_links = sum(1 for lk in links if lk.source in vis and lk.target in vis and link_ok(lk))
+    return len(vis), n_links
+
+
+def test_type_filter(browser, chart_file, sub):
+    load(browser, chart_file)
+    label = browser.find_element("xpath", "//ul[@id='lg-types']//label[.//span[text()='Person']]")
+    label.find_element("css selector", "input").click()
+    n, drawn, m, edges = _visible(browser)
+    assert (n, m) == _expected(sub, lambda nd: nd.type != "Person") and (drawn, edges) == (n, m)
+    label = browser.find_element("xpath", "//ul[@id='lg-linktypes']//label[.//span[text()='CALLED']]")
+    label.find_element("css selector", "input").click()
+    n, _, m, _ = _visible(browser)
+    assert (n, m) == _expected(sub, lambda nd: nd.type != "Person", lambda lk: lk.type != "CALLED")
+    browser.find_element("id", "lg-reset").click()
+    assert _visible(browser) == (len(NODES), len(NODES), len(LINKS), len(LINKS))
+
+
+def test_grade_filter(browser, chart_file, sub):
+    from selenium.webdriver.support.ui import Select
+
+    load(browser, chart_file)
+    Select(browser.find_element("id", "lg-rel")).select_by_value("B")
+    Select(browser.find_element("id", "lg-cred")).select_by_value("2")
+    n, drawn, m, edges = _visible(browser)
+    ok = lambda it: meets_grade(it.grade_pairs, ("B", 2))  # noqa: E731
+    assert (n, m) == _expected(sub, ok, ok) and (drawn, edges) == (n, m)
+    assert 0 < n < len(NODES)
+    ids = set(browser.execute_script("return linkgraph.drawnIds()"))
+    assert "p:script" in ids and "p:img" not in ids and "sp:manis" not in ids  # B2 kept, D4 and ungraded gone
+
+
+def test_date_filter(browser, chart_file, sub):
+    load(browser, chart_file)
+    browser.execute_script("""
+        function set(id, v) { var e = document.getElementById(id); e.value = v; e.dispatchEvent(new Event('change')); }
+        set('lg-from', '2023-04-11'); set('lg-to', '2023-04-12'); document.getElementById('lg-undated').click();""")
+    n, _, m, _ = _visible(browser)
+
+    def ok(it):
+        d = it.dates
+        return d is not None and d[1] >= "2023-04-11" and d[0] <= "2023-04-12"
+
+    assert (n, m) == _expected(sub, ok, ok)
+    assert 0 < m < len(LINKS)
+
+
+def test_search_enter_focuses_node(browser, chart_file):
+    load(browser, chart_file)
+    from selenium.webdriver.common.keys import Keys
+
+    box = browser.find_element("id", "lg-q")
+    box.send_keys("SZ-2023")
+    box.send_keys(Keys.ENTER)
+    _wait(browser, "return document.getElementById('lg-panel').getAttribute('data-node') === 'sz:1'", 5)
+    assert browser.execute_script("return linkgraph.selected()") == ["sz:1"]
+
+
+def test_path_is_highlighted(browser, chart_file):
+    load(browser, chart_file)
+    widths = browser.execute_script(
+        "return ['l:1','l:2','l:3','l:5'].map(id => linkgraph.edges.get(linkgraph.linkIndex(id)).width)")
+    assert widths[:3] == [5, 5, 5] and widths[3] < 5
+    steps = browser.find_element("id", "lg-path").text.splitlines()
+    assert steps == [VIETNAMESE, "+84912345678", "+254712345678", XSS_SCRIPT]
+
+
+# ------------------------------------------------------------------------------------------------ Jupyter iframe
+
+
+def test_repr_html_iframe_runs_sandboxed(browser, sub, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkingWarning)
+        frag = Chart(sub, created="2025-01-02T03:04:05Z")._repr_html_()
+    host = tmp_path / "notebook.html"
+    host.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>host</title></head><body>"
+                    "<p id='host'>notebook</p>" + frag + "</body></html>", encoding="utf-8")
+    requests_seen(browser)
+    browser.get(host.as_uri())
+    frame = browser.find_element("tag name", "iframe")
+    browser.switch_to.frame(frame)
+    try:
+        _wait(browser, "return !!window.__linkgraphDrawn", 30)
+        assert browser.execute_script("return linkgraph.network.body.nodeIndices.length") == len(NODES)
+        assert browser.execute_script("return window.origin") == "null"  # opaque origin: cannot touch the host
+        # (CDP's on-new-document hooks do not reach a sandboxed srcdoc frame, whose sandbox blocks dialogs anyway:
+        # check the DOM for injected elements instead)
+        assert browser.execute_script("return document.scripts.length") == 3
+        assert browser.execute_script("return document.querySelectorAll('img[src=\"x\"], [onerror]').length") == 0
+    finally:
+        browser.switch_to.default_content()
+    assert browser.find_element("id", "host").text == "notebook"
+    assert browser.execute_script("return getComputedStyle(document.body).fontFamily") != \
+        "system-ui, -apple-system, \"Segoe UI\", Roboto, Arial, sans-serif"  # the chart's styles did not leak
+    outside = [u for u in requests_seen(browser) if not u.startswith(("file:", "data:", "about:"))]
+    assert outside == []
