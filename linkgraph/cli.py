@@ -66,6 +66,172 @@ def db_wipe(db: DbOption = None,
         out.print(f"wiped {store.engine} store at {store.location}")
 
 
+# --- import (linkgraph.importing) ------------------------------------------------------------------------------
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[str], typer.Argument(help="CSV, XLSX, .docx, .md or .txt files.")],
+    spec: Annotated[Optional[str], typer.Option("--spec", help="Built-in spec name or a .yaml spec file; "
+                                                "default: chosen from the headers.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Only this sheet of a workbook.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Who provided the file (agency or "
+                                                  "source reference).")] = None,
+    grade: Annotated[Optional[str], typer.Option("--grade", help="Admiralty grade for every row, e.g. B2.")] = None,
+    handling: Annotated[Optional[str], typer.Option("--handling", help="Handling code, e.g. TLP:AMBER.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count and show samples; write nothing.")] = False,
+    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="Import the good rows; write the bad "
+                                                "ones with reasons to <file>.rejected.csv.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Import files through an import spec; each file commits whole or not at all."""
+    from linkgraph.importing import import_files
+
+    with open_store(db) as store:
+        report = import_files(store, files, spec=spec, sheet=sheet, source=source, grade=grade,
+                              handling=handling, dry_run=dry_run, skip_bad_rows=skip_bad_rows,
+                              progress=sys.stderr.isatty())
+    for f in report.files:
+        out.print(f"[bold]{f.path}[/]: spec [bold]{f.spec}[/] ({f.spec_reason})", highlight=False)
+        for s in f.sheets:
+            where = f'sheet "{s.sheet}", ' if s.sheet else ""
+            out.print(f"  {where}header row {s.header_row}: {s.rows} rows, {s.rejected} rejected, "
+                      f"{s.skipped_filtered} filtered; {s.status}; batch {s.batch}", highlight=False)
+            for sample in s.samples[:3]:
+                out.print("    sample: " + "; ".join(f"{k}={v}" for k, v in sample.items() if v not in ("", None)),
+                          highlight=False, markup=False)
+        for note in f.skipped_sheets:
+            out.print(f"  skipped sheet {note}", highlight=False)
+        if f.rejected_path:
+            out.print(f"  rejected rows written to {f.rejected_path}", highlight=False)
+    counts = report.counts()
+    if len(counts):
+        print_frame(counts, title="dry run: observations by type" if dry_run else "created / updated by type")
+
+
+@app.command("sources")
+def sources_cmd(db: DbOption = None) -> None:
+    """List import batches."""
+    from linkgraph.importing import sources
+
+    with open_store(db, create=False) as store:
+        df = sources(store)
+    df = df.assign(sha256=df["sha256"].str[:12], imported=df["imported"].str[:16])[
+        ["id", "source", "sheet", "spec", "rows", "status", "grade", "handling", "agency", "imported", "sha256"]]
+    print_frame(df, title="import batches")
+
+
+@app.command("undo")
+def undo_cmd(batch: Annotated[str, typer.Argument(help="Batch id (see `linkgraph sources`).")],
+             db: DbOption = None) -> None:
+    """Remove what one import batch contributed, and its provenance from shared items."""
+    from linkgraph.importing import undo
+
+    with open_store(db, create=False) as store:
+        res = undo(store, batch)
+    out.print(f"undone {batch}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in res.items()),
+              highlight=False)
+
+
+@app.command("specs")
+def specs_cmd() -> None:
+    """List the built-in import specs."""
+    from linkgraph.importing import list_specs
+
+    print_frame(list_specs(), title="built-in import specs")
+
+
+# --- query library ---------------------------------------------------------------------------------------------
+class _QueryGroup(typer.core.TyperGroup):
+    """`linkgraph query NAME ...` means `linkgraph query run NAME ...`; `list` and `run` stay commands."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().resolve_command(ctx, args)
+
+
+query_app = typer.Typer(cls=_QueryGroup, no_args_is_help=True,
+                        help="Run the Cypher query library: `linkgraph query list`, `linkgraph query NAME --param k=v`.")
+app.add_typer(query_app, name="query")
+
+QueriesOption = Annotated[Optional[list[str]], typer.Option(
+    "--queries", help="A folder of your own .cypher queries (repeatable; also $LINKGRAPH_QUERIES).")]
+
+
+def _cell(v):
+    if isinstance(v, (list, tuple)):
+        return "; ".join("" if x is None else str(x) for x in v)
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    return v
+
+
+def write_frame(df: pd.DataFrame, fmt: str, out_file: Optional[str], title: str | None = None) -> None:
+    """A result as a table on screen, or CSV / JSON / XLSX (spreadsheet cells neutralised against formulas)."""
+    from linkgraph.render.safe import neutralise
+
+    fmt = fmt.lower()
+    if fmt not in ("table", "csv", "json", "xlsx"):
+        raise LinkgraphError(f"--format must be table, csv, json or xlsx, not {fmt!r}")
+    if fmt == "json":
+        text = df.to_json(orient="records", force_ascii=False, indent=2, default_handler=str)
+        if out_file:
+            with open(out_file, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+        else:
+            sys.stdout.write(text + "\n")
+        return
+    flat = df.map(_cell) if len(df) else df
+    if fmt == "table" and not out_file:
+        print_frame(flat, title=title)
+        return
+    safe = flat.map(neutralise) if len(flat) else flat
+    safe.columns = [neutralise(str(c)) for c in safe.columns]
+    if fmt == "xlsx":
+        if not out_file:
+            raise LinkgraphError("--format xlsx needs --out FILE.xlsx")
+        safe.to_excel(out_file, index=False, engine="xlsxwriter",
+                      engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}})
+    elif out_file:
+        safe.to_csv(out_file, index=False, encoding="utf-8")
+    else:
+        safe.to_csv(sys.stdout, index=False)
+
+
+@query_app.command("list")
+def query_list(queries: QueriesOption = None,
+               fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
+               out_file: Annotated[Optional[str], typer.Option("--out", help="Write to this file.")] = None) -> None:
+    """The queries in the library (bundled, $LINKGRAPH_QUERIES and --queries folders)."""
+    from linkgraph.querylib import list_queries
+
+    df = list_queries(extra_dirs=queries)
+    write_frame(df.drop(columns=["file"]) if fmt == "table" else df, fmt, out_file, title="queries")
+
+
+@query_app.command("run", context_settings={"allow_interspersed_args": True})
+def query_run(name: Annotated[str, typer.Argument(help="Query name (see `linkgraph query list`).")],
+              param: Annotated[Optional[list[str]], typer.Option(
+                  "--param", "-p", help="A parameter as key=value (repeatable); lists are comma-separated.")] = None,
+              fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
+              out_file: Annotated[Optional[str], typer.Option("--out", help="Write to this file.")] = None,
+              queries: QueriesOption = None,
+              db: DbOption = None) -> None:
+    """Run library query NAME and print (or write) its result."""
+    from linkgraph.querylib import query as run_query
+
+    values = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise LinkgraphError(f"--param {item!r}: expected key=value")
+        values[key.strip()] = value
+    with open_store(db, create=False) as store:
+        df = run_query(name, store, queries=queries, **values)
+    write_frame(df, fmt, out_file, title=name)
+    if out_file:
+        err.print(f"{len(df)} rows written to {out_file}")
+
+
 def main() -> None:
     """Entry point: errors a user can act on are one line on stderr, exit status 1."""
     try:

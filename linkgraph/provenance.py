@@ -106,13 +106,15 @@ def _clean(v):
 def merge_records(records: list[dict]) -> list[dict]:
     """Fold provenance records that share batch, source, sheet and grading into one, rows unioned."""
     groups: dict[tuple, dict] = {}
+    rows: dict[tuple, list] = {}  # rows are unioned once per group at the end (a hub has many records)
     for rec in records:
         key = tuple(rec.get(k) for k in GROUP_KEYS)
         cur = groups.get(key)
         if cur is None:
             groups[key] = dict(rec)
+            rows[key] = [rec.get("rows")]
             continue
-        cur["rows"] = compact_rows(expand_rows(cur.get("rows")) + expand_rows(rec.get("rows")))
+        rows[key].append(rec.get("rows"))
         obs = [o for o in (cur.get("observed"), cur.get("observed_last"), rec.get("observed"),
                            rec.get("observed_last")) if o]
         if obs:
@@ -121,6 +123,9 @@ def merge_records(records: list[dict]) -> list[dict]:
                 cur["observed_last"] = last
         if rec.get("imported") and (not cur.get("imported") or rec["imported"] < cur["imported"]):
             cur["imported"] = rec["imported"]
+    for key, parts in rows.items():
+        if len(parts) > 1:
+            groups[key]["rows"] = compact_rows([r for p in parts for r in expand_rows(p)])
     return sorted(groups.values(), key=lambda r: (r.get("batch") or "", r.get("source") or "",
                                                   r.get("sheet") or "", r.get("rows") or ""))
 
@@ -152,106 +157,137 @@ def loads(text) -> list[dict]:
 def fold_observations(df: pd.DataFrame, value_columns: list[str], list_columns: set[str]) -> pd.DataFrame:
     """One row per id: values first-non-null, list values unioned, observations folded into prov + summary.
 
-    The common case (an id observed once) is vectorised; only repeated ids take the per-group path.
+    Vectorised: observations are grouped by (id, batch, source, sheet, grading) with pandas, and only the
+    resulting groups, not the observations, are touched in Python. An import of a million rows makes
+    millions of observations but few distinct groups per hub.
     """
     obs_cols = [c for c in OBS_COLUMNS if c in df.columns]
     if df.empty:
         return pd.DataFrame(columns=["id", *value_columns, "prov", *SUMMARY_COLUMNS])
-    dup = df["id"].duplicated(keep=False)
-    parts = []
-    single = df[~dup]
-    if len(single):
-        parts.append(_fold_single(single, value_columns, obs_cols))
-    multi = df[dup]
-    if len(multi):
-        parts.append(_fold_groups(multi, value_columns, list_columns, obs_cols))
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-
-
-def _record(row: dict, obs_cols: list[str]) -> dict:
-    rec = {}
-    for col in obs_cols:
-        v = _clean(row.get(col))
-        if v is None:
-            continue
-        key = OBS_COLUMNS[col]
-        if key == "rows":
-            v = str(int(v))
-        elif key == "credibility":
-            v = int(v)
-        rec[key] = v
-    return rec
-
-
-def _fold_single(df: pd.DataFrame, value_columns: list[str], obs_cols: list[str]) -> pd.DataFrame:
-    out = df[["id", *value_columns]].copy()
-    obs = df[obs_cols]
-    # Per-row JSON is the hot path of a bulk import: build each record from its few distinct values.
-    records = [_record(r, obs_cols) for r in obs.to_dict("records")] if len(obs) < 2000 else None
-    if records is None:
-        cache: dict[tuple, str] = {}
-        proto = [c for c in obs_cols if c not in ("_row", "_observed")]
-        prov, keys = [], obs[proto].astype(object).where(obs[proto].notna(), None).itertuples(index=False, name=None)
-        rows = obs["_row"].tolist() if "_row" in obs else [None] * len(obs)
-        seen = obs["_observed"].tolist() if "_observed" in obs else [None] * len(obs)
-        quoted: dict = {}
-        for key, row, observed in zip(keys, rows, seen):
-            head = cache.get(key)
-            if head is None:
-                rec = _record(dict(zip(proto, key)), proto)
-                head = cache[key] = dumps([rec])[1:-2]  # '{"batch":...' without the closing brace
-            parts = [head] if head != "{" else []
-            if observed is not None and observed == observed:
-                q = quoted.get(observed)
-                if q is None:
-                    q = quoted[observed] = json.dumps(observed, ensure_ascii=False)
-                parts.append('"observed":' + q)
-            if row is not None and row == row:
-                parts.append(f'"rows":"{int(row)}"')
-            body = ",".join(parts)
-            prov.append("[" + (body if head != "{" else "{" + body) + "}]")
-        out["prov"] = prov
-        # sort_keys is not kept by the concatenation above; readers parse, they never compare text
-        rel = obs["_reliability"] if "_reliability" in obs else None
-        out["reliability"] = rel.astype(object).where(rel.notna(), None) if rel is not None else None
-        cred = obs["_credibility"] if "_credibility" in obs else None
-        out["credibility"] = ([None if _clean(c) is None else int(c) for c in cred.tolist()]
-                              if cred is not None else None)
-        hand = obs["_handling"] if "_handling" in obs else None
-        out["handling"] = hand.astype(object).where(hand.notna(), None) if hand is not None else None
-        seen_s = obs["_observed"].astype(object).where(obs["_observed"].notna(), None) if "_observed" in obs else None
-        out["first_seen"] = seen_s
-        out["last_seen"] = seen_s
-        out["batches"] = [[b] if b else [] for b in obs["_batch"].tolist()] if "_batch" in obs else [[]] * len(obs)
-        return out
-    out["prov"] = [dumps([r]) for r in records]
-    summ = pd.DataFrame([summarise([r]) for r in records], index=out.index)
+    df = df.reset_index(drop=True)
+    # 1. values: the first non-null per id; lists unioned in order of appearance
+    scalars = [c for c in value_columns if c not in list_columns]
+    out = df.groupby("id", sort=False)[scalars].first() if scalars else \
+        pd.DataFrame(index=pd.Index(df["id"].drop_duplicates(), name="id"))
+    for col in value_columns:
+        if col in list_columns:
+            ex = df[["id", col]].explode(col).dropna(subset=[col]).drop_duplicates()
+            agg = ex.groupby("id", sort=False)[col].agg(list)
+            out[col] = agg.reindex(out.index)
+    out = out.reset_index()
+    # 2. provenance: one record per (id, batch, source, sheet, grading)
+    keys = ["id", *[c for c in obs_cols if OBS_COLUMNS[c] in GROUP_KEYS]]
+    g = df.groupby(keys, sort=False, dropna=False)
+    recs = g.size().rename("_n").reset_index()
+    if "_row" in df.columns:
+        recs["rows"] = _compact_by_group(g.ngroup().to_numpy(), df["_row"].to_numpy(), len(recs))
+    if "_observed" in df.columns:
+        o = df["_observed"].where(df["_observed"].notna(), None)
+        recs["observed"] = g["_observed"].min().to_numpy() if o.notna().any() else None
+        recs["observed_last"] = g["_observed"].max().to_numpy() if o.notna().any() else None
+    if "_imported" in df.columns:
+        recs["imported"] = g["_imported"].min().to_numpy()
+    recs = recs.drop(columns="_n").rename(columns={c: OBS_COLUMNS[c] for c in keys if c != "id"})
+    if "observed_last" in recs.columns:
+        recs.loc[recs["observed_last"] == recs["observed"], "observed_last"] = None
+    multi = recs["id"].duplicated(keep=False).to_numpy()
+    parts = [_fold_single_records(recs[~multi])]
+    if multi.any():
+        by_id = _records_by_id(recs[multi])
+        rows = []
+        for item, records in by_id.items():
+            records = sorted(records, key=_record_order)
+            rows.append({"id": item, "prov": dumps(records), **summarise(records)})
+        parts.append(pd.DataFrame(rows))
+    folded = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    folded = folded.set_index("id").reindex(out["id"])
+    out["prov"] = folded["prov"].to_numpy()
     for c in SUMMARY_COLUMNS:
-        out[c] = summ[c].astype(object).where(summ[c].notna(), None)
+        col = folded[c].astype(object)
+        out[c] = col.where(col.notna(), None).to_numpy()
     return out
 
 
-def _fold_groups(df: pd.DataFrame, value_columns: list[str], list_columns: set[str],
-                 obs_cols: list[str]) -> pd.DataFrame:
-    rows_out = []
-    for item_id, g in df.groupby("id", sort=False):
-        rec = {"id": item_id}
-        for col in value_columns:
-            vals = g[col].tolist()
-            if col in list_columns:
-                merged: list = []
-                for v in vals:
-                    for x in (v if isinstance(v, (list, tuple)) else []):
-                        if x not in merged:
-                            merged.append(x)
-                rec[col] = merged or None
-            else:
-                rec[col] = next((_clean(v) for v in vals if _clean(v) is not None), None)
-        records = merge_records([_record(r, obs_cols) for r in g[obs_cols].to_dict("records")])
-        rec["prov"] = dumps(records)
-        rec.update(summarise(records))
-        rows_out.append(rec)
-    return pd.DataFrame(rows_out)
+def _fold_single_records(recs: pd.DataFrame) -> pd.DataFrame:
+    """Items with one provenance record: JSON text and summary built column-wise, no per-item Python."""
+    import numpy as np
+
+    n = len(recs)
+    out = pd.DataFrame({"id": recs["id"].to_numpy()})
+    acc = np.full(n, "", dtype=object)
+    for key in sorted(c for c in recs.columns if c != "id"):  # sorted keys: the same text dumps() writes
+        col = recs[key].astype(object)
+        present = col.notna().to_numpy()
+        if not present.any():
+            continue
+        if key == "credibility":
+            text = col.map(lambda v: str(int(v)), na_action="ignore")
+        else:
+            uniq = {v: json.dumps(v, ensure_ascii=False) for v in pd.unique(col[present])}
+            text = col.map(uniq, na_action="ignore")
+        frag = np.where(present, ('"' + key + '":') + text.fillna("").to_numpy(dtype=object), "")
+        acc = np.where(acc == "", frag, np.where(frag == "", acc, acc + "," + frag))
+    out["prov"] = "[{" + acc + "}]"
+    none = pd.Series([None] * n, dtype=object)
+    get = lambda k: recs[k].astype(object).where(recs[k].notna(), None).reset_index(drop=True) \
+        if k in recs.columns else none  # noqa: E731
+    out["reliability"] = get("reliability")
+    out["credibility"] = get("credibility").map(lambda v: None if v is None else int(v))
+    out["handling"] = get("handling")
+    out["first_seen"] = get("observed")
+    last = get("observed_last")
+    out["last_seen"] = last.where(last.notna(), get("observed"))
+    out["batches"] = [[] if b is None else [b] for b in get("batch")]
+    return out
+
+
+def _record_order(r: dict):
+    return (r.get("batch") or "", r.get("source") or "", r.get("sheet") or "", r.get("rows") or "")
+
+
+def _compact_by_group(group: "np.ndarray", rows: "np.ndarray", n_groups: int) -> list[str | None]:
+    """Each group's rows as compact ranges ('2-40,57'), computed with numpy over all observations at once."""
+    import numpy as np
+
+    r = pd.to_numeric(pd.Series(rows), errors="coerce").to_numpy(dtype="float64")
+    keep = ~np.isnan(r)
+    grp, r = group[keep], r[keep].astype(np.int64)
+    out: list[str | None] = [None] * n_groups
+    if not len(r):
+        return out
+    order = np.lexsort((r, grp))
+    grp, r = grp[order], r[order]
+    dup = np.zeros(len(r), dtype=bool)
+    dup[1:] = (grp[1:] == grp[:-1]) & (r[1:] == r[:-1])
+    grp, r = grp[~dup], r[~dup]
+    start = np.ones(len(r), dtype=bool)
+    start[1:] = (grp[1:] != grp[:-1]) | (r[1:] != r[:-1] + 1)
+    idx = np.flatnonzero(start)
+    ends = np.append(idx[1:], len(r)) - 1
+    lo, hi, g_of = r[idx], r[ends], grp[idx]
+    text = np.where(lo == hi, lo.astype(str), np.char.add(np.char.add(lo.astype(str), "-"), hi.astype(str)))
+    for gi, t in zip(g_of.tolist(), text.tolist()):
+        out[gi] = t if out[gi] is None else out[gi] + "," + t
+    return out
+
+
+def _records_by_id(recs: pd.DataFrame) -> dict[str, list[dict]]:
+    """Provenance records per id, without the keys whose value is missing."""
+    by_id: dict[str, list[dict]] = {}
+    cols = [c for c in recs.columns if c != "id"]
+    for row in recs[["id", *cols]].itertuples(index=False, name=None):
+        rec = {}
+        for k, v in zip(cols, row[1:]):
+            v = _clean(v)
+            if v is None:
+                continue
+            if k == "credibility":
+                v = int(v)
+            elif k == "observed_last" and v == rec.get("observed"):
+                continue
+            rec[k] = v
+        by_id.setdefault(row[0], []).append(rec)
+    return by_id
 
 
 def merge_existing(existing: dict, incoming: dict, value_columns: list[str], list_columns: set[str]) -> dict | None:

@@ -1,0 +1,382 @@
+"""Value transforms named by import specs, on top of linkgraph.normalize.
+
+A transform takes a cleaned, non-blank cell text (plus the row's context where it needs one: a phone's
+default region comes from the row's country) and returns a T: the value, whether it was understood, a note
+(why not), and extras (sub-values such as a phone's validity or a name's key), which specs address as
+`field.extra`. The engine calls each transform once per distinct (text, context) in a chunk, so a million
+rows with a few thousand distinct values cost a few thousand calls.
+
+The normalisers live in linkgraph.normalize (written alongside); each adapter imports its normaliser lazily
+and falls back to a conservative local rule if that module is absent, so the importer never depends on the
+order in which the packages land.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class T:
+    value: object
+    ok: bool = True
+    note: str | None = None
+    extras: dict = field(default_factory=dict)
+
+
+def _fail(note: str) -> T:
+    return T(None, False, note)
+
+
+def _norm(module: str, name: str):
+    try:
+        mod = __import__(f"linkgraph.normalize.{module}", fromlist=[name])
+        return getattr(mod, name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def clean(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+# --- text ----------------------------------------------------------------------------------------------------
+def t_strip(text, ctx=None, **_):
+    return T(clean(text))
+
+
+def t_upper(text, ctx=None, **_):
+    return T(clean(text).upper())
+
+
+def t_lower(text, ctx=None, **_):
+    return T(clean(text).lower())
+
+
+def t_code(text, ctx=None, prefix="", **_):
+    """An identifier: upper case, inner spaces dropped ('kcb 123a' -> 'KCB123A'), optionally prefixed."""
+    return T(prefix + re.sub(r"\s", "", clean(text)).upper())
+
+
+def t_split_list(text, ctx=None, sep=r"[;,/|]", **_):
+    parts = [clean(p) for p in re.split(sep, text)]
+    return T([p for p in parts if p])
+
+
+# --- dates ---------------------------------------------------------------------------------------------------
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
+_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                         "nov", "dec"], 1)}
+_WORDY = re.compile(r"^(\d{1,2})[\s\-]*([A-Za-z]{3,9})\.?[\s\-,]*(\d{2,4})$")
+_MDY_WORDY = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$")
+
+
+def _mk(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _year(y: str) -> int:
+    v = int(y)
+    return v + (2000 if v < 50 else 1900) if len(y) == 2 else v
+
+
+def _local_date(text: str, dayfirst: bool = True) -> T:
+    s = clean(text)
+    s = re.sub(r"[ T]00:00(:00)?(\.0+)?$", "", s)
+    m = _ISO.match(s)
+    if m:
+        y, mo, d = m.group(1), m.group(2), m.group(3)
+        if d:
+            v = _mk(int(y), int(mo), int(d))
+            return T(v) if v else _fail(f'cannot read "{text}" as a date')
+        if mo:
+            return T(f"{int(y):04d}-{int(mo):02d}") if 1 <= int(mo) <= 12 else _fail(f'cannot read "{text}" as a date')
+        return T(f"{int(y):04d}")
+    m = _DMY.match(s)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        d, mo = (a, b) if dayfirst else (b, a)
+        v = _mk(y, mo, d) or (_mk(y, a, b) if dayfirst and b > 12 and a <= 12 else None)
+        return T(v) if v else _fail(f'cannot read "{text}" as a date')
+    m = _WORDY.match(s)
+    if m and m.group(2)[:3].lower() in _MONTHS:
+        v = _mk(_year(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1)))
+        return T(v) if v else _fail(f'cannot read "{text}" as a date')
+    m = _MDY_WORDY.match(s)
+    if m and m.group(1)[:3].lower() in _MONTHS:
+        v = _mk(int(m.group(3)), _MONTHS[m.group(1)[:3].lower()], int(m.group(2)))
+        return T(v) if v else _fail(f'cannot read "{text}" as a date')
+    if re.fullmatch(r"\d{5}(\.0+)?", s):  # an Excel serial date that lost its format
+        n = int(float(s))
+        if 20000 < n < 80000:
+            return T((datetime(1899, 12, 30) + timedelta(days=n)).date().isoformat())
+    return _fail(f'cannot read "{text}" as a date')
+
+
+def t_date(text, ctx=None, dayfirst=True, **_):
+    fn = _norm("dates", "normalize_date")
+    if fn is not None:
+        try:
+            r = fn(text, dayfirst=dayfirst)
+        except TypeError:
+            r = fn(text)
+        if r.ok and r.value:
+            return T(r.value)
+        local = _local_date(text, dayfirst)
+        return local if local.ok else _fail(f'cannot read "{text}" as a date')
+    return _local_date(text, dayfirst)
+
+
+_TIME = re.compile(r"^(.*?)[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def t_datetime(text, ctx=None, dayfirst=True, **_):
+    s = clean(text)
+    fn = _norm("dates", "normalize_datetime")
+    if fn is not None:
+        r = fn(s)
+        if r.ok and r.value:
+            return T(r.value)
+    m = _TIME.match(s)
+    if not m:
+        d = t_date(s, dayfirst=dayfirst)
+        return d if d.ok else _fail(f'cannot read "{text}" as a date and time')
+    d = t_date(m.group(1), dayfirst=dayfirst)
+    h, mi, sec = int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
+    if not d.ok or len(str(d.value)) != 10 or h > 23 or mi > 59 or sec > 59:
+        return _fail(f'cannot read "{text}" as a date and time')
+    tz = m.group(5) or ""
+    return T(f"{d.value}T{h:02d}:{mi:02d}:{sec:02d}{tz}")
+
+
+# --- numbers -------------------------------------------------------------------------------------------------
+def _number(s: str) -> float | None:
+    s = s.replace("\u00a0", "").replace(" ", "")
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+    elif re.fullmatch(r"[+-]?\d+,\d+", s):
+        s = s.replace(",", ".")
+    try:
+        v = float(s)
+    except ValueError:
+        return None
+    return v if v == v and v not in (float("inf"), float("-inf")) else None
+
+
+def t_number(text, ctx=None, **_):
+    v = _number(clean(text))
+    return T(v) if v is not None else _fail(f'cannot read "{text}" as a number')
+
+
+def t_int(text, ctx=None, **_):
+    v = _number(clean(text))
+    if v is None or v != int(v):
+        return _fail(f'cannot read "{text}" as a whole number')
+    return T(int(v))
+
+
+def t_duration(text, ctx=None, **_):
+    """Seconds from '65', '1:05', '00:01:05'."""
+    s = clean(text)
+    if re.fullmatch(r"\d+(\.0+)?", s):
+        return T(int(float(s)))
+    m = re.fullmatch(r"(?:(\d+):)?(\d{1,2}):(\d{2})", s)
+    if m:
+        return T(int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + int(m.group(3)))
+    return _fail(f'cannot read "{text}" as a duration')
+
+
+_QTY = re.compile(r"^([+-]?[\d.,\s]*\d)\s*([A-Za-z%][A-Za-z.\s]*)?$")
+_UNITS = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg",
+          "g": "g", "gram": "g", "grams": "g", "t": "t", "tonne": "t", "tonnes": "t", "ton": "t", "tons": "t",
+          "pcs": "pieces", "pc": "pieces", "piece": "pieces", "pieces": "pieces", "tusk": "tusks",
+          "tusks": "tusks", "horn": "horns", "horns": "horns", "scales": "kg_scales", "live": "live",
+          "head": "live", "heads": "live", "no": "number", "nos": "number", "number": "number"}
+
+
+def t_quantity(text, ctx=None, **_):
+    """'120.5 kg' -> 120.5 (extras: unit 'kg'); '12' -> 12.0."""
+    fn = _norm("quantities", "normalize_quantity")
+    if fn is not None:
+        r = fn(text)
+        if r.ok and r.value is not None:
+            val = r.value
+            if isinstance(val, (int, float)):
+                return T(float(val), extras={"unit": getattr(r, "unit", None)})
+            q = getattr(val, "quantity", None) if not isinstance(val, tuple) else val[0]
+            u = getattr(val, "unit", None) if not isinstance(val, tuple) else val[1]
+            if q is not None:
+                return T(float(q), extras={"unit": u or getattr(r, "unit", None)})
+    s = clean(text)
+    m = _QTY.match(s)
+    if not m:
+        return _fail(f'cannot read "{text}" as a quantity')
+    v = _number(m.group(1))
+    if v is None:
+        return _fail(f'cannot read "{text}" as a quantity')
+    unit = (m.group(2) or "").strip().lower().rstrip(".")
+    return T(v, extras={"unit": _UNITS.get(unit, unit or None)})
+
+
+# --- places, people, things ----------------------------------------------------------------------------------
+def t_country(text, ctx=None, **_):
+    fn = _norm("countries", "normalize_country")
+    if fn is not None:
+        r = fn(text)
+        if r.ok and r.value:
+            return T(r.value, extras={"name": getattr(r, "name", None) or r.value})
+        return T(None, False, r.note or f'cannot read "{text}" as a country')
+    s = clean(text)
+    if re.fullmatch(r"[A-Za-z]{2}", s):
+        return T(s.upper(), extras={"name": s.upper()})
+    return T(None, False, f'cannot read "{text}" as a country')
+
+
+def t_phone(text, ctx=None, default_region=None, **_):
+    """E.164; the row's country is the default region for national numbers. Extras: valid, country, raw."""
+    region = ctx if isinstance(ctx, str) and len(ctx) == 2 else default_region
+    fn = _norm("phones", "normalize_phone")
+    if fn is not None:
+        r = fn(text, default_region=region)
+        if r.ok and r.value:
+            return T(r.value, extras={"valid": True, "country": r.region, "raw": clean(text)})
+        digits = getattr(r, "digits", None)
+        return T(None, False, r.note or f'cannot read "{text}" as a phone number',
+                 extras={"valid": False, "raw": clean(text), "digits": digits})
+    import phonenumbers
+
+    try:
+        num = phonenumbers.parse(clean(text), region)
+        if phonenumbers.is_possible_number(num):
+            e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+            return T(e164, extras={"valid": phonenumbers.is_valid_number(num),
+                                   "country": phonenumbers.region_code_for_number(num), "raw": clean(text)})
+    except phonenumbers.NumberParseException:
+        pass
+    return T(None, False, f'cannot read "{text}" as a phone number', extras={"valid": False, "raw": clean(text)})
+
+
+def _fold(s: str) -> str:
+    from anyascii import anyascii
+
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", anyascii(s).lower()).split())
+
+
+def t_person_name(text, ctx=None, **_):
+    """Display name, plus `key` (the name_key that identity is built on)."""
+    fn = _norm("names", "normalize_person_name")
+    if fn is not None:
+        r = fn(text)
+        if r.value:
+            return T(r.value, extras={"key": r.key or _fold(r.value), "aliases": list(r.aliases) or None})
+        # the normaliser found no name (markup, a formula): keep the text verbatim, keyed by its letters,
+        # so the row is not silently dropped and an analyst can see what the source held
+    s = clean(text)
+    key = _fold(s)
+    return T(s, extras={"key": key}) if key else _fail(f'cannot read "{text}" as a name')
+
+
+def t_org_name(text, ctx=None, **_):
+    fn = _norm("orgs", "normalize_org_name")
+    if fn is not None:
+        r = fn(text)
+        if getattr(r, "value", None):
+            return T(r.value, extras={"key": getattr(r, "key", None) or _fold(r.value),
+                                      "legal_form": getattr(r, "legal_form", None)})
+    s = clean(text)
+    key = _fold(s)
+    return T(s, extras={"key": key}) if key else _fail(f'cannot read "{text}" as an organisation name')
+
+
+def t_place(text, ctx=None, **_):
+    s = clean(text)
+    key = _fold(s)
+    return T(s, extras={"key": key}) if key else _fail(f'cannot read "{text}" as a place')
+
+
+def t_species(text, ctx=None, **_):
+    """Scientific name (extras: common_name, verified, family, taxon_class)."""
+    fn = _norm("species", "normalize_species")
+    if fn is not None:
+        r = fn(text)
+        if r.value:
+            return T(r.value, extras={"common_name": getattr(r, "common_name", None),
+                                      "verified": bool(r.ok), "family": getattr(r, "family", None),
+                                      "taxon_class": getattr(r, "class_name", None),
+                                      "cites_appendix": getattr(r, "appendix", None),
+                                      "rank": getattr(r, "rank", None)})
+    s = clean(text)
+    parts = s.split()
+    if not parts:
+        return _fail(f'cannot read "{text}" as a species')
+    sci = " ".join([parts[0].capitalize(), *[p.lower() for p in parts[1:]]])
+    return T(sci, extras={"verified": False})
+
+
+def _ident(kind: str):
+    def fn(text, ctx=None, **_):
+        s = re.sub(r"[\s\-./]", "", clean(text)).upper()
+        if kind == "passport" and not re.fullmatch(r"[A-Z0-9]{5,12}", s):
+            return _fail(f'cannot read "{text}" as a passport number')
+        if kind == "plate" and not re.fullmatch(r"[A-Z0-9]{2,12}", s):
+            return _fail(f'cannot read "{text}" as a vehicle registration')
+        if kind == "imo":
+            s = s.removeprefix("IMO")
+            if not re.fullmatch(r"\d{7}", s) or sum(int(c) * w for c, w in zip(s[:6], range(7, 1, -1))) % 10 != int(s[6]):
+                return _fail(f'cannot read "{text}" as an IMO number')
+            s = "IMO" + s
+        if kind == "flight" and not re.fullmatch(r"[A-Z0-9]{2}\d{1,4}[A-Z]?", s):
+            return _fail(f'cannot read "{text}" as a flight number')
+        if kind == "awb":
+            digits = re.sub(r"\D", "", s)
+            if len(digits) != 11:
+                return _fail(f'cannot read "{text}" as an air waybill number (3 + 8 digits)')
+            s = f"{digits[:3]}-{digits[3:]}"
+        return T(s)
+    return fn
+
+
+def t_email(text, ctx=None, **_):
+    s = clean(text).lower().strip("<>")
+    if re.fullmatch(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}", s):
+        return T(s)
+    return _fail(f'cannot read "{text}" as an e-mail address')
+
+
+def t_cites_purpose(text, ctx=None, **_):
+    s = clean(text).upper()
+    return T(s) if re.fullmatch(r"[BEGHLMNPQSTZ]", s) else _fail(f'"{text}" is not a CITES purpose code')
+
+
+def t_cites_source(text, ctx=None, **_):
+    s = clean(text).upper()
+    return T(s) if re.fullmatch(r"[ACDFIOURWX]|XX", s) else _fail(f'"{text}" is not a CITES source code')
+
+
+TRANSFORMS = {
+    "strip": t_strip, "upper": t_upper, "lower": t_lower, "code": t_code, "split-list": t_split_list,
+    "date": t_date, "datetime": t_datetime, "number": t_number, "int": t_int, "duration": t_duration,
+    "quantity": t_quantity, "country": t_country, "phone": t_phone, "person_name": t_person_name,
+    "org_name": t_org_name, "place": t_place, "species": t_species, "passport": _ident("passport"),
+    "plate": _ident("plate"), "imo": _ident("imo"), "flight": _ident("flight"), "awb": _ident("awb"),
+    "email": t_email, "cites_purpose": t_cites_purpose, "cites_source": t_cites_source,
+}
+# What a failed transform does unless the column says otherwise: dates and numbers stop the file (a date read
+# wrongly puts an event in the wrong place on a timeline); identifiers keep the raw text, flagged.
+DEFAULT_ON_ERROR = {"date": "reject", "datetime": "reject", "number": "reject", "int": "reject",
+                    "duration": "reject", "quantity": "reject"}
+
+
+@functools.lru_cache(maxsize=None)
+def context_field(name: str) -> str | None:
+    """Which transforms read a context value from the row (phone: the row's country)."""
+    return {"phone": "region"}.get(name)

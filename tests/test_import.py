@@ -1,0 +1,402 @@
+"""The import engine and the built-in specs, on both engines (the `store` fixture), against real stores."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from linkgraph import provenance
+from linkgraph.errors import LinkgraphError
+from linkgraph.importing import get_spec, import_files, list_specs, load_spec_file, sources, undo
+from linkgraph.importing.engine import build_observations
+from linkgraph.store import open_store
+
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLES = {
+    "seizure_register.xlsx": "seizure-register",
+    "manifest_awb.csv": "shipment-manifest",
+    "cites_shipments.csv": "cites-shipments",
+    "cites_comparative.csv": "cites-comparative",
+    "cdr.csv": "call-records",
+    "associations.csv": "associations",
+}
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    """A private copy of the sample files (rejected-row reports are written beside the input)."""
+    out = tmp_path / "data"
+    shutil.copytree(DATA, out, ignore=shutil.ignore_patterns("*.py", "*.rejected.csv"))
+    return out
+
+
+def snapshot(store) -> dict:
+    """Every node and link with its properties (prov parsed, since its text order is not significant)."""
+    snap = {}
+    for kind, names in (("n", store.schema.entities), ("r", store.schema.links)):
+        for t in names:
+            pat = f"(x:{t})" if kind == "n" else f"()-[x:{t}]->()"
+            cols = store.schema.node_columns(t) if kind == "n" else store.schema.link_columns(t)
+            df = store.query(f"MATCH {pat} RETURN " + ", ".join(f"x.{c} AS {c}" for c in cols))
+            for rec in df.to_dict("records"):
+                rec["prov"] = provenance.merge_records(provenance.loads(rec["prov"]))
+                for c in ("credibility",):
+                    rec[c] = None if rec[c] is None else int(rec[c])
+                for k, v in list(rec.items()):
+                    if isinstance(v, float) and v != v:
+                        rec[k] = None
+                    elif hasattr(v, "tolist"):
+                        rec[k] = v.tolist()
+                snap[(t, rec["id"])] = rec
+    return snap
+
+
+def total(store) -> int:
+    return int(store.counts()["count"].sum())
+
+
+def assert_provenance(store, batches: list[str], sha256: str, file_name: str) -> None:
+    for kind, names in (("n", store.schema.entities), ("r", store.schema.links)):
+        for t in names:
+            pat = f"(x:{t})" if kind == "n" else f"()-[x:{t}]->()"
+            df = store.query(f"MATCH {pat} RETURN x.id AS id, x.prov AS prov, x.batches AS batches, "
+                             "x.reliability AS rel, x.handling AS handling")
+            for rec in df.to_dict("records"):
+                recs = provenance.loads(rec["prov"])
+                assert recs, (t, rec["id"])
+                mine = [r for r in recs if r["batch"] in batches]
+                assert mine, (t, rec["id"], recs)
+                for r in mine:
+                    assert r["sha256"] == sha256 and r["source"] == file_name
+                    assert r["rows"] and all(int(x) >= 2 for x in provenance.expand_rows(r["rows"]))
+                    assert r["imported"] and r.get("handling")
+                assert set(batches) & set(rec["batches"]), (t, rec["id"])
+                assert rec["handling"]
+
+
+# --- every built-in spec on its sample ---------------------------------------------------------------------
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_builtin_spec_imports_sample_with_provenance(store, data, name):
+    path = data / name
+    report = import_files(store, [path], progress=False)
+    f = report.files[0]
+    assert f.spec == SAMPLES[name] and "chosen from the headers" in f.spec_reason
+    assert all(s.status == "imported" and s.rejected == 0 for s in f.sheets)
+    assert sum(f.created.values()) > 0
+    assert_provenance(store, report.batches, f.sha256, name)
+    batches = sources(store)
+    assert set(report.batches) <= set(batches["id"])
+    row = batches[batches["id"] == report.batches[0]].iloc[0]
+    assert row["sha256"] == f.sha256 and row["spec"] == SAMPLES[name] and row["status"] == "imported"
+
+    before = snapshot(store)
+    again = import_files(store, [path], progress=False)
+    assert [s.status for s in again.files[0].sheets] == ["already imported"] * len(f.sheets)
+    assert again.batches == report.batches  # the batch id is deterministic
+    assert snapshot(store) == before
+
+
+def test_store_level_rewrite_changes_nothing(store, data):
+    nodes, links = build_observations(data / "seizure_register.xlsx", sheet="2023")
+    first = store.write(nodes, links)
+    assert sum(first.created.values()) > 0
+    second = store.write(nodes, links)
+    assert second.created == {} and second.updated == {}
+
+
+def test_seizure_register_values(store, data):
+    import_files(store, [data / "seizure_register.xlsx"], progress=False)
+    s = store.query("MATCH (s:Seizure {reference: 'KWS/2023/002'}) RETURN s.place AS place, s.date AS date, "
+                    "s.first_seen AS seen, s.reliability AS rel, s.credibility AS cred, s.handling AS h")
+    # the merged Place cell C3:C4 reaches the second seizure; day-first date; grade from the row
+    assert s.to_dict("records") == [{"place": "Jomo Kenyatta Intl Airport", "date": "2023-02-05",
+                                     "seen": "2023-02-05", "rel": "B", "cred": 2, "h": "TLP:AMBER"}]
+    # a national number takes its region from the suspect's nationality
+    phones = set(store.query("MATCH (p:Phone) RETURN p.number AS n")["n"])
+    assert {"+254712345678", "+84912345678", "+255754111222"} <= phones
+    # hostile names stay inert text
+    names = set(store.query("MATCH (p:Person) RETURN p.name AS n")["n"])
+    assert "<script>alert(1)</script>" in names and '=HYPERLINK("http://x","y")' in names
+    prov = provenance.loads(store.query("MATCH (s:Seizure {reference: 'KWS/2023/001'}) RETURN s.prov AS p")["p"][0])
+    assert prov[0]["sheet"] == "2023" and prov[0]["rows"] == "3"  # title row 1, header row 2
+    assert store.query("MATCH (:Seizure)-[r:INVOLVED]->(:Species) RETURN count(r) AS c")["c"][0] == 18
+
+
+def test_grade_and_handling_override(store, data):
+    rep = import_files(store, [data / "associations.csv"], grade="a1", handling="tlp:red", source="KWS-INT",
+                       progress=False)
+    df = store.query("MATCH (p:Person) RETURN p.reliability AS r, p.credibility AS c, p.handling AS h")
+    assert set(df["r"]) == {"A"} and set(df["c"]) == {1} and set(df["h"]) == {"TLP:RED"}
+    b = sources(store).iloc[0]
+    assert b["grade"] == "A1" and b["handling"] == "TLP:RED" and b["agency"] == "KWS-INT"
+    other = import_files(store, [data / "associations.csv"], grade="B2", progress=False)
+    assert other.batches != rep.batches  # another grading is another batch
+
+
+# --- undo ----------------------------------------------------------------------------------------------------
+def test_undo_restores_previous_state(store, data):
+    import_files(store, [data / "cites_shipments.csv"], progress=False)
+    before_counts = store.counts()
+    before = snapshot(store)
+    rep = import_files(store, [data / "seizure_register.xlsx"], progress=False)
+    assert total(store) > int(before_counts["count"].sum())
+    for b in rep.batches:
+        undo(store, b)
+    after = snapshot(store)
+    pd.testing.assert_frame_equal(store.counts(), before_counts)
+    assert after.keys() == before.keys()
+    diffs = {k: {c: (before[k][c], after[k][c]) for c in before[k] if before[k][c] != after[k][c]}
+             for k in before if before[k] != after[k]}
+    assert not diffs
+    st = sources(store).set_index("id")["status"]
+    assert all(st[b] == "undone" for b in rep.batches)
+    with pytest.raises(LinkgraphError, match="already undone"):
+        undo(store, rep.batches[0])
+    # and the file can come back
+    again = import_files(store, [data / "seizure_register.xlsx"], progress=False)
+    assert [s.status for s in again.files[0].sheets] == ["imported", "imported"]
+
+
+def test_undo_unknown_batch(store):
+    with pytest.raises(LinkgraphError, match="no import batch"):
+        undo(store, "b-nope")
+
+
+# --- safety --------------------------------------------------------------------------------------------------
+def _seizure_rows(n: int = 15, bad_row: int | None = None) -> list[list[str]]:
+    rows = [["Case reference", "Date", "Country", "Species", "Quantity", "Unit", "Suspect 1", "Suspect 1 phone"]]
+    for i in range(n):
+        rows.append([f"KWS/2023/{i:03d}", f"{(i % 28) + 1:02d}/03/2023", "Kenya", "Loxodonta africana", "10", "kg",
+                     f"Person {chr(65 + i)}", "0712 345 678"])
+    if bad_row:
+        rows[bad_row - 1][1] = "31/31/2023"
+    return rows
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_bad_row_stops_the_file_with_one_line(store, tmp_path):
+    path = _xlsx(tmp_path / "seizures.xlsx", {"2023": _seizure_rows(20, bad_row=14)})
+    before = store.counts()
+    with pytest.raises(LinkgraphError) as e:
+        import_files(store, [path], progress=False)
+    assert str(e.value) == 'seizures.xlsx, sheet "2023", row 14, column "Date": cannot read "31/31/2023" as a date'
+    pd.testing.assert_frame_equal(store.counts(), before)
+    assert sources(store).empty
+    assert not (tmp_path / "seizures.xlsx.rejected.csv").exists()
+
+
+def test_bad_row_in_a_late_chunk_rolls_back_earlier_chunks(store, tmp_path):
+    path = tmp_path / "seizures.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(_seizure_rows(60, bad_row=55))
+    from linkgraph.importing import engine
+
+    with pytest.raises(LinkgraphError, match=r"seizures.csv, row 55, column \"Date\""):
+        engine.import_file(store, path, progress=False, chunk_rows=10)
+    assert total(store) == 0 and sources(store).empty
+
+
+def test_skip_bad_rows_writes_a_safe_report(store, tmp_path):
+    rows = _seizure_rows(12, bad_row=5)
+    rows[7][6] = '=HYPERLINK("http://x","y")'
+    rows[7][1] = "not a date"
+    rows[9][6] = "x" * 1_048_576  # a 1 MB cell
+    path = tmp_path / "register.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    rep = import_files(store, [path], skip_bad_rows=True, progress=False)
+    f = rep.files[0]
+    assert f.sheets[0].rejected == 3 and f.sheets[0].imported_rows == 9
+    rejected = Path(f.rejected_path)
+    assert rejected.name == "register.csv.rejected.csv"
+    got = list(csv.reader(io.StringIO(rejected.read_text(encoding="utf-8-sig"))))
+    assert got[0][:5] == ["file", "sheet", "row", "column", "reason"]
+    by_row = {r[2]: r for r in got[1:]}
+    assert set(by_row) == {"5", "8", "10"}
+    assert by_row["5"][3] == "Date" and "31/31/2023" in by_row["5"][4]
+    assert "1,048,576 characters" in by_row["10"][4]
+    assert any(c == "'=HYPERLINK(\"http://x\",\"y\")" for c in by_row["8"])  # neutralised, not a formula
+    assert not any(c.startswith(("=", "+", "-", "@")) for r in got for c in r)
+    assert store.query("MATCH (s:Seizure) RETURN count(s) AS c")["c"][0] == 9
+
+
+def test_huge_cell_stops_the_file(store, tmp_path):
+    rows = _seizure_rows(3)
+    rows[2][6] = "y" * 1_048_576
+    path = tmp_path / "big.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    with pytest.raises(LinkgraphError, match=r'big.csv, row 3, column "Suspect 1": value is 1,048,576 characters'):
+        import_files(store, [path], progress=False)
+
+
+def test_truncated_xlsx(store, data, tmp_path):
+    whole = (data / "seizure_register.xlsx").read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(LinkgraphError) as e:
+        import_files(store, [path], progress=False)
+    msg = str(e.value)
+    assert msg.startswith("cut.xlsx: not a readable .xlsx workbook") and "\n" not in msg
+
+
+def test_empty_sheet_and_empty_file(store, tmp_path):
+    path = _xlsx(tmp_path / "empty.xlsx", {"Register": []})
+    with pytest.raises(LinkgraphError, match=r'empty.xlsx: sheet "Register" is empty'):
+        import_files(store, [path], spec="seizure-register", progress=False)
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(LinkgraphError, match="empty.csv: the file is empty"):
+        import_files(store, [tmp_path / "empty.csv"], progress=False)
+
+
+def test_duplicate_headers(store, tmp_path):
+    rows = _seizure_rows(3)
+    rows[0].append("date")
+    for r in rows[1:]:
+        r.append("2023-01-01")
+    path = tmp_path / "dup.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    with pytest.raises(LinkgraphError, match=r'dup.csv, row 1: header "date" \(column I\) repeats "Date" \(column B\)'):
+        import_files(store, [path], spec="seizure-register", progress=False)
+
+
+def test_formula_cell_without_cached_value(store, tmp_path):
+    rows = _seizure_rows(4)
+    rows[3][4] = "=2*5"
+    path = _xlsx(tmp_path / "formula.xlsx", {"Sheet1": rows})  # openpyxl saves no cached value
+    with pytest.raises(LinkgraphError, match=r'formula.xlsx, sheet "Sheet1", row 4, column "Quantity": formula'):
+        import_files(store, [path], progress=False)
+
+
+def test_unknown_sheet_and_spec(store, data):
+    with pytest.raises(LinkgraphError, match=r'no sheet "2019" \(sheets: .2023., .2024., .Notes.\)'):
+        import_files(store, [data / "seizure_register.xlsx"], sheet="2019", progress=False)
+    with pytest.raises(LinkgraphError, match="no import spec 'nope'"):
+        import_files(store, [data / "cdr.csv"], spec="nope", progress=False)
+    with pytest.raises(LinkgraphError, match="does not fit import spec 'call-records'"):
+        import_files(store, [data / "associations.csv"], spec="call-records", progress=False)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom", "cp1252"])
+def test_csv_encodings_detected(store, tmp_path, encoding):
+    text = ("person_a,person_b,relation,date,source\n"
+            "Nguyễn Văn Hùng,Trần Thị Mai,spouse,2022-11-02,VN-ENV\n" if encoding != "cp1252" else
+            "person_a,person_b,relation,date,source\nJosé Müller,Zoë Ndiaye,cousin,2022-11-02,Sûreté\n")
+    path = tmp_path / f"assoc-{encoding}.csv"
+    if encoding.endswith("-bom"):
+        codec = encoding[:-4]
+        bom = "\ufeff".encode(codec)
+        path.write_bytes(bom + text.encode(codec))
+    else:
+        path.write_bytes(text.encode(encoding))
+    import_files(store, [path], progress=False)
+    names = set(store.query("MATCH (p:Person) RETURN p.name AS n")["n"])
+    expect = {"Nguyễn Văn Hùng", "Trần Thị Mai"} if encoding != "cp1252" else {"José Müller", "Zoë Ndiaye"}
+    assert expect <= names
+
+
+def test_dry_run_writes_nothing(store, data):
+    rep = import_files(store, [data / "seizure_register.xlsx"], dry_run=True, progress=False)
+    assert total(store) == 0 and sources(store).empty
+    counts = rep.counts().set_index("type")["observations"]
+    assert counts["Seizure"] == 18 and counts["Person"] > 0
+    assert rep.files[0].sheets[0].samples and rep.files[0].sheets[0].status == "dry run"
+
+
+# --- specs ---------------------------------------------------------------------------------------------------
+def test_builtin_specs_load_and_are_listed():
+    df = list_specs()
+    assert set(SAMPLES.values()) | {"intel-report"} <= set(df["name"])
+    assert df["title"].str.len().gt(0).all()
+
+
+def test_user_spec_file_and_spec_errors(store, data, tmp_path):
+    own = tmp_path / "my-assoc.yaml"
+    text = get_spec("associations").path.read_text().replace("name: associations", "name: my-assoc")
+    own.write_text(text)
+    rep = import_files(store, [data / "associations.csv"], spec=str(own), progress=False)
+    assert rep.files[0].spec == "my-assoc"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("type: ASSOCIATE_OF", "type: LOVES"))
+    with pytest.raises(LinkgraphError, match=r"import spec bad.yaml: links\[0\]: unknown link type 'LOVES'"):
+        load_spec_file(bad)
+    bad.write_text(text.replace("transform: person_name", "transform: magic", 1))
+    with pytest.raises(LinkgraphError, match="unknown transform 'magic'"):
+        load_spec_file(bad)
+    bad.write_text("name: x\ncolumns: [unclosed")
+    with pytest.raises(LinkgraphError, match="not valid YAML"):
+        load_spec_file(bad)
+
+
+# --- reports (linkgraph.importing.reports, written alongside) -------------------------------------------------
+def test_intel_report(store, data):
+    try:
+        from linkgraph.importing.reports import read_report
+
+        read_report(data / "intel_report.md")
+    except Exception as e:  # the reader is another engineer's module; say why this test cannot run yet
+        pytest.skip(f"read_report is not usable yet: {type(e).__name__}: {e}")
+    rep = import_files(store, [data / "intel_report.md"], progress=False)
+    assert rep.files[0].spec == "intel-report"
+    doc = store.query("MATCH (d:Document) RETURN d.reference AS ref, d.reliability AS r, d.credibility AS c, "
+                      "d.handling AS h")
+    assert doc.to_dict("records") == [{"ref": "KWS-IR-2023-0142", "r": "B", "c": 2, "h": "TLP:AMBER"}]
+    mentioned = store.query("MATCH (:Document)-[:MENTIONS]->(x) RETURN x.id AS id")["id"].tolist()
+    assert "Phone:+84912345678" in mentioned and "Phone:+254712345678" in mentioned
+    assert "Species:Loxodonta africana" in mentioned and "Identification:" not in mentioned
+    assert store.query("MATCH (:Document)-[:MENTIONS]->(v:Vehicle) RETURN v.registration AS r")["r"].tolist() == ["KCB123A"]
+    again = import_files(store, [data / "intel_report.md"], progress=False)
+    assert again.files[0].sheets[0].status == "already imported"
+
+
+# --- CLI -----------------------------------------------------------------------------------------------------
+def test_cli_import_sources_undo_specs(store_target, data):
+    from linkgraph.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["import", str(data / "cdr.csv"), "--db", store_target, "--source", "Safaricom"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert "call-records" in text and "CALLED" in text and "batch b-" in text
+    r = runner.invoke(app, ["import", str(data / "associations.csv"), "--db", store_target, "--dry-run"])
+    assert r.exit_code == 0 and "observations" in r.output
+    r = runner.invoke(app, ["sources", "--db", store_target])
+    assert r.exit_code == 0 and "import batches" in r.output and "b-" in r.output
+    with open_store(store_target) as s:
+        batch = sources(s)["id"].iloc[0]
+    r = runner.invoke(app, ["undo", batch, "--db", store_target])
+    assert r.exit_code == 0 and "deleted links 12" in " ".join(r.output.split())
+    r = runner.invoke(app, ["specs"])
+    assert r.exit_code == 0 and "seizure-register" in r.output
+    with open_store(store_target) as s:
+        assert total(s) == 0
+
+
+def test_cli_error_is_one_line(tmp_path, data):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "cut.xlsx"
+    bad.write_bytes((data / "seizure_register.xlsx").read_bytes()[:500])
+    p = subprocess.run([sys.executable, "-m", "linkgraph.cli", "import", str(bad), "--db", str(tmp_path / "db")],
+                       capture_output=True, text=True)
+    assert p.returncode == 1
+    assert p.stderr.strip().count("\n") == 0 and "cut.xlsx: not a readable .xlsx workbook" in p.stderr
+    assert "Traceback" not in p.stderr
