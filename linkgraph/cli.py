@@ -219,17 +219,100 @@ def query_run(name: Annotated[str, typer.Argument(help="Query name (see `linkgra
     """Run library query NAME and print (or write) its result."""
     from linkgraph.querylib import query as run_query
 
-    values = {}
-    for item in param or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise LinkgraphError(f"--param {item!r}: expected key=value")
-        values[key.strip()] = value
+    from linkgraph.selection import parse_params
+
     with open_store(db, create=False) as store:
-        df = run_query(name, store, queries=queries, **values)
+        df = run_query(name, store, queries=queries, **parse_params(param))
     write_frame(df, fmt, out_file, title=name)
     if out_file:
         err.print(f"{len(df)} rows written to {out_file}")
+
+
+# --- charts and exports (linkgraph.render over linkgraph.selection) ---------------------------------------------
+AroundOption = Annotated[Optional[str], typer.Option("--around", help="Draw the network around this entity "
+                                                     "(a name or an id).")]
+HopsOption = Annotated[int, typer.Option("--hops", help="Links to follow from --around.")]
+SelQueryOption = Annotated[Optional[str], typer.Option("--query", help="Draw what this library query returns.")]
+ParamOption = Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A query parameter as key=value "
+                                                          "(repeatable).")]
+TitleOption = Annotated[Optional[str], typer.Option("--title", help="Title shown in the chart or file.")]
+TlpOption = Annotated[Optional[str], typer.Option("--tlp", help="TLP marking: CLEAR, GREEN, AMBER, AMBER+STRICT, "
+                                                  "RED (default: from the data's handling codes).")]
+HandlingOption = Annotated[Optional[str], typer.Option("--handling", help="Handling code shown in the banner.")]
+
+
+def _selection(store, around, hops, query, param, queries, title):
+    from linkgraph.selection import parse_params, select
+
+    return select(store, around=around, hops=hops, query=query, params=parse_params(param), queries=queries,
+                  title=title)
+
+
+@app.command("chart")
+def chart_cmd(out_file: Annotated[str, typer.Option("--out", help="The HTML file to write.")] = "chart.html",
+              around: AroundOption = None, hops: HopsOption = 2, query: SelQueryOption = None,
+              param: ParamOption = None, title: TitleOption = None, tlp: TlpOption = None,
+              handling: HandlingOption = None,
+              size_by: Annotated[str, typer.Option("--size-by", help="degree, betweenness or none")] = "degree",
+              color_by: Annotated[str, typer.Option("--color-by", help="type, community or country")] = "type",
+              max_nodes: Annotated[int, typer.Option("--max-nodes", help="Refuse above this many nodes.")] = 2000,
+              queries: QueriesOption = None, db: DbOption = None) -> None:
+    """A self-contained interactive HTML link chart (opens offline, no network)."""
+    from linkgraph.render import write
+
+    with open_store(db, create=False) as store:
+        sub = _selection(store, around, hops, query, param, queries, title)
+    path = write(sub, "html", out_file, title=title, tlp=tlp, handling=handling,
+                 size_by=None if size_by == "none" else size_by, color_by=color_by, max_nodes=max_nodes)
+    out.print(f"chart of {len(sub.nodes)} entities and {len(sub.links)} links written to {path}", highlight=False)
+
+
+@app.command("export")
+def export_cmd(fmt: Annotated[str, typer.Argument(help="anx, graphml, gexf, xlsx or csv")],
+               out_file: Annotated[str, typer.Option("--out", help="The file to write (csv: a folder or .zip).")],
+               around: AroundOption = None, hops: HopsOption = 2, query: SelQueryOption = None,
+               param: ParamOption = None, title: TitleOption = None, tlp: TlpOption = None,
+               handling: HandlingOption = None, queries: QueriesOption = None, db: DbOption = None) -> None:
+    """Export a selection for i2 Analyst's Notebook (ANX), Gephi (GraphML, GEXF) or Excel (XLSX, CSV)."""
+    from linkgraph.render import write
+
+    if fmt.lower() not in ("anx", "graphml", "gexf", "xlsx", "csv"):
+        raise LinkgraphError(f"export format must be anx, graphml, gexf, xlsx or csv, not {fmt!r}")
+    with open_store(db, create=False) as store:
+        sub = _selection(store, around, hops, query, param, queries, title)
+    path = write(sub, fmt.lower(), out_file, title=title, tlp=tlp, handling=handling)
+    out.print(f"{fmt} of {len(sub.nodes)} entities and {len(sub.links)} links written to {path}", highlight=False)
+
+
+@app.command("demo")
+def demo_cmd(out_dir: Annotated[str, typer.Option("--out", help="Folder for the demo's source files and chart.")]
+             = "linkgraph-demo",
+             seed: Annotated[int, typer.Option("--seed", help="Seed of the generated investigation.")] = 7,
+             db: DbOption = None) -> None:
+    """Generate a multi-agency investigation, import it, analyse it and write its chart."""
+    from linkgraph.demo import run_demo
+
+    with open_store(db) as store:
+        out.print(f"store: {store.engine} at {store.location}", highlight=False)
+        res = run_demo(store, out_dir, seed=seed, progress=sys.stderr.isatty())
+    out.print(f"source files written to {res.files.out_dir}", highlight=False)
+    if len(res.imported) and res.imported[["created", "updated"]].to_numpy().sum():
+        print_frame(res.imported, title="imported: created / updated by type")
+    else:
+        out.print("every demo file was already imported: nothing changed", highlight=False)
+    out.print("the store holds: " + ", ".join(f"{r.count} {r.type}" for r in res.counts.itertuples()),
+              highlight=False)
+    if res.resolution:
+        out.print("resolution: " + ", ".join(f"{k} {v}" for k, v in res.resolution.items()), highlight=False)
+    shown = {"brokers": ["name", "type", "score", "method"], "communities": ["community", "size", "members"],
+             "repeat_offenders": ["name", "nationality", "seizures", "first_date", "last_date"],
+             "trade_routes": ["species", "commodity", "origin", "transit", "destination", "items", "quantity",
+                              "unit"]}
+    for name, cols in shown.items():
+        df = res.summary.get(name)
+        if df is not None and len(df):
+            print_frame(df[[c for c in cols if c in df.columns]].map(_cell).head(8), title=name.replace("_", " "))
+    out.print(f"chart of the main network: {res.chart}", highlight=False)
 
 
 def main() -> None:
