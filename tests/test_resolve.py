@@ -1,0 +1,511 @@
+"""Entity resolution: names, vetoes, chaining, decisions, incremental runs, organisations, spreadsheets."""
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from linkgraph.normalize.names import name_key, normalize_person_name, phonetic_key
+from linkgraph.resolve import dedupe_table, load_settings, resolve
+
+# --------------------------------------------------------------------------- fixtures
+
+_BACKGROUND = [
+    # unrelated people from several agencies, so the model has something to measure u on
+    ("bg-01", "Juma Hamisi Mwangi", "1971-05-04", "KE", ["+254712000001"], "Nairobi", "kws"),
+    ("bg-02", "Amina Said", "1985", "TZ", ["+255754000002"], "Dar es Salaam", "tanapa"),
+    ("bg-03", "Peter Otieno", "1990-02-11", "KE", ["+254712000003"], "Mombasa", "kws"),
+    ("bg-04", "Trần Thị Mai", "1982-07-19", "VN", ["+84912000004"], "Hà Nội", "customs-vn"),
+    ("bg-05", "Phạm Quốc Bảo", "1975-12-01", "VN", ["+84912000005"], "Hải Phòng", "customs-vn"),
+    ("bg-06", "Chen Wei", "1980-01-30", "CN", ["+8613800000006"], "Kunming", "airline"),
+    ("bg-07", "Liu Yang", "1969-09-09", "CN", ["+8613800000007"], "Guangzhou", "airline"),
+    ("bg-08", "Abubakar Musa Bello", "1966-03-21", "NG", ["+2348030000008"], "Kano", "police-ng"),
+    ("bg-09", "Chinedu Okafor", "1988-08-08", "NG", ["+2348030000009"], "Lagos", "police-ng"),
+    ("bg-10", "Ahmad Faizal bin Osman", "1979-04-14", "MY", ["+60120000010"], "Johor Bahru", "pdrm"),
+    ("bg-11", "Siti Nurul binti Hassan", "1992-06-06", "MY", ["+60120000011"], "Penang", "pdrm"),
+    ("bg-12", "Willem Botha", "1958-11-23", "ZA", ["+27820000012"], "Durban", "saps"),
+    ("bg-13", "Sergei Volkov", "1974-02-02", "RU", ["+79140000013"], "Vladivostok", "customs-ru"),
+    ("bg-14", "Grace Wanjiru", "1995-10-10", "KE", ["+254712000014"], "Nakuru", "kws"),
+    ("bg-15", "Lê Văn Tám", "1987-05-05", "VN", ["+84912000015"], "Đà Nẵng", "customs-vn"),
+    ("bg-16", "Zhang Jun", "1983-03-03", "CN", ["+8613800000016"], "Shenzhen", "airline"),
+    ("bg-17", "Ibrahim Sani", "1977-07-07", "NG", ["+2348030000017"], "Abuja", "police-ng"),
+    ("bg-18", "Halima Rajabu", "1991-01-15", "TZ", ["+255754000018"], "Arusha", "tanapa"),
+    ("bg-19", "Hoàng Minh Đức", "1970-04-30", "VN", ["+84912000019"], "Móng Cái", "customs-vn"),
+    ("bg-20", "Daniel Kiprono", "1986-12-12", "KE", ["+254712000020"], "Eldoret", "kws"),
+]
+
+
+def background() -> list[dict]:
+    return [
+        dict(record_id=r, name=n, birth_date=b, nationality=c, phones=p, passports=[], id_numbers=[],
+             address=None, city=city, source=s)
+        for r, n, b, c, p, city, s in _BACKGROUND
+    ]
+
+
+def rec(record_id, name, birth_date=None, nationality=None, phones=(), passports=(), id_numbers=(), address=None,
+        city=None, source="test", **kw):
+    d = dict(record_id=record_id, name=name, birth_date=birth_date, nationality=nationality, phones=list(phones),
+             passports=list(passports), id_numbers=list(id_numbers), address=address, city=city, source=source)
+    d.update(kw)
+    return d
+
+
+def frame(*records, with_background=True) -> pd.DataFrame:
+    rows = (background() if with_background else []) + list(records)
+    return pd.DataFrame(rows)
+
+
+def same(res, a, b) -> bool:
+    return res.entities[a] == res.entities[b]
+
+
+HUNG_PHONE = "+84912345678"
+
+
+def hung_records():
+    return [
+        rec("cus-1", "Nguyễn Văn Hùng", "1978-03-02", "VN", [HUNG_PHONE], passports=["VN:C1234567"], city="Móng Cái",
+            source="customs"),
+        rec("awb-7", "NGUYEN V. HUNG", "1978", "VN", ["0912 345 678"], source="airway-bill"),
+        rec("pol-3", "Hung Nguyen Van", "1978-03", None, ["+84 91 234 5678"], city="Mong Cai", source="police"),
+    ]
+
+
+# --------------------------------------------------------------------------- names
+
+def test_three_hung_forms_share_one_key():
+    forms = ["Nguyễn Văn Hùng", "NGUYEN V. HUNG", "Hung Nguyen Van", "Ông Nguyễn Văn Hùng", "Mr. Hung NGUYEN"]
+    keys = {name_key(f) for f in forms}
+    assert keys == {"hung nguyen"}
+    nv = normalize_person_name("NGUYEN V. HUNG")
+    assert nv.initials == ("v",)
+    assert nv.family == "nguyen" and nv.given == "hung"
+    nv2 = normalize_person_name("Hung Nguyen Van")
+    assert nv2.family == "nguyen" and nv2.given == "hung" and nv2.gender_marker == "van"
+    assert normalize_person_name("Ông Nguyễn Văn Hùng").honorifics == ("ong",)
+
+
+def test_honorifics_particles_and_initials():
+    nv = normalize_person_name("Alhaji Chief Dr. Abubakar Musa")
+    assert nv.honorifics == ("alhaji", "chief", "dr") and nv.key == "abubakar musa"
+    assert name_key("Mzee Juma Hamisi") == "hamisi juma"
+    assert name_key("Mohammed bin Ali Al-Hassan") == "ali hassan mohammed"
+    nv = normalize_person_name("Ahmad bin Ali @ Mat Botak")
+    assert nv.key == "ahmad ali" and nv.aliases == ("Mat Botak",)
+    assert normalize_person_name("Jean-Pierre de la Fontaine").particles == ("de", "la")
+    assert name_key("SMITH, John A.") == name_key("John A. Smith Jr.") == "john smith"
+    assert normalize_person_name("SMITH, John A.").family == "smith"
+    # ambiguous titles are names when they are names
+    assert name_key("Ong Beng Seng") == "beng ong seng"
+    assert name_key("Don Smith") == "don smith"
+    assert name_key("Tuan Nguyen Van") == "nguyen tuan"  # Tuấn, not the Malay title Tuan
+    # order-insensitive key, original order kept
+    a, b = normalize_person_name("Wang Xiaoming"), normalize_person_name("Xiao-Ming WANG")
+    assert a.key == b.key and a.ordered_key != b.ordered_key
+
+
+def test_scripts_transliterate():
+    assert normalize_person_name("王小明").key == name_key("Wang Xiaoming")
+    assert normalize_person_name("王小明").family == "wang"
+    assert normalize_person_name("歐陽志明").family == "ouyang"
+    assert normalize_person_name("김민준").key == name_key("Kim Min-jun")
+    assert name_key("Иван Петрович Сидоров") == name_key("Ivan Petrovich Sidorov")
+    ar = normalize_person_name("محمد بن علي الحسن")
+    la = normalize_person_name("Mohammed bin Ali al-Hassan")
+    assert sorted(ar.phonetic) == sorted(la.phonetic)
+    assert phonetic_key("muhammad") == phonetic_key("mohamed") == "mhmd"
+    assert phonetic_key("le") != phonetic_key("ly")
+
+
+def test_hostile_names_do_not_raise():
+    for raw in [None, float("nan"), "", "   ", 123, "=HYPERLINK(\"http://x\",\"y\")", "@SUM(1+1)", "\u200b", "-",
+                "J.", "Mr", "a" * 500, "李", "🙂"]:
+        nv = normalize_person_name(raw)
+        assert isinstance(nv.key, str)
+    assert normalize_person_name("=HYPERLINK(\"http://x\")").key == ""
+    assert "formula" in normalize_person_name("=HYPERLINK(\"http://x\")").note
+
+
+def test_name_key_is_fast():
+    # an importer column: 400,000 rows, 20,000 distinct spellings (first sight computed, then cached)
+    rng = np.random.default_rng(0)
+    given = ["Hung", "Dung", "Juma", "Amina", "Wei", "John", "Mohammed", "Siti", "Peter", "Grace"]
+    family = ["Nguyen", "Tran", "Mwangi", "Otieno", "Chen", "Smith", "Hassan", "Bello", "Okafor", "Le"]
+    distinct = [f"{given[i % 10]} {family[(i // 10) % 10]}{chr(97 + (i // 100) % 26)}{i // 2600}" for i in range(20_000)]
+    rows = [distinct[i] for i in rng.integers(0, len(distinct), 400_000)]
+    t = time.perf_counter()
+    for n in rows:
+        name_key(n)
+    rate = len(rows) / (time.perf_counter() - t)
+    assert rate >= 200_000, f"name_key: {rate:,.0f} names/s"
+
+
+# --------------------------------------------------------------------------- resolution
+
+def test_transliteration_variants_merge():
+    res = resolve(frame(*hung_records()))
+    assert same(res, "cus-1", "awb-7") and same(res, "cus-1", "pol-3")
+    ent = res.entities["cus-1"]
+    assert (res.entities == ent).sum() == 3
+    ex = res.explain(ent)
+    assert {r["record_id"] for r in ex["records"]} == {"cus-1", "awb-7", "pol-3"}
+    pair = next(p for p in ex["pairs"] if {p["record_a"], p["record_b"]} == {"cus-1", "awb-7"})
+    assert pair["evidence"]["family_name"]["level"] == "exact"
+    assert pair["evidence"]["given_name"]["level"] == "exact"
+    assert pair["evidence"]["birth_date"]["level"] == "compatible_year"
+    assert pair["evidence"]["phones"]["level"] == "shared"
+    assert pair["evidence"]["phones"]["weight"] > 0
+
+
+def test_namesakes_with_different_birth_dates_or_passports_stay_apart():
+    recs = hung_records() + [
+        # the other Nguyen Van Hung: same name, different birth date, shares nothing else
+        rec("pol-9", "Nguyen Van Hung", "1991-11-20", "VN", ["+84987654321"], source="police"),
+        # a third one with a different passport from the same country, same birth year as the first
+        rec("cus-5", "Nguyễn Văn Hùng", "1978", "VN", ["+84911111111"], passports=["VN:B7654321"], city="Móng Cái",
+            source="customs"),
+    ]
+    res = resolve(frame(*recs))
+    assert same(res, "cus-1", "awb-7")
+    assert not same(res, "cus-1", "pol-9")
+    assert not same(res, "pol-3", "pol-9")
+    assert not same(res, "cus-1", "cus-5")
+    p = res.explain_pair("cus-1", "pol-9")
+    assert "birth_date" in p["veto"]
+    p = res.explain_pair("cus-1", "cus-5")
+    assert "passport" in p["veto"]
+
+
+def test_same_passport_is_strong_but_different_countries_do_not_conflict():
+    recs = [
+        rec("a", "Juma Bakari", "1970-01-01", "TZ", passports=["TZ:AB123456"], source="tanapa"),
+        rec("b", "J. Bakari", None, None, passports=["TZ:AB123456"], source="airline"),
+        # dual national: different passports from different countries are no contradiction
+        rec("c", "Juma Bakari", "1970-01-01", "TZ", ["+255754999999"], passports=["KE:K999999"], source="kws"),
+        rec("d", "Juma Bakari", "1970-01-01", "TZ", ["+255754999999"], source="police"),
+    ]
+    res = resolve(frame(*recs))
+    assert same(res, "a", "b")
+    assert res.explain_pair("a", "b")["evidence"]["passport"]["level"] == "exact"
+    assert res.explain_pair("a", "c")["veto"] == ""
+    assert same(res, "c", "d")
+
+
+def test_shared_phone_alone_does_not_merge():
+    gang = "+254700111222"
+    recs = [
+        rec("g1", "Daudi Mushi", "1980-02-02", "TZ", [gang], city="Arusha", source="tanapa"),
+        rec("g2", "Salim Mrema", "1983-06-15", "TZ", [gang], city="Arusha", source="tanapa"),
+        rec("g3", "Kassim Lyimo", None, "TZ", [gang], city="Arusha", source="police"),
+        rec("g4", None, None, None, [gang], source="call-records"),
+    ]
+    res = resolve(frame(*recs))
+    ents = {res.entities[r] for r in ("g1", "g2", "g3", "g4")}
+    assert len(ents) == 4
+    p = res.explain_pair("g1", "g3")
+    assert p["evidence"]["phones"]["level"] == "shared"
+    assert p["outcome"] != "merge"
+
+
+def test_chaining_is_prevented():
+    # A ~ B (same name, shared phone 1), B ~ C (same name, shared phone 2), but A and C have
+    # incompatible birth dates: A, B and C must not end up in one entity.
+    recs = [
+        rec("A", "Tran Van Long", "1965-04-04", "VN", ["+84900000001"], source="customs"),
+        rec("B", "TRAN V. LONG", None, "VN", ["+84900000001", "+84900000002"], source="airline"),
+        rec("C", "Long Tran Van", "1999-09-09", "VN", ["+84900000002"], source="police"),
+    ]
+    res = resolve(frame(*recs))
+    assert len({res.entities[r] for r in "ABC"}) >= 2
+    assert not same(res, "A", "C")
+    assert "birth_date" in res.explain_pair("A", "C")["veto"]
+
+
+def test_weak_links_do_not_chain_without_veto():
+    # B is a thin record (common name only) between two well-documented, clearly different men.
+    recs = [
+        rec("A", "Nguyen Van Nam", "1970-01-01", "VN", ["+84900000011"], address="12 Le Loi", city="Ha Noi",
+            source="customs"),
+        rec("B", "Nguyen Van Nam", None, None, [], source="ngo"),
+        rec("C", "Nguyen Van Nam", "1970", "VN", ["+84900000022"], address="400 Tran Hung Dao", city="Hai Phong",
+            source="police"),
+    ]
+    res = resolve(frame(*recs))
+    assert not (same(res, "A", "B") and same(res, "B", "C"))
+
+
+def test_reviewer_decisions_are_honoured():
+    recs = hung_records() + [
+        rec("x1", "Baraka Mollel", "1984-04-04", "TZ", ["+255754123123"], source="tanapa"),
+        rec("x2", "Baraka Mollel", "1984-04-04", "TZ", ["+255754123123"], source="police"),
+        rec("y1", "Ali Hassan Juma", None, "KE", [], source="kws"),
+        rec("y2", "Said Omari", None, "KE", [], source="police"),
+    ]
+    base = resolve(frame(*recs))
+    assert same(base, "x1", "x2") and not same(base, "y1", "y2")
+    decisions = [
+        {"record_a": "cus-1", "record_b": "awb-7", "decision": "no-match"},
+        {"record_a": "x1", "record_b": "x2", "decision": "no-match"},
+        {"record_a": "y1", "record_b": "y2", "decision": "match"},
+    ]
+    res = resolve(frame(*recs), decisions=decisions)
+    assert not same(res, "x1", "x2")
+    assert same(res, "y1", "y2")
+    # no-match holds through chains: pol-3 may join one of them, never both
+    assert not same(res, "cus-1", "awb-7")
+    # a reviewer match cannot override hard evidence
+    veto_dec = decisions + [{"record_a": "cus-1", "record_b": "bg-15", "decision": "match"}]
+    res2 = resolve(frame(*recs), decisions=pd.DataFrame(veto_dec))
+    assert not same(res2, "cus-1", "bg-15")
+    p = res2.pairs
+    row = p[(p.record_a.isin(["cus-1", "bg-15"])) & (p.record_b.isin(["cus-1", "bg-15"]))].iloc[0]
+    assert row["decision"] == "match" and row["outcome"] == "review"
+    # decided pairs are not in the review queue
+    assert not ((res.review.record_a == "x1") & (res.review.record_b == "x2")).any()
+
+
+def test_unmerge_is_honoured_on_later_runs():
+    recs = frame(*hung_records())
+    res = resolve(recs)
+    assert same(res, "cus-1", "pol-3")
+    dec = res.unmerge_decision("pol-3")
+    assert set(dec["others"]) == {"cus-1", "awb-7"}
+    stored = json.loads(json.dumps(dec))  # decisions survive storage as plain data
+    res2 = resolve(recs, decisions=[stored])
+    assert not same(res2, "pol-3", "cus-1") and not same(res2, "pol-3", "awb-7")
+    assert same(res2, "cus-1", "awb-7")
+    assert res2.entities["cus-1"] == res.entities["cus-1"]  # the entity keeps its id
+    # an unmerge without the list separates the record from its current cluster mates
+    res3 = resolve(recs, decisions=[{"record_id": "pol-3", "decision": "unmerge"}])
+    assert not same(res3, "pol-3", "cus-1")
+
+
+def test_incremental_mode_keeps_entity_ids_stable():
+    first = frame(*hung_records())
+    res = resolve(first)
+    existing = first.assign(entity_id=res.entities.reindex(first["record_id"]).values)
+    new = pd.DataFrame([
+        rec("ngo-4", "Nguyen Van Hung", "1978-03-02", "VN", ["+84912345678"], source="ngo"),
+        rec("ngo-5", "Wanjiku Njoroge", "1993-03-03", "KE", ["+254799000000"], source="ngo"),
+        rec("ngo-6", "Wanjiku Njoroge", "1993", "KE", ["+254799000000"], source="kws"),
+    ])
+    res2 = resolve(new, existing=existing, settings=res.trained_settings())
+    for r, e in zip(existing["record_id"], existing["entity_id"]):
+        assert res2.entities[r] == e
+    assert res2.entities["ngo-4"] == res.entities["cus-1"]
+    assert same(res2, "ngo-5", "ngo-6")
+    assert res2.entities["ngo-5"] not in set(existing["entity_id"])
+    # only new-vs-all and new-vs-new pairs were compared
+    new_ids = set(new["record_id"])
+    pairs = res2.pairs
+    assert len(pairs) and (pairs.record_a.isin(new_ids) | pairs.record_b.isin(new_ids)).all()
+    # records given with an entity_id in the same frame count as existing too
+    res3 = resolve(pd.concat([existing, new], ignore_index=True))
+    for r, e in zip(existing["record_id"], existing["entity_id"]):
+        assert res3.entities[r] == e
+
+
+def test_incremental_does_not_silently_join_two_existing_entities():
+    a = rec("e1", "Phan Van Khoa", "1980-05-05", "VN", ["+84900000101"], source="customs")
+    b = rec("e2", "Phan Van Khoa", "1980", "VN", ["+84900000202"], source="police")
+    existing = frame(a, b).assign(entity_id=None)
+    existing.loc[existing.record_id == "e1", "entity_id"] = "ent_one"
+    existing.loc[existing.record_id == "e2", "entity_id"] = "ent_two"
+    existing.loc[existing.entity_id.isna(), "entity_id"] = existing.loc[existing.entity_id.isna(), "record_id"]
+    bridge = pd.DataFrame([rec("n1", "Phan Van Khoa", "1980-05-05", "VN", ["+84900000101", "+84900000202"],
+                               source="ngo")])
+    res = resolve(bridge, existing=existing)
+    assert res.entities["e1"] == "ent_one" and res.entities["e2"] == "ent_two"
+    assert res.entities["n1"] in ("ent_one", "ent_two")
+
+
+def test_partial_dates():
+    recs = [
+        rec("d1", "Omari Swai", "1978", "TZ", ["+255754000111"], source="a"),
+        rec("d2", "Omari Swai", "1978-03-02", "TZ", ["+255754000111"], source="b"),
+        rec("d3", "Omari Swai", "1978-03", "TZ", ["+255754000111"], source="c"),
+        rec("d4", "Omari Swai", "1978-11-20", "TZ", ["+255754000111"], source="d"),
+        rec("d5", "Omari Swai", "19780302", "TZ", [], source="e"),  # compact form is read too
+    ]
+    res = resolve(frame(*recs))
+    lv = lambda a, b: res.explain_pair(a, b)["evidence"]["birth_date"]["level"]  # noqa: E731
+    assert lv("d1", "d2") == "compatible_year"
+    assert lv("d2", "d3") == "compatible_month"
+    assert lv("d2", "d5") == "exact"
+    assert lv("d3", "d4") == "mismatch"
+    assert "birth_date" in res.explain_pair("d3", "d4")["veto"]
+    assert same(res, "d1", "d2") and same(res, "d2", "d3")
+    assert not same(res, "d4", "d3") and not same(res, "d4", "d2")
+
+
+def test_arabic_chinese_cyrillic_names_merge_with_latin_forms():
+    recs = [
+        rec("ar-1", "محمد بن علي الحسن", "1969-02-14", None, ["+971501234567"], source="customs-ae"),
+        rec("ar-2", "Mohammed bin Ali Al-Hassan", "1969-02-14", "AE", ["+971501234567"], source="interpol"),
+        rec("cn-1", "王小明", "1985-06-01", "CN", ["+8613912345678"], source="customs-cn"),
+        rec("cn-2", "WANG XIAOMING", "1985", "CN", ["+8613912345678"], source="airline"),
+        rec("ru-1", "Иван Петрович Сидоров", "1972-10-10", "RU", ["+79141234567"], source="customs-ru"),
+        rec("ru-2", "Ivan Sidorov", "1972-10-10", None, ["+79141234567"], source="police"),
+    ]
+    res = resolve(frame(*recs))
+    assert same(res, "ar-1", "ar-2")
+    assert same(res, "cn-1", "cn-2")
+    assert same(res, "ru-1", "ru-2")
+    assert len({res.entities[r] for r in ("ar-1", "cn-1", "ru-1")}) == 3
+
+
+def test_organisation_names_with_legal_suffixes():
+    orgs = [
+        rec("o1", "Golden Dragon Trading Co. Ltd", None, "HK", ["+85221234567"], city="Hong Kong", kind="organisation",
+            source="awb"),
+        rec("o2", "GOLDEN DRAGON TRADING COMPANY LIMITED", None, "HK", [], city="Hong Kong", kind="organisation",
+            source="customs"),
+        rec("o3", "Golden Dragon Trading Co.,Ltd.", None, None, ["+852 2123 4567"], kind="organisation",
+            source="bank"),
+        rec("o4", "Silver Phoenix Logistics Ltd", None, "HK", [], city="Hong Kong", kind="organisation",
+            source="awb"),
+        rec("o5", "Kilimanjaro Curios & Handicrafts Ltd", None, "TZ", [], city="Arusha", kind="organisation",
+            source="tanapa"),
+        rec("o6", "Công ty TNHH Thương mại Rồng Vàng", None, "VN", [], city="Hà Nội", kind="organisation",
+            source="customs-vn"),
+        # a person sharing the company's phone is never merged with the company
+        rec("p1", "Golden Dragon", None, "HK", ["+85221234567"], source="awb"),
+    ]
+    res = resolve(frame(*orgs))
+    assert same(res, "o1", "o2") and same(res, "o1", "o3")
+    assert not same(res, "o1", "o4") and not same(res, "o1", "o5") and not same(res, "o1", "p1")
+    assert res.explain_pair("o1", "o2")["evidence"]["org_name"]["level"] == "exact"
+    kinds = res.records.set_index("record_id")["kind"]
+    assert kinds["o1"] == "organisation" and kinds["p1"] == "person"
+
+
+def test_pairs_review_and_explain_shapes():
+    recs = hung_records() + [
+        # same common name, nothing else: should be at most review, never merged silently
+        rec("thin", "Nguyen Hung", None, None, [], source="ngo"),
+    ]
+    res = resolve(frame(*recs))
+    pairs = res.pairs
+    for col in ["record_a", "record_b", "match_probability", "match_weight", "outcome", "same_entity", "veto",
+                "reason", "evidence"]:
+        assert col in pairs.columns
+    assert set(pairs["outcome"]) <= {"merge", "review", "no-merge"}
+    ev = json.loads(pairs["evidence"].iloc[0])
+    assert "prior" in ev and all("level" in v and "weight" in v for k, v in ev.items() if k != "prior")
+    # weights add up to the pair's match weight
+    total = ev["prior"] + sum(v["weight"] for k, v in ev.items() if k != "prior")
+    assert total == pytest.approx(pairs["match_weight"].iloc[0], abs=0.05)
+    thin = res.explain_pair("cus-1", "thin")
+    assert thin["outcome"] == "no-merge" and thin["reason"] == "only the name agrees"
+    assert not same(res, "cus-1", "thin")
+    review = res.review
+    assert set(review["outcome"]) <= {"review", "merge"}
+    assert (review["match_probability"] >= 0.5).all()
+    assert len(res.model().describe()) > 10
+    assert res.stats["person"]["candidate_pairs"] >= 3
+
+
+def test_link_only_compares_across_sources_only():
+    recs = frame(*hung_records(), with_background=True)
+    res = resolve(recs, settings={"link_type": "link_only"})
+    src = recs.set_index("record_id")["source"]
+    pairs = res.pairs
+    assert (src[pairs.record_a].values != src[pairs.record_b].values).all()
+
+
+def test_settings_are_data_and_validated():
+    s = load_settings()
+    assert s["thresholds"]["merge"] > s["thresholds"]["review"]
+    assert any(c["name"] == "birth_date" for c in s["comparisons"]["person"])
+    with pytest.raises(ValueError):
+        load_settings({"blocking": {"person": [["no_such_key"]]}})
+    with pytest.raises(ValueError):
+        load_settings({"thresholds": {"merge": 0.4, "review": 0.6}})
+    # a stricter merge threshold is honoured
+    res = resolve(frame(*hung_records()), settings={"thresholds": {"merge": 0.999999999999}})
+    assert isinstance(res.entities["cus-1"], str)
+
+
+def test_degenerate_inputs():
+    empty = pd.DataFrame(columns=["record_id", "name"])
+    assert len(resolve(empty).entities) == 0
+    one = resolve(pd.DataFrame([rec("solo", "Juma Hamisi")]))
+    assert len(one.entities) == 1 and len(one.pairs) == 0
+    blank = pd.DataFrame([rec(f"b{i}", None) for i in range(5)])
+    res = resolve(blank)
+    assert res.entities.nunique() == 5
+    with pytest.raises(ValueError):
+        resolve(pd.DataFrame([rec("dup", "A B"), rec("dup", "C D")]))
+    with pytest.raises(ValueError):
+        resolve(pd.DataFrame({"name": ["x"]}))
+
+
+def test_blocking_is_near_linear():
+    rng = np.random.default_rng(1)
+    given = ["Hung", "Dung", "Tuan", "Minh", "Long", "Nam", "Hai", "Son", "Thanh", "Quang"]
+    family = ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Huynh", "Phan", "Vu", "Vo", "Dang"]
+    rows = []
+    for i in range(3000):
+        rows.append(rec(f"r{i}", f"{family[rng.integers(10)]} Van {given[rng.integers(10)]}",
+                        f"{rng.integers(1950, 2000)}-{rng.integers(1, 13):02d}-{rng.integers(1, 28):02d}", "VN",
+                        [f"+849{rng.integers(10**8, 10**9)}"], source="x"))
+    res = resolve(pd.DataFrame(rows))
+    # 100 distinct names over 3000 people: blocks are capped, so pairs stay far below n^2/2
+    assert res.stats["person"]["candidate_pairs"] < 3000 * 150
+
+
+# --------------------------------------------------------------------------- spreadsheets
+
+HOSTILE_CSV = """\
+Full Name,D.O.B,Mobile,Passport No,Nationality,Address,City,Remarks
+Nguyễn Văn Hùng,02/03/1978,0912 345 678,C1234567,Viet Nam,12 Lê Lợi,Móng Cái,seized 40kg ivory
+NGUYEN V. HUNG,1978,+84912345678,,VN,,,"=HYPERLINK(""http://evil"",""click"")"
+"=HYPERLINK(""http://evil"",""x"")",,+84912345678,,,,,
+,,,,,,,empty row
+@SUM(1+1),01/01/1970,+1-202-555-0100,,US,,,
+Juma Hamisi,1971,+255 754 000 999,TZ999999,Tanzania,,Arusha,
+JUMA HAMISI,,0754000999,,TZ,,Arusha,"+cmd|' /C calc'!A0"
+nan,NaN,NaN,NaN,NaN,NaN,NaN,NaN
+Mzee Juma Hamisi,1971-05-05,,TZ999999,,,,
+"""
+
+
+def test_dedupe_table_on_hostile_csv():
+    df = pd.read_csv(io.StringIO(HOSTILE_CSV), dtype=str)
+    out = dedupe_table(df)
+    assert len(out) == len(df) and list(out.index) == list(df.index)
+    for col in ["record_id", "entity_id", "entity_size", "best_match", "match_probability", "match_reasons"]:
+        assert col in out.columns
+    assert out["Full Name"].equals(df["Full Name"])  # original columns untouched
+    ids = out["record_id"].tolist()
+    assert len(set(ids)) == len(ids)
+    ent = dict(zip(out["record_id"], out["entity_id"]))
+    assert ent["row-1"] == ent["row-2"]  # the two Hung rows
+    assert ent["row-6"] == ent["row-7"] == ent["row-9"]  # Juma Hamisi (passport, phone, name)
+    # formula-like and empty names never merge with anybody
+    for r in ("row-3", "row-4", "row-5", "row-8"):
+        assert (out["entity_id"] == ent[r]).sum() == 1
+    assert out.attrs["column_mapping"]["phones"] == ["Mobile"]
+    reasons = out.set_index("record_id").loc["row-1", "match_reasons"]
+    assert "family_name" in reasons and not reasons.startswith("=")
+
+
+def test_dedupe_table_with_id_column_and_mapping():
+    df = pd.DataFrame({
+        "ref": ["A1", "A2", "A3"],
+        "Suspect": ["Chen Wei", "CHEN, WEI", "Li Na"],
+        "Tel 1": ["+8613800000006", None, "+8613800000099"],
+        "Tel 2": [None, "+86 138 0000 0006", None],
+        "YOB": ["1980", "1980", "1991"],
+    })
+    out = dedupe_table(df, id_column="ref", mapping={"name": "Suspect", "phones": ["Tel 1", "Tel 2"],
+                                                     "birth_date": "YOB"})
+    assert out.loc[0, "entity_id"] == out.loc[1, "entity_id"] != out.loc[2, "entity_id"]
+    assert out.loc[0, "best_match"] == "A2"
+    with pytest.raises(ValueError):
+        dedupe_table(df, id_column="nope")
