@@ -8,18 +8,21 @@ from linkgraph.querylib import QueryResult, execute, load_query, subgraph_of
 from linkgraph.subgraph import Subgraph
 
 
-def find_entity(store, name_or_id: str) -> str:
-    """The id of the entity named `name_or_id`: an exact id, else the single best caption match."""
-    hits = execute("entity", store, text=name_or_id, limit=10).frame
+def find_entities(store, name_or_id: str) -> list[str]:
+    """The ids meant by `name_or_id`: an exact id; else every record captioned exactly so (one person often
+    stands in several sources' records); else the single partial match."""
+    hits = execute("entity", store, text=name_or_id, limit=50).frame
     if not len(hits):
         raise LinkgraphError(f"no entity matches {name_or_id!r} (try `linkgraph query entity --param text=...`)")
-    exact = hits[(hits["id"] == name_or_id) | (hits["caption"].str.casefold() == name_or_id.casefold())]
-    if len(exact) == 1:
-        return exact["id"].iloc[0]
+    if (hits["id"] == name_or_id).any():
+        return [name_or_id]
+    exact = hits[hits["caption"].fillna("").str.casefold() == name_or_id.casefold()]
+    if len(exact):
+        return exact["id"].tolist()
     if len(hits) == 1:
-        return hits["id"].iloc[0]
+        return hits["id"].tolist()
     shown = "; ".join(f"{r.id} ({r.caption})" for r in hits.head(5).itertuples())
-    raise LinkgraphError(f"{name_or_id!r} matches {len(hits)} entities, give an id: {shown}")
+    raise LinkgraphError(f"{name_or_id!r} matches {len(hits)} entities, give an id or a full name: {shown}")
 
 
 def whole_graph(store) -> QueryResult:
@@ -36,8 +39,11 @@ def select(store, *, around: str | None = None, hops: int = 2, query: str | None
     if around and query:
         raise LinkgraphError("choose one selection: --around or --query, not both")
     if around:
-        entity = find_entity(store, around)
-        res = execute("network", store, queries, id=entity, hops=hops, **(params or {}))
+        results = [execute("network", store, queries, id=i, hops=hops, **(params or {}))
+                   for i in find_entities(store, around)]
+        res = QueryResult(frame=pd.DataFrame(),
+                          node_ids=list(dict.fromkeys(x for r in results for x in r.node_ids)),
+                          link_ids=list(dict.fromkeys(x for r in results for x in r.link_ids)))
         sub = subgraph_of(store, res, title=title or f"Network around {around} ({hops} hops)")
     elif query:
         q = load_query(query, queries)
