@@ -21,8 +21,9 @@ OBS_COLUMNS = {
     "_batch": "batch", "_source": "source", "_sha256": "sha256", "_sheet": "sheet", "_row": "rows",
     "_observed": "observed", "_reliability": "reliability", "_credibility": "credibility",
     "_handling": "handling", "_source_type": "source_type", "_agency": "agency", "_imported": "imported",
+    "_grading": "grading",   # a grade in a system other than Admiralty, as given: "uk-3x5x2:2/B/C"
 }
-GROUP_KEYS = ["batch", "source", "sha256", "sheet", "reliability", "credibility", "handling",
+GROUP_KEYS = ["batch", "source", "sha256", "sheet", "reliability", "credibility", "grading", "handling",
               "source_type", "agency"]
 SUMMARY_COLUMNS = ["reliability", "credibility", "handling", "first_seen", "last_seen", "batches"]
 
@@ -220,12 +221,18 @@ def _fold_single_records(recs: pd.DataFrame) -> pd.DataFrame:
         present = col.notna().to_numpy()
         if not present.any():
             continue
-        if key == "credibility":
-            text = col.map(lambda v: str(int(v)), na_action="ignore")
+        values = pd.unique(col[present])
+        if present.all() and len(values) == 1:  # a whole write from one batch: most keys are constant
+            one = str(int(values[0])) if key == "credibility" else json.dumps(values[0], ensure_ascii=False)
+            frag = np.full(n, f'"{key}":{one}', dtype=object)
         else:
-            uniq = {v: json.dumps(v, ensure_ascii=False) for v in pd.unique(col[present])}
-            text = col.map(uniq, na_action="ignore")
-        frag = np.where(present, ('"' + key + '":') + text.fillna("").to_numpy(dtype=object), "")
+            if key == "credibility":
+                text = col.map(lambda v: str(int(v)), na_action="ignore")
+            elif key == "rows":  # digits, dashes and commas only: nothing to escape
+                text = '"' + col.astype(str) + '"'
+            else:
+                text = col.map({v: json.dumps(v, ensure_ascii=False) for v in values}, na_action="ignore")
+            frag = np.where(present, ('"' + key + '":') + text.fillna("").to_numpy(dtype=object), "")
         acc = np.where(acc == "", frag, np.where(frag == "", acc, acc + "," + frag))
     out["prov"] = "[{" + acc + "}]"
     none = pd.Series([None] * n, dtype=object)

@@ -225,5 +225,7 @@ def _frame(result) -> pd.DataFrame:
 
 
 def _first_line(e) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
+    """The driver's message on one line: its lines joined, trailing colons dropped, at most 240 characters."""
+    parts = [ln.strip().rstrip(":") for ln in str(e).splitlines() if ln.strip()]
+    text = "; ".join(parts) or type(e).__name__
+    return text if len(text) <= 240 else text[:237] + "..."
