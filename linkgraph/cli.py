@@ -80,6 +80,8 @@ def import_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count and show samples; write nothing.")] = False,
     skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="Import the good rows; write the bad "
                                                 "ones with reasons to <file>.rejected.csv.")] = False,
+    resolve: Annotated[bool, typer.Option("--resolve/--no-resolve", help="Run entity resolution after the "
+                                          "import.")] = True,
     db: DbOption = None,
 ) -> None:
     """Import files through an import spec; each file commits whole or not at all."""
@@ -88,7 +90,7 @@ def import_cmd(
     with open_store(db) as store:
         report = import_files(store, files, spec=spec, sheet=sheet, source=source, grade=grade,
                               handling=handling, dry_run=dry_run, skip_bad_rows=skip_bad_rows,
-                              progress=sys.stderr.isatty())
+                              progress=sys.stderr.isatty(), resolve=resolve)
     for f in report.files:
         out.print(f"[bold]{f.path}[/]: spec [bold]{f.spec}[/] ({f.spec_reason})", highlight=False)
         for s in f.sheets:
@@ -105,6 +107,8 @@ def import_cmd(
     counts = report.counts()
     if len(counts):
         print_frame(counts, title="dry run: observations by type" if dry_run else "created / updated by type")
+    if getattr(report, "resolution", None):
+        out.print("resolution: " + ", ".join(f"{k} {v}" for k, v in report.resolution.items()), highlight=False)
 
 
 @app.command("sources")
@@ -313,6 +317,223 @@ def demo_cmd(out_dir: Annotated[str, typer.Option("--out", help="Folder for the 
         if df is not None and len(df):
             print_frame(df[[c for c in cols if c in df.columns]].map(_cell).head(8), title=name.replace("_", " "))
     out.print(f"chart of the main network: {res.chart}", highlight=False)
+
+
+# --- entity resolution (linkgraph.resolve) ---------------------------------------------------------------------
+class _ResolveGroup(typer.core.TyperGroup):
+    """`linkgraph resolve [FILE] ...` means `linkgraph resolve run [FILE] ...`; `explain` stays a command."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+resolve_app = typer.Typer(cls=_ResolveGroup, help="Entity resolution: `linkgraph resolve` resolves the store; "
+                          "`linkgraph resolve FILE --out OUT.csv` de-duplicates a list; "
+                          "`linkgraph resolve explain ENTITY` shows why records are one entity.")
+app.add_typer(resolve_app, name="resolve")
+review_app = typer.Typer(help="The resolution review queue as a spreadsheet: export, decide, import.",
+                         no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+@resolve_app.command("run", context_settings={"allow_interspersed_args": True})
+def resolve_run(
+    file: Annotated[Optional[str], typer.Argument(help="A CSV or XLSX list of people or companies to de-duplicate "
+                                                  "on its own (without FILE: resolve the store).")] = None,
+    out_file: Annotated[Optional[str], typer.Option("--out", help="With FILE: the annotated copy to write "
+                                                    "(.csv or .xlsx).")] = None,
+    id_column: Annotated[Optional[str], typer.Option("--id-column", help="With FILE: the column holding unique "
+                                                     "row ids (default: row-1, row-2, ...).")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option("--map", help="With FILE: COLUMN=FIELD, e.g. "
+                                                         "'Suspect=name', 'Tel 2=phones' (repeatable).")] = None,
+    settings: Annotated[Optional[str], typer.Option("--settings", help="A YAML file overriding the resolution "
+                                                    "settings.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Resolve the store's people and organisations into entities (or de-duplicate FILE)."""
+    if file is not None:
+        from linkgraph.resolve.review import dedupe_file, parse_mapping
+
+        if not out_file:
+            raise LinkgraphError("linkgraph resolve FILE needs --out OUT.csv (or .xlsx)")
+        df = dedupe_file(file, out_file, id_column=id_column, mapping=parse_mapping(mapping), settings=settings)
+        groups = df[df["entity_size"] > 1]
+        out.print(f"{len(df)} rows, {df['entity_id'].nunique()} entities, {len(groups)} rows in "
+                  f"{groups['entity_id'].nunique()} groups of duplicates; written to {out_file}", highlight=False)
+        if len(groups):
+            name_cols = df.attrs.get("column_mapping", {}).get("name") or []
+            shown = groups[["entity_id", "record_id", *name_cols[:1], "best_match", "match_probability",
+                            "match_outcome"]].sort_values(["entity_id", "record_id"]).head(30)
+            print_frame(shown.map(_cell), title="duplicates")
+        return
+    if out_file or id_column or mapping:
+        raise LinkgraphError("--out, --id-column and --map go with a FILE to de-duplicate")
+    from linkgraph.resolve.graph import resolve_store
+
+    with open_store(db, create=False) as store:
+        counts = resolve_store(store, settings=settings, progress=sys.stderr.isatty())
+    print_frame(pd.DataFrame([counts]), title="entity resolution")
+
+
+@resolve_app.command("explain")
+def resolve_explain(entity: Annotated[str, typer.Argument(help="An entity id, a record id or a name.")],
+                    db: DbOption = None) -> None:
+    """Which records an entity holds and, for each match, which features agreed and how much they weighed."""
+    from linkgraph.resolve.graph import explain
+
+    with open_store(db, create=False) as store:
+        df = explain(store, entity)
+    eid = df["entity_id"].iloc[0]
+    recs = df[df["part"] == "record"][["record_id", "name", "source", "sheet", "row", "birth_date", "nationality",
+                                       "phones", "passports"]]
+    print_frame(recs.map(_cell), title=f"entity {eid}: {len(recs)} records")
+    pairs = df[df["part"] != "record"].assign(probability=lambda d: d["probability"].map(
+        lambda v: None if v is None or pd.isna(v) else f"{float(v):.4f}"))
+    if len(pairs):
+        print_frame(pairs[["part", "name", "matched_to", "decision", "probability", "evidence"]].map(_cell),
+                    title="matches (evidence: feature level and log2 weight, strongest first)")
+
+
+@review_app.command("export")
+def review_export(out_file: Annotated[str, typer.Option("--out", help="The .xlsx to write.")] = "review.xlsx",
+                  db: DbOption = None) -> None:
+    """Write the pairs waiting for review to a workbook with a match / no-match decision column."""
+    from linkgraph.resolve.review import export_review
+
+    with open_store(db, create=False) as store:
+        n = export_review(store, out_file)
+    out.print(f"{n} pairs to review written to {out_file}; fill the decision column, then "
+              f"`linkgraph review import {out_file}`", highlight=False)
+
+
+@review_app.command("import")
+def review_import(file: Annotated[str, typer.Argument(help="A review workbook with decisions filled in.")],
+                  db: DbOption = None) -> None:
+    """Store the decisions of a review workbook (kept for every later run) and resolve again."""
+    from linkgraph.resolve.review import import_review
+
+    with open_store(db, create=False) as store:
+        res = import_review(store, file)
+    print_frame(pd.DataFrame([res]), title=f"review decisions from {file}")
+
+
+@app.command("unmerge")
+def unmerge_cmd(entity: Annotated[str, typer.Argument(help="An entity id, a record id or a name.")],
+                record: Annotated[Optional[str], typer.Option("--record", help="Take only this record out "
+                                                              "(default: every record apart).")] = None,
+                db: DbOption = None) -> None:
+    """Split a wrong merge; the split is stored and kept by every later resolution."""
+    from linkgraph.resolve.graph import unmerge
+
+    with open_store(db, create=False) as store:
+        res = unmerge(store, entity, record=record)
+    print_frame(pd.DataFrame([res]), title="unmerge")
+
+
+# --- sharing: packages, deconfliction, audit (linkgraph.sharing) ------------------------------------------------
+package_app = typer.Typer(help="Intelligence packages for partner agencies: export (graded, redacted) and import.",
+                          no_args_is_help=True)
+app.add_typer(package_app, name="package")
+deconflict_app = typer.Typer(help="Deconflict targets with a partner by keyed hashes, revealing no identifier.",
+                             no_args_is_help=True)
+app.add_typer(deconflict_app, name="deconflict")
+
+
+@package_app.command("export")
+def package_export(out_file: Annotated[str, typer.Option("--out", help="The package .zip to write.")],
+                   tlp: Annotated[str, typer.Option("--tlp", help="CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")],
+                   handling: HandlingOption = None,
+                   redact: Annotated[Optional[list[str]], typer.Option(
+                       "--redact", help="A redaction rule, e.g. source_type=informant or below=C3 (repeatable).")]
+                   = None,
+                   recipient: Annotated[Optional[str], typer.Option("--recipient", help="Who receives it.")] = None,
+                   keep_protected_links: Annotated[bool, typer.Option(
+                       "--keep-protected-links", help="Keep links only a protected source supports, with its "
+                       "reference number, instead of dropping them.")] = False,
+                   around: AroundOption = None, hops: HopsOption = 2, query: SelQueryOption = None,
+                   param: ParamOption = None, title: TitleOption = None, queries: QueriesOption = None,
+                   db: DbOption = None) -> None:
+    """A package: subgraph in an open format, chart, workbook and a manifest of hashes."""
+    from linkgraph.selection import parse_params
+    from linkgraph.sharing import export_package
+
+    with open_store(db, create=False) as store:
+        info = export_package(store, out_file, around=around, hops=hops, query=query, params=parse_params(param),
+                              title=title, tlp=tlp, handling=handling, redact_rules=redact, recipient=recipient,
+                              keep_protected_links=keep_protected_links, queries=queries)
+    out.print(f"package {info.path}: {info.nodes} entities, {info.links} links; withheld {info.withheld_nodes} "
+              f"entities and {info.withheld_links} links; sha256 {info.sha256}", highlight=False)
+
+
+@package_app.command("import")
+def package_import(package: Annotated[str, typer.Argument(help="The partner's package .zip.")],
+                   agency: Annotated[str, typer.Option("--agency", help="The agency that sent it.")],
+                   report: Annotated[Optional[str], typer.Option(
+                       "--report", help="Also write the deconfliction report to this .xlsx.")] = None,
+                   db: DbOption = None) -> None:
+    """Verify a partner's package, import it with provenance naming the agency, and deconflict it."""
+    from linkgraph.sharing import import_package
+
+    with open_store(db) as store:
+        res = import_package(store, package, agency, report=report or False)
+    out.print(f"{res.package}: {res.status}; {res.nodes} entities, {res.links} links from {res.agency}; "
+              f"batch {res.batch}", highlight=False)
+    if res.deconfliction is not None and len(res.deconfliction):
+        print_frame(res.deconfliction.map(_cell).head(40), title="their entities that match ours")
+    if res.report_path:
+        out.print(f"deconfliction report: {res.report_path}", highlight=False)
+
+
+@deconflict_app.command("key")
+def deconflict_key(out_file: Annotated[str, typer.Option("--out", help="The key file to create (mode 0600).")]) -> None:
+    """Create a random key to share with the partner agency over a secure channel."""
+    from linkgraph.sharing import new_key
+
+    new_key(out_file)
+    out.print(f"key written to {out_file}", highlight=False)
+
+
+@deconflict_app.command("tokens")
+def deconflict_tokens(key: Annotated[str, typer.Option("--key", help="The shared key file.")],
+                      out_file: Annotated[str, typer.Option("--out", help="The token file to write and share.")],
+                      db: DbOption = None) -> None:
+    """Keyed hashes of our phones, passports, vessels, plates, registrations and names with birth dates."""
+    from linkgraph.sharing import load_key, make_tokens, write_tokens
+
+    k = load_key(key)
+    with open_store(db, create=False) as store:
+        tokens = make_tokens(store, k)
+    write_tokens(tokens, out_file, key=k)
+    out.print(f"{tokens['token'].nunique()} tokens written to {out_file} (no identifier in clear)", highlight=False)
+
+
+@deconflict_app.command("match")
+def deconflict_match(ours: Annotated[str, typer.Argument(help="The token file we shared.")],
+                     theirs: Annotated[str, typer.Argument(help="The partner's token file.")],
+                     key: Annotated[str, typer.Option("--key", help="The shared key file.")],
+                     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
+                     out_file: Annotated[Optional[str], typer.Option("--out", help="Write to this file.")] = None,
+                     db: DbOption = None) -> None:
+    """The overlaps only: which of our entities the partner also holds."""
+    from linkgraph.sharing import load_key
+    from linkgraph.sharing.deconflict import match_token_files
+
+    with open_store(db, create=False) as store:
+        df = match_token_files(store, ours, theirs, load_key(key))
+    write_frame(df, fmt, out_file, title=f"{len(df)} overlaps")
+
+
+@app.command("audit")
+def audit_cmd(action: Annotated[Optional[str], typer.Option("--action", help="Only this action.")] = None,
+              db: DbOption = None) -> None:
+    """The audit log: imports, exports, packages, deconfliction and queries (who, when, what, hashes)."""
+    from linkgraph.sharing import audit_log
+
+    with open_store(db, create=False) as store:
+        df = audit_log(store, action=action)
+    print_frame(df, title="audit log")
 
 
 def main() -> None:

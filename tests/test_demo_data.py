@@ -201,3 +201,40 @@ def test_brokers_bridge_the_call_graph(demo):
                      "ORDER BY k DESC, n LIMIT 4")
     owners = {files.truth.phones[n] for n in df["n"]}
     assert owners == set(files.truth.brokers)
+
+
+def test_no_blank_identifier_nodes_and_brokers_are_real(demo):
+    import linkgraph
+
+    files, store, _ = demo
+    for t, key in (("Phone", "number"), ("Identification", "number"), ("Email", "address"),
+                   ("Vehicle", "registration"), ("Shipment", "reference"), ("Permit", "number"),
+                   ("Document", "reference")):
+        df = store.query(f"MATCH (x:{t}) WHERE x.{key} IS NULL OR trim(x.{key}) = '' RETURN x.id AS id")
+        assert df.empty, (t, df["id"].tolist())
+    shared = linkgraph.query("shared_identifiers", store)
+    assert len(shared) and shared["identifier"].notna().all()
+    top = linkgraph.query("brokers", store, top=5)
+    assert top["name"].notna().all() and "Identification" not in set(top["type"])
+    phones = [n for n, t in zip(top["name"], top["type"]) if t == "Phone"]
+    assert phones and {files.truth.phones[n] for n in phones} == set(BROKERS)
+    # the countries reports name are the register's country nodes, not places called "KE"
+    df = store.query("MATCH (:Document)-[:MENTIONS]->(l:Location) RETURN l.kind AS k, l.code AS c")
+    assert len(df) and set(df["k"]) == {"country"} and df["c"].str.fullmatch(r"[A-Z]{2}").all()
+
+
+def test_register_birth_dates_reach_the_person_nodes(demo):
+    files, store, _ = demo
+    df = store.query("MATCH (p:Person) RETURN p.id AS id, p.birth_date AS b")
+    born = {i: b for i, b in zip(df["id"], df["b"]) if isinstance(b, str)}
+    people = persons(store)
+    checked = 0
+    for m in files.truth.mentions:
+        if m["file"] not in ("kws_seizures.xlsx", "tz_seizures.csv"):
+            continue
+        key = t_person_name(m["name"]).extras["key"]
+        for h in node_for(people, m):
+            if h["name_key"] == key and h["id"] in born:
+                assert born[h["id"]] == files.truth.people[m["person"]]["birth_date"], m
+                checked += 1
+    assert checked >= 20

@@ -400,3 +400,176 @@ def test_cli_error_is_one_line(tmp_path, data):
     assert p.returncode == 1
     assert p.stderr.strip().count("\n") == 0 and "cut.xlsx: not a readable .xlsx workbook" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+# --- review fixes: blank identifiers, UK 3x5x2 grades, one Document per report, birth dates, countries ---------
+def _csv(path: Path, rows: list[list]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def _prov(store, match: str, params: dict | None = None) -> list[dict]:
+    df = store.query(f"{match} RETURN x.prov AS prov", params or {})
+    return [r for p in df["prov"] for r in provenance.loads(p)]
+
+
+def test_blank_identifiers_make_no_nodes_or_links(store, tmp_path):
+    import linkgraph
+
+    # suspects without phone or passport: no number-less Phone, no Identification they all share
+    path = _csv(tmp_path / "register.csv", [
+        ["Case reference", "Date", "Country", "Species", "Suspect 1", "Suspect 1 phone", "Suspect 1 passport",
+         "Suspect 2", "Suspect 2 phone", "Suspect 2 passport"],
+        ["KWS/1", "01/03/2023", "Kenya", "Loxodonta africana", "Amina Hassan", "", "", "Peter Kamau", " ", ""],
+        ["KWS/2", "02/03/2023", "Kenya", "Loxodonta africana", "Juma Ali", "0712 345 678", "AK0456789",
+         "Grace Wanjiru", "", "  "],
+        ["KWS/3", "03/03/2023", "Kenya", "Loxodonta africana", "Otieno Were", "", "", "", "0722 000 111",
+         "AK0999888"],
+    ])
+    import_files(store, [path], progress=False)
+    phones = store.query("MATCH (x:Phone) RETURN x.number AS n")["n"].tolist()
+    ids = store.query("MATCH (x:Identification) RETURN x.number AS n")["n"].tolist()
+    assert phones == ["+254712345678"] and ids == ["AK0456789"]
+    assert store.query("MATCH (:Person)-[r:HAS_PHONE]->() RETURN count(r) AS c")["c"][0] == 1
+    assert store.query("MATCH (:Person)-[r:HAS_ID]->() RETURN count(r) AS c")["c"][0] == 1
+    # a phone with no suspect on the row still makes nothing (the `when:` condition holds as before)
+    assert store.query("MATCH (p:Person) RETURN count(p) AS c")["c"][0] == 5
+    shared = linkgraph.query("shared_identifiers", store)
+    assert shared.empty or shared["identifier"].notna().all()
+    top = linkgraph.query("brokers", store, top=5)
+    assert top["name"].notna().all() and (top["name"].astype(str).str.strip() != "").all()
+
+
+def test_uk_3x5x2_grade_is_kept_as_written_in_a_register(store, tmp_path):
+    path = _csv(tmp_path / "register.csv", [
+        ["Case reference", "Date", "Species", "Grading", "Handling"],
+        ["TZ/1", "01/03/2023", "Loxodonta africana", "2/B/C", ""],
+        ["TZ/2", "02/03/2023", "Loxodonta africana", "B2", ""],
+        ["TZ/3", "03/03/2023", "Loxodonta africana", "", ""],
+        ["TZ/4", "04/03/2023", "Loxodonta africana", "1-A-P", "TLP:RED"],
+        ["TZ/5", "05/03/2023", "Loxodonta africana", "3x5x2: 3E", ""],
+    ])
+    import_files(store, [path], progress=False)
+    df = store.query("MATCH (x:Seizure) RETURN x.reference AS ref, x.reliability AS r, x.credibility AS c, "
+                     "x.handling AS h ORDER BY ref")
+    got = {rec["ref"]: (None if pd.isna(rec["r"]) else rec["r"], None if pd.isna(rec["c"]) else int(rec["c"]),
+                        rec["h"]) for rec in df.to_dict("records")}
+    # 3x5x2 rows stay ungraded (no silent Admiralty equivalent, no spec default); their handling part counts
+    assert got == {"TZ/1": (None, None, "C"), "TZ/2": ("B", 2, "TLP:AMBER"), "TZ/3": ("B", 2, "TLP:AMBER"),
+                   "TZ/4": (None, None, "TLP:RED"), "TZ/5": (None, None, "TLP:AMBER")}
+    gradings = {r.get("grading") for ref in got
+                for r in _prov(store, "MATCH (x:Seizure {reference: $r})", {"r": ref})}
+    assert gradings == {"uk-3x5x2:2/B/C", None, "uk-3x5x2:1/A/P", "uk-3x5x2:3/E"}
+    # an ungraded item sorts after every graded one
+    assert provenance.grade_rank(None, None) > provenance.grade_rank("F", 6)
+    bad = _csv(tmp_path / "bad.csv", [["Case reference", "Date", "Species", "Grading"],
+                                      ["TZ/9", "01/03/2023", "Loxodonta africana", "4/B/C"]])
+    with pytest.raises(LinkgraphError, match=r'bad.csv, row 2, column "Grading": "4/B/C" is not a grade'):
+        import_files(store, [bad], progress=False)
+
+
+def test_uk_3x5x2_report_is_ungraded_with_its_grading_and_handling(store, tmp_path):
+    path = tmp_path / "reports.md"
+    path.write_text("**Reference:** NCA-1\n**Date:** 2024-05-02\n**3x5x2:** 2/B/C\n\n"
+                    "Text about +254 722 334 455.\n\n---\n\n"
+                    "**Reference:** NCA-2\n**Date:** 2024-05-03\n**Source:** B  **Information:** 3\n\n"
+                    "Text about +254 733 221 100.\n\n---\n\n"
+                    "**Reference:** NCA-3\n**Date:** 2024-05-04\n\nUngraded text.\n", encoding="utf-8")
+    import_files(store, [path], progress=False)
+    df = store.query("MATCH (x:Document) RETURN x.reference AS ref, x.reliability AS r, x.credibility AS c, "
+                     "x.handling AS h ORDER BY ref")
+    got = {rec["ref"]: (None if pd.isna(rec["r"]) else rec["r"], None if pd.isna(rec["c"]) else int(rec["c"]),
+                        rec["h"]) for rec in df.to_dict("records")}
+    assert got == {"NCA-1": (None, None, "C"), "NCA-2": ("B", 3, "TLP:RED"), "NCA-3": ("F", 6, "TLP:RED")}
+    recs = _prov(store, "MATCH (x:Document {reference: 'NCA-1'})")
+    assert [(r.get("grading"), r.get("sheet"), r["rows"]) for r in recs] == [("uk-3x5x2:2/B/C", None, "1")]
+    # the items the report names carry the report's (un)grading too
+    phone = _prov(store, "MATCH (x:Phone {number: '+254722334455'})")
+    assert [(r.get("reliability"), r.get("grading")) for r in phone] == [(None, "uk-3x5x2:2/B/C")]
+
+
+def test_each_report_in_a_file_is_its_own_document(store, data):
+    rep = import_files(store, [data / "intel_report.txt"], progress=False)
+    f = rep.files[0]
+    assert f.spec == "intel-report"
+    docs = store.query("MATCH (d:Document) RETURN d.id AS id, d.reference AS ref, d.sha256 AS sha, d.prov AS prov "
+                       "ORDER BY ref")
+    assert docs["ref"].tolist() == ["KWS/MSA/INT/2024/031", "TZ-NTSCIU/2024/118", "VN-C05/2024/0077"]
+    assert set(docs["sha"]) == {f.sha256} and docs["id"].nunique() == 3
+    # provenance row: the line where each report starts, not its position in the file
+    rows = {r: [(x["sheet"] if "sheet" in x else None, x["rows"]) for x in provenance.loads(p)]
+            for r, p in zip(docs["ref"], docs["prov"])}
+    assert rows == {"KWS/MSA/INT/2024/031": [(None, "1")], "TZ-NTSCIU/2024/118": [(None, "25")],
+                    "VN-C05/2024/0077": [(None, "39")]}
+    mentions = store.query("MATCH (d:Document)-[:MENTIONS]->(p:Phone) RETURN d.reference AS ref, "
+                           "p.number AS n ORDER BY ref, n")
+    by_doc: dict[str, set] = {}
+    for ref, n in zip(mentions["ref"], mentions["n"]):
+        by_doc.setdefault(ref, set()).add(n)
+    assert by_doc == {"KWS/MSA/INT/2024/031": {"+254722334455", "+254733221100"},
+                      "TZ-NTSCIU/2024/118": {"+254722334455", "+2348035550192"},
+                      "VN-C05/2024/0077": {"+84912345678"}}
+    mrows = _prov(store, "MATCH (:Document {reference: 'VN-C05/2024/0077'})-[x:MENTIONS]->(:Phone)")
+    assert [r["rows"] for r in mrows] == ["39"]
+
+
+def test_report_countries_join_the_register_country_nodes(store, data):
+    import_files(store, [data / "seizure_register.xlsx", data / "intel_report.txt"], progress=False)
+    assert store.query("MATCH (l:Location) WHERE l.kind = 'place' RETURN count(l) AS c")["c"][0] == 0
+    ke = store.query("MATCH (l:Location {kind: 'country', code: 'KE'}) RETURN l.id AS id, l.name AS name")
+    assert len(ke) == 1 and ke["name"][0] == "Kenya"
+    both = store.query("MATCH (:Seizure)-[:LOCATED_IN]->(l:Location {code: 'KE'})<-[:MENTIONS]-(d:Document) "
+                       "RETURN DISTINCT d.reference AS ref")
+    assert both["ref"].tolist() == ["VN-C05/2024/0077"]
+
+
+def test_birth_dates_keep_namesakes_apart(store, tmp_path):
+    path = _csv(tmp_path / "register.csv", [
+        ["Case reference", "Date", "Species", "Suspect 1", "Suspect 1 date of birth", "Suspect 2", "DOB 2"],
+        ["KWS/1", "01/03/2023", "Loxodonta africana", "John Kamau", "12/03/1970", "Mary Achieng", "1985"],
+        ["KWS/2", "02/03/2023", "Loxodonta africana", "John Kamau", "03/1985", "Mary Achieng", "1985"],
+        ["KWS/3", "03/03/2023", "Loxodonta africana", "John Kamau", "12.03.1970", "Mary Achieng", "unknown"],
+    ])
+    import_files(store, [path], progress=False)
+    df = store.query("MATCH (p:Person) RETURN p.name AS n, p.birth_date AS b ORDER BY n, b")
+    got = sorted(((n, None if b is None or (isinstance(b, float) and b != b) else b)
+                  for n, b in zip(df["n"], df["b"])), key=lambda t: (t[0], t[1] or ""))
+    # two John Kamau (born 1970-03-12 and 1985-03, a partial date kept partial); Mary once with her year, once
+    # with an unreadable date left empty
+    assert got == [("John Kamau", "1970-03-12"), ("John Kamau", "1985-03"), ("Mary Achieng", None),
+                   ("Mary Achieng", "1985")]
+    assoc = _csv(tmp_path / "assoc.csv", [
+        ["person_a", "person_a_dob", "person_b", "person_b_dob", "relation"],
+        ["Ali Hassan", "1960-01-01", "Ali Hassan", "1990-02-02", "father of"],
+    ])
+    import_files(store, [assoc], progress=False)
+    df = store.query("MATCH (a:Person)-[:ASSOCIATE_OF]->(b:Person) RETURN a.birth_date AS a, b.birth_date AS b")
+    assert df.to_dict("records") == [{"a": "1960-01-01", "b": "1990-02-02"}]
+
+
+def test_nationality_words_are_countries(store, tmp_path):
+    from linkgraph.normalize.countries import normalize_country
+
+    words = {"Congolese": "CD", "Cameroonian": "CM", "Mozambican": "MZ", "Chinese": "CN", "Laotian": "LA",
+             "Kenyan": "KE", "Tanzanian": "TZ", "Nigerian": "NG", "Vietnamese": "VN", "Malaysian": "MY",
+             "Ugandan": "UG", "Zambian": "ZM", "Zimbabwean": "ZW", "South African": "ZA", "Thai": "TH",
+             "Emirati": "AE", "Ethiopian": "ET", "Gabonese": "GA", "Angolan": "AO", "Malawian": "MW",
+             "Burundian": "BI", "Rwandan": "RW", "Sudanese": "SD", "Somali": "SO", "Indian": "IN",
+             "Filipino": "PH", "Indonesian": "ID", "Hong Konger": "HK", "Nigerien": "NE", "chinese national": "CN",
+             "KENYAN CITIZEN": "KE", "Congolaise": "CD", "Moçambicano": "MZ"}
+    for word, code in words.items():
+        r = normalize_country(word)
+        assert (r.value, r.ok) == (code, True), (word, r)
+    assert "DR Congo (CD)" in normalize_country("Congolese").note
+    assert normalize_country("Dominican").ok is False      # DO or DM: not guessed
+    path = _csv(tmp_path / "register.csv", [
+        ["Case reference", "Date", "Species", "Suspect 1", "Suspect 1 nationality", "Suspect 2",
+         "Suspect 2 nationality"],
+        ["KWS/1", "01/03/2023", "Loxodonta africana", "Jean Kabila", "Congolese", "Li Wei", "Chinese"],
+    ])
+    import_files(store, [path], progress=False)
+    df = store.query("MATCH (p:Person)-[:NATIONAL_OF]->(l:Location) RETURN p.name AS n, l.code AS c, "
+                     "l.kind AS k ORDER BY n")
+    assert df.to_dict("records") == [{"n": "Jean Kabila", "c": "CD", "k": "country"},
+                                     {"n": "Li Wei", "c": "CN", "k": "country"}]

@@ -221,6 +221,11 @@ ADM, UK3, UK5 = "admiralty", "uk-3x5x2", "uk-5x5x5"
     ("Source reliability: B\nInformation credibility: 3\nHandling code: 2",
      (UK5, "Source reliability: B; Information credibility: 3", "B", 3, "B", "3", "2", "2")),
     ("Subject: no grading here", (None, None, None, None, None, None, None, None)),
+    # Markdown forms with two or three emphasised labels on one line
+    ("**Source:** B  **Information:** 3", (ADM, "Source: B; Information: 3", "B", 3, None, None, None, None)),
+    ("__Source__: C __Information__: 2", (ADM, "Source: C; Information: 2", "C", 2, None, None, None, None)),
+    ("- **Source:** 2 | **Intelligence:** B | **Handling:** C",
+     (UK3, "Source: 2; Intelligence: B", None, None, "2", "B", "C", "C")),
 ])
 def test_grading_systems(tmp_path, lines, expected):
     r = one(tmp_path, f"Reference: G-1\n{lines}\n\nText of the report.\n")

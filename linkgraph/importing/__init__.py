@@ -22,12 +22,13 @@ __all__ = ["FileResult", "ImportReport", "SheetResult", "Spec", "get_spec", "imp
 
 
 def import_files(store: Store, paths, spec=None, sheet=None, source=None, grade=None, handling=None,
-                 dry_run=False, skip_bad_rows=False, progress=True) -> ImportReport:
+                 dry_run=False, skip_bad_rows=False, progress=True, resolve=True) -> ImportReport:
     """Import each file through a spec (given by name or path, or chosen from the headers).
 
     Each file commits whole or not at all. Re-importing a file with the same spec, sheet, source and grading
     is detected (same batch id) and changes nothing. A bad row stops its file with one line naming file,
     sheet, row and column, unless skip_bad_rows, which writes `<file>.rejected.csv` and imports the rest.
+    With resolve (the default), entity resolution runs over the store afterwards (report.resolution: its counts).
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -39,6 +40,11 @@ def import_files(store: Store, paths, spec=None, sheet=None, source=None, grade=
         report.files.append(import_file(None if dry_run else store, p, spec=chosen, sheet=sheet, source=source,
                                         grade=grade, handling=handling, dry_run=dry_run,
                                         skip_bad_rows=skip_bad_rows, progress=progress))
+    report.resolution = {}
+    if resolve and not dry_run:
+        from linkgraph.resolve.graph import resolve_store
+
+        report.resolution = resolve_store(store, progress=progress)
     return report
 
 

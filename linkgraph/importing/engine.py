@@ -311,7 +311,7 @@ class ChunkMapper:
             ctxname = tr.context_field(col.transform)
             ctx_series = None
             if ctxname:
-                src = col.args.get("region_field") or (spec.columns and _country_field(spec, fname))
+                src = col.args.get("region_field") or (spec.columns and _country_field(spec, fname, V))
                 if src and src in V:
                     ctx_series = V[src] if (spec.columns[src].transform == "country" and src in V) else None
             args_col = col
@@ -350,30 +350,32 @@ class ChunkMapper:
             if spec.observed and spec.observed in V else None
         rel, cred = ctx.grade
         obs["_reliability"], obs["_credibility"] = rel, cred
-        g = None
-        if isinstance(spec.grade, list) and not ctx.grade_forced:
-            parts = [V.get(f, pd.Series([None] * len(raw), index=raw.index)) for f in spec.grade]
-            g = pd.Series([to_admiralty(a, b, c) for a, b, c in zip(*[p.tolist() for p in parts])],
-                          index=raw.index, dtype=object)
-            V["__grade__"] = g
-        if spec.grade and not ctx.grade_forced and (g is not None or spec.grade in V):
-            g = V["__grade__"] if g is not None else V[spec.grade]
-            gfield = spec.grade[1] if isinstance(spec.grade, list) else spec.grade
-            parsed = {}
-            for u in pd.unique(g[~_blank(g)]):
-                try:
-                    parsed[u] = provenance.parse_grade(u)
-                except LinkgraphError:
-                    parsed[u] = None
-            bad = g.map(lambda v: v in parsed and parsed[v] is None)
-            reject(bad, gfield, g.map(lambda v: f'"{v}" is not an Admiralty grade (A-F then 1-6, e.g. B2)'))
-            obs["_reliability"] = g.map(lambda v: parsed[v][0] if parsed.get(v) else rel).astype(object)
-            obs["_credibility"] = g.map(lambda v: parsed[v][1] if parsed.get(v) else cred).astype(object)
+        grade_handling = None
+        if spec.grade:
+            grades = self._row_grades(V, raw.index, reject)
+            if grades is not None:
+                if not ctx.grade_forced:
+                    # a row graded in Admiralty terms gets its grade; a UK 3x5x2 row stays ungraded (its scales
+                    # have no Admiralty equivalent); a row without any grade gets the spec's default
+                    obs["_reliability"] = grades["reliability"].where(grades["graded"], rel).astype(object)
+                    obs["_credibility"] = grades["credibility"].where(grades["graded"], cred).astype(object)
+                # the original grading is kept as written, even when the analyst forced an Admiralty grade
+                if grades["grading"].notna().any():
+                    obs["_grading"] = grades["grading"]
+                grade_handling = grades["handling"]
         obs["_handling"] = ctx.handling
-        if spec.handling and spec.handling in V and not ctx.handling_forced:
-            h = V[spec.handling]
-            obs["_handling"] = h.map(lambda v: str(v).strip().upper() if v else None).fillna(
-                ctx.handling).astype(object) if ctx.handling else h.astype(object)
+        if not ctx.handling_forced:
+            h = None
+            if spec.handling and spec.handling in V:
+                hv = V[spec.handling]
+                h = hv.map(lambda v: str(v).strip().upper() or None).where(~_blank(hv), None).astype(object)
+            if grade_handling is not None and grade_handling.notna().any():
+                # the grade's own handling part (3x5x2 P/C): the most restrictive of it and the handling column
+                h = grade_handling if h is None else pd.Series(
+                    [provenance.most_restrictive([a, b]) for a, b in zip(h.tolist(), grade_handling.tolist())],
+                    index=h.index, dtype=object)
+            if h is not None:
+                obs["_handling"] = h.where(h.notna(), ctx.handling).astype(object)
         obs["_source_type"] = spec.defaults.get("source_type")
         if spec.source_type and spec.source_type in V:
             obs["_source_type"] = V[spec.source_type].fillna(spec.defaults.get("source_type")).astype(object)
@@ -466,10 +468,7 @@ class ChunkMapper:
             for w in when:
                 wv = V[w].reindex(df["_ix"]).set_axis(df.index) if w in V else None
                 mask &= ~_blank(wv) if wv is not None else False
-            if not when:
-                field_keys = [p.name for p in es.properties if p.name in et.keys and p.field]
-                for k in field_keys[:1]:
-                    mask &= ~_blank(df[k])
+            mask &= self._has_identity(es, et, df)
             df = df[mask]
             if not len(df):
                 continue
@@ -486,6 +485,55 @@ class ChunkMapper:
         if not parts:
             return pd.DataFrame(columns=["_ix", "_n", "id"])
         return pd.concat(parts, ignore_index=True)
+
+    def _row_grades(self, V, index, reject) -> pd.DataFrame | None:
+        """Per row: reliability, credibility, grading, handling (the grade's own handling part) and graded (the
+        row carries a grade at all), from the spec's grade field or grade fields, computed once per distinct
+        value; a grade that fits no system rejects the row."""
+        g = self.spec.grade
+        if isinstance(g, str):
+            if g not in V:
+                return None
+            fields, fn = [g], parse_row_grade
+        else:
+            if not any(g.get(k) in V for k in ("system", "reliability", "credibility", "raw")):
+                return None
+            fields = [g.get(k) for k in ("system", "reliability", "credibility", "raw")] + g.get("parts", [])
+            fn = lambda a, b, c, d, *own: grade_from_parts(a, b, c, d, own)  # noqa: E731
+        cols = [V[f].astype(object).where(~_blank(V[f]), "").astype(str).str.strip() if f in V
+                else pd.Series("", index=index) for f in fields]
+        key = cols[0]
+        for c in cols[1:]:
+            key = key + "\x1f" + c
+        empty = key.str.replace("\x1f", "", regex=False).eq("")
+        parsed = {k: fn(*k.split("\x1f")) for k in pd.unique(key[~empty])}
+        bad = ~empty & key.map(lambda k: k in parsed and parsed[k] is None)
+        if bad.any():
+            where = g if isinstance(g, str) else (g.get("reliability") or g.get("system") or fields[0])
+            reject(bad, where, key.map(lambda k: '"' + " ".join(x for x in k.split("\x1f") if x)[:60]
+                                       + f'" is not a grade: {GRADE_FORMS}'))
+        out = pd.DataFrame(index=index)
+        for attr in ("reliability", "credibility", "grading", "handling"):
+            out[attr] = key.map({k: getattr(r, attr) if r else None for k, r in parsed.items()}).astype(object)
+            out[attr] = out[attr].where(out[attr].notna(), None)
+        out["graded"] = key.map({k: bool(r and r.graded) for k, r in parsed.items()}).fillna(False).astype(bool)
+        return out
+
+    @staticmethod
+    def _has_identity(es: EntitySpec, et, df: pd.DataFrame) -> pd.Series:
+        """Rows whose identity, as read from the row, is not blank: at least one row-mapped key has a value,
+        and so does the type's first key when the row maps it (a Person needs a name, not only a birth date).
+        Keys given as constants (a Location's kind) do not count: a blank phone or passport column must not
+        make a number-less node that every blank row then shares."""
+        mapped = {p.name for p in es.properties if p.field is not None}
+        keys = [k for k in et.keys if k in mapped and k in df.columns]
+        if not keys:
+            return pd.Series(True, index=df.index)
+        present = pd.DataFrame({k: ~_blank(df[k]) for k in keys}, index=df.index)
+        ok = present.any(axis=1)
+        if et.keys[0] in present.columns:
+            ok &= present[et.keys[0]]
+        return ok.astype(bool)
 
     def _coerce(self, df, pname, ptype, spec_part, n, reject):
         s = df[pname]
@@ -569,29 +617,99 @@ def _to_bool(v):
     return _BAD
 
 
-# UK 3x5x2 into Admiralty terms (lossy, so the original stays in the report's own columns):
-# source 1 reliable -> B, 2 untested -> F, 3 not reliable -> E; intelligence A known directly -> 2,
-# B indirectly but corroborated -> 2, C indirectly -> 3, D not known -> 6, E suspected false -> 5.
-_UK_SOURCE = {"1": "B", "2": "F", "3": "E"}
-_UK_INTEL = {"A": "2", "B": "2", "C": "3", "D": "6", "E": "5"}
+# --- grades --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RowGrade:
+    """A row's grade: Admiralty reliability/credibility when the row is graded in Admiralty terms (or UK 5x5x5,
+    whose source and intelligence scales are Admiralty's), the original grading when it is in another system
+    ("uk-3x5x2:2/B/C"), and that grade's own handling part."""
+    reliability: str | None = None
+    credibility: int | None = None
+    grading: str | None = None
+    handling: str | None = None
+
+    @property
+    def graded(self) -> bool:
+        return self.reliability is not None or self.credibility is not None or self.grading is not None
 
 
-def to_admiralty(system, reliability, credibility) -> str | None:
-    """A grade given as (system, source, information) as an Admiralty string such as 'B2'."""
-    r = str(reliability or "").strip().upper()
-    c = str(credibility or "").strip().upper()
-    if not r and not c:
+_GRADE_SEP = r"[\s/\\.,:;-]*"
+_UK3_RE = re.compile(rf"^([1-3]){_GRADE_SEP}([A-E])(?:{_GRADE_SEP}([PC]))?$")
+_UK5_RE = re.compile(rf"^([A-E]){_GRADE_SEP}([1-5])[\s/\\.,:;-]+([1-5])$")
+_ADM_RE = re.compile(rf"^([A-F]){_GRADE_SEP}([1-6])$")
+_SYSTEM_PREFIX_RE = re.compile(r"^(?:UK[\s-]*)?(3X5X2|5X5X5|ADMIRALTY|NATO|6X6)\b\s*(?:GRADE|GRADING|CODE)?"
+                               r"\s*[:=]?\s*")
+GRADE_FORMS = "Admiralty (A-F then 1-6, e.g. B2), UK 3x5x2 (e.g. 2/B/C) or UK 5x5x5 (e.g. B/2/3)"
+
+
+def grading_system(text) -> str | None:
+    """'admiralty' | 'uk-3x5x2' | 'uk-5x5x5' for a system name as written ('3x5x2', 'UK 5x5x5', 'NATO')."""
+    key = re.sub(r"[^0-9a-z]", "", str(text or "").lower())
+    if not key:
         return None
-    sysname = re.sub(r"[^0-9a-z]", "", str(system or "").lower())
-    if sysname in ("3x5x2", "352", "uk3x5x2", "ukpolice"):
-        return _UK_SOURCE.get(r, r) + _UK_INTEL.get(c, c)
-    return f"{r}{c}"  # Admiralty / NATO and legacy 5x5x5 share the letter-then-digit shape
+    if "3x5x2" in key or key == "352":
+        return "uk-3x5x2"
+    if "5x5x5" in key or key == "555":
+        return "uk-5x5x5"
+    return "admiralty"
 
 
-def _country_field(spec: Spec, fname: str) -> str | None:
+def parse_row_grade(text) -> RowGrade | None:
+    """One cell holding a whole grade: 'B2', '2/B/C' (UK 3x5x2), 'B/2/3' (UK 5x5x5), optionally prefixed by
+    its system ('3x5x2: 2BC'). None when it is none of these."""
+    up = str(text or "").strip().upper()
+    m = _SYSTEM_PREFIX_RE.match(up)
+    hint = grading_system(m.group(1)) if m else None
+    body = up[m.end():].strip() if m else up
+    m3, m5, ma = _UK3_RE.match(body), _UK5_RE.match(body), _ADM_RE.match(body)
+    if m3 and hint in (None, "uk-3x5x2"):
+        parts = [x for x in m3.groups() if x]
+        return RowGrade(grading="uk-3x5x2:" + "/".join(parts), handling=m3.group(3))
+    if m5 and hint in (None, "uk-5x5x5"):
+        a, b, c = m5.groups()
+        return RowGrade(a, int(b), f"uk-5x5x5:{a}/{b}/{c}", c)
+    if ma and hint in (None, "admiralty", "uk-5x5x5"):
+        return RowGrade(ma.group(1), int(ma.group(2)),
+                        f"uk-5x5x5:{ma.group(1)}/{ma.group(2)}" if hint == "uk-5x5x5" else None)
+    return None
+
+
+def grade_from_parts(system, reliability, credibility, raw=None, parts=()) -> RowGrade | None:
+    """A grade given in separate fields (a report reader's output): the system, the Admiralty components, the
+    grade as written and the parts in its own system. None when the parts do not fit the system."""
+    def clean(v):
+        v = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip().upper()
+        return (v[:-2] if re.fullmatch(r"\d\.0", v) else v) or None   # a credibility read as a float: 2.0
+
+    sysname = grading_system(system)
+    r, c, rawv = clean(reliability), clean(credibility), clean(raw)
+    own = [clean(x) for x in parts]
+    if sysname == "uk-3x5x2":
+        own = own if any(own) else [r, c]
+        src, intel, hand = (own + [None, None, None])[:3]
+        if (src and src not in ("1", "2", "3")) or (intel and (len(intel) != 1 or intel not in "ABCDE")) or \
+                (hand and hand not in ("P", "C")):
+            return None
+        written = "/".join(x for x in (src, intel, hand) if x) or rawv
+        return RowGrade(grading=f"uk-3x5x2:{written}" if written else "uk-3x5x2", handling=hand)
+    if r is None and c is None and sysname is None:
+        return RowGrade() if rawv is None else parse_row_grade(rawv)
+    if (r and (len(r) != 1 or r not in "ABCDEF")) or (c and c not in ("1", "2", "3", "4", "5", "6")):
+        return None
+    g = RowGrade(r, int(c) if c else None)
+    if sysname == "uk-5x5x5":
+        src, intel, hand = (own + [None, None, None])[:3]
+        written = "/".join(x for x in (src or r, intel or c, hand) if x)
+        return RowGrade(g.reliability, g.credibility, f"uk-5x5x5:{written}", hand)
+    return g
+
+
+def _country_field(spec: Spec, fname: str, present=None) -> str | None:
     """The country column a phone's default region comes from: the row's first country-typed field that
-    shares the phone's repeat suffix ('suspect_1_phone' -> 'suspect_1_nationality'), else the first at all."""
-    countries = [c.name for c in spec.columns.values() if c.transform == "country"]
+    shares the phone's repeat suffix ('suspect_1_phone' -> 'suspect_1_nationality'), else the first at all.
+    Only fields the sheet has count (a register without nationality columns reads phones in its Country)."""
+    countries = [c.name for c in spec.columns.values() if c.transform == "country"
+                 and (present is None or c.name in present)]
     suffix = re.search(r"_(\d+)", fname)
     if suffix:
         same = [c for c in countries if re.search(rf"_{suffix.group(1)}(\b|_)", c)]

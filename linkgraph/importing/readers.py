@@ -61,7 +61,13 @@ class Sheet:
             df = self._opts["frame"]
             out = df.copy()
             out.columns = range(len(df.columns))
-            out["__row__"] = range(2, len(df) + 2)
+            # a report's provenance row is the line (paragraph in a .docx) where it starts, which an analyst
+            # can find in the file; the frame position is used only when the reader gave no line
+            line = pd.to_numeric(df["line"], errors="coerce") if "line" in df.columns else None
+            if line is not None and line.notna().all():
+                out["__row__"] = line.astype("int64").to_numpy()
+            else:
+                out["__row__"] = range(2, len(df) + 2)
             yield out
 
 

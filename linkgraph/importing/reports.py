@@ -154,12 +154,13 @@ def _alias_pattern(alias: str) -> str:
     return r"[\W_]{1,3}".join(re.escape(w) for w in alias.split()) + r"\.?"
 
 
-# "Label:" inside a line, for forms that put several fields on one line ("Source: B  Information: 2")
+# "Label:" inside a line, for forms that put several fields on one line ("Source: B  Information: 2"), with
+# the label's own Markdown emphasis ("**Source:** B  **Information:** 2", "__Information__: 2")
 _INNER_LABEL_RE = re.compile(
-    r"(?i)(?:(?<=[\s|;,])|^)(?P<label>"
+    r"(?i)(?:(?<=[\s|;,])|^)(?:[*_]{1,3}[ \t]*)?(?P<label>"
     + "|".join(sorted((_alias_pattern(a) for fam, names in _ALIASES.items() if fam not in _FREE_FAMILIES
                        for a in names if a != "tlp"), key=len, reverse=True))
-    + r"|(?:uk\s*)?(?:3x5x2|5x5x5)(?:\s*(?:grading|grade|code))?)\s*[)\]]?\s*[:：]")
+    + r"|(?:uk\s*)?(?:3x5x2|5x5x5)(?:\s*(?:grading|grade|code))?)\s*[*_]{0,3}\s*[)\]]?\s*[:：][*_]{0,3}")
 _LEAD_LABEL_RE = re.compile(r"^(?P<label>[^\W_][^:：\t]{0,60}?)\s*[)\]]?\s*(?:[:：]|\t+)[ \t]*(?P<value>.*)$",
                             re.S)
 _RULE_RE = re.compile(r"^\s*(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")

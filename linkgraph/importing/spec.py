@@ -7,7 +7,10 @@ A spec (see importers/*.yaml) has:
                     max_length: int, args: {...}}}
       header aliases match case-, spacing- and punctuation-insensitively; a field may use `{n}` in its
       name and aliases together with `repeat: [1, 2, 3]` to declare repeated groups (suspect_1..suspect_3).
-  observed: field holding the row's observation date; grade/handling/agency/source_type: fields or none
+  observed: field holding the row's observation date; handling/agency/source_type: fields or none
+  grade: a field holding whole grades (Admiralty B2, UK 3x5x2 2/B/C, UK 5x5x5 B/2/3), or several fields:
+         [system, reliability, credibility] or {system, reliability, credibility, raw, parts: [...]}; a UK 3x5x2
+         grade is kept as written in the provenance (`grading`) and never turned into an Admiralty grade
   filters: [{skip_if_blank: [fields]}, {skip_if_equals: {field: [values]}}]
   entities: {alias: {type, repeat?, when?: field, properties: {prop: field | {field, transform, value}}}}
   links: [{type, from: alias, to: alias, properties: {...}}]   (repeated aliases pair up by index)
@@ -99,7 +102,7 @@ class Spec:
     links: list[LinkSpec]
     defaults: dict
     observed: str | None = None
-    grade: str | None = None
+    grade: str | dict | None = None   # a field, or {system, reliability, credibility, raw, parts}
     handling: str | None = None
     agency: str | None = None
     source_type: str | None = None
@@ -265,11 +268,8 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
     )
     for attr in ("observed", "grade", "handling", "agency", "source_type"):
         val = doc.get(attr)
-        if attr == "grade" and isinstance(val, list):
-            # [system, reliability, credibility]: graded in a named system, converted to Admiralty
-            if len(val) != 3 or any(v not in columns for v in val):
-                raise _err(path, "`grade` is a field, or [system, reliability, credibility] fields")
-            setattr(spec, attr, val)
+        if attr == "grade" and isinstance(val, (list, dict)):
+            setattr(spec, attr, _grade_fields(path, val, columns))
             continue
         if val is not None and val not in columns:
             raise _err(path, f"`{attr}` names no column field {val!r}")
@@ -286,6 +286,28 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
         if e.explode and e.explode not in columns:
             raise _err(path, f"entities.{e.alias}.explode: no column field {e.explode!r}")
     return spec
+
+
+_GRADE_KEYS = ("system", "reliability", "credibility", "raw", "parts")
+_GRADE_HELP = ("`grade` is a field holding a whole grade (B2, 2/B/C, B/2/3), [system, reliability, credibility] "
+               "fields, or {system, reliability, credibility, raw, parts: [fields of the grade in its own system]}")
+
+
+def _grade_fields(path: Path, val, columns: dict) -> dict:
+    """A grade given in several fields, as {system, reliability, credibility, raw, parts}."""
+    if isinstance(val, list):
+        if len(val) != 3:
+            raise _err(path, _GRADE_HELP)
+        val = dict(zip(("system", "reliability", "credibility"), val))
+    if set(val) - set(_GRADE_KEYS) or not any(val.get(k) for k in _GRADE_KEYS):
+        raise _err(path, _GRADE_HELP)
+    parts = val.get("parts") or []
+    if not isinstance(parts, list) or len(parts) > 3:
+        raise _err(path, _GRADE_HELP)
+    for f in [*(val.get(k) for k in _GRADE_KEYS[:4]), *parts]:
+        if f is not None and f not in columns:
+            raise _err(path, f"`grade` names no column field {f!r}")
+    return {**{k: val.get(k) for k in _GRADE_KEYS[:4]}, "parts": list(parts)}
 
 
 def load_spec_file(path: str | Path) -> Spec:

@@ -54,7 +54,7 @@ _ALIASES: dict[str, str] = {
     "Korea Republic": "KR", "Korea (South)": "KR",
     "North Korea": "KP", "Korea, North": "KP", "DPRK": "KP", "Korea DPR": "KP", "Korea (North)": "KP",
     "Vietnam": "VN", "Viet Nam": "VN", "Viet-Nam": "VN", "Socialist Republic of Vietnam": "VN",
-    "Laos": "LA", "Lao PDR": "LA", "Lao": "LA", "Lao P.D.R.": "LA",
+    "Laos": "LA", "Lao PDR": "LA", "Lao P.D.R.": "LA",
     "Iran": "IR", "Syria": "SY", "Bolivia": "BO", "Venezuela": "VE", "Moldova": "MD",
     "Tanzania": "TZ", "United Republic of Tanzania": "TZ", "Tanzania, United Republic of": "TZ",
     "Zanzibar": "TZ",
@@ -122,6 +122,69 @@ _ALIASES: dict[str, str] = {
     "越南": "VN", "老挝": "LA", "泰国": "TH", "马来西亚": "MY", "美国": "US", "英国": "GB",
     "尼日利亚": "NG", "肯尼亚": "KE", "坦桑尼亚": "TZ", "莫桑比克": "MZ", "南非": "ZA",
 }
+
+# Nationality words (demonyms) -> alpha-2, for "Nationality" columns ("Chinese", "Kenyan national").
+# Matched only exactly (after folding and dropping a trailing "national"/"citizen"), never fuzzily:
+# fuzzy matching of demonyms misreads "Nigerien" (NE) as Nigeria and "Dominican" (DO) as Dominica.
+# English forms, plus the French and Portuguese forms Central and West African and Mozambican registers use.
+_DEMONYMS: dict[str, str] = {
+    # Africa
+    "Kenyan": "KE", "Tanzanian": "TZ", "Ugandan": "UG", "Rwandan": "RW", "Burundian": "BI",
+    "Ethiopian": "ET", "Eritrean": "ER", "Somali": "SO", "Somalian": "SO", "Djiboutian": "DJ",
+    "Sudanese": "SD", "South Sudanese": "SS", "Egyptian": "EG", "Libyan": "LY", "Tunisian": "TN",
+    "Algerian": "DZ", "Moroccan": "MA", "Mauritanian": "MR", "Malian": "ML", "Senegalese": "SN",
+    "Gambian": "GM", "Bissau-Guinean": "GW", "Guinean": "GN", "Sierra Leonean": "SL", "Liberian": "LR",
+    "Ivorian": "CI", "Ghanaian": "GH", "Togolese": "TG", "Beninese": "BJ", "Burkinabe": "BF",
+    "Burkinabè": "BF", "Nigerian": "NG", "Nigerien": "NE", "Chadian": "TD", "Cameroonian": "CM",
+    "Central African": "CF", "Gabonese": "GA", "Equatorial Guinean": "GQ", "Equatoguinean": "GQ",
+    "Angolan": "AO", "Zambian": "ZM", "Malawian": "MW", "Mozambican": "MZ", "Zimbabwean": "ZW",
+    "Botswanan": "BW", "Motswana": "BW", "Batswana": "BW", "Namibian": "NA", "South African": "ZA",
+    "Basotho": "LS", "Mosotho": "LS", "Swazi": "SZ", "Emaswati": "SZ", "Malagasy": "MG", "Comorian": "KM",
+    "Mauritian": "MU", "Seychellois": "SC", "Cape Verdean": "CV", "Sao Tomean": "ST",
+    # Asia and the Middle East
+    "Chinese": "CN", "Hong Konger": "HK", "Hongkonger": "HK", "Hong Kongese": "HK", "Macanese": "MO",
+    "Taiwanese": "TW", "Vietnamese": "VN", "Laotian": "LA", "Lao": "LA", "Thai": "TH", "Cambodian": "KH",
+    "Burmese": "MM", "Malaysian": "MY", "Singaporean": "SG",
+    "Indonesian": "ID", "Filipino": "PH", "Filipina": "PH", "Philippine": "PH", "Bruneian": "BN",
+    "Timorese": "TL", "Japanese": "JP", "South Korean": "KR", "North Korean": "KP", "Mongolian": "MN",
+    "Indian": "IN", "Pakistani": "PK", "Bangladeshi": "BD", "Sri Lankan": "LK", "Nepali": "NP",
+    "Nepalese": "NP", "Bhutanese": "BT", "Maldivian": "MV", "Afghan": "AF", "Iranian": "IR", "Iraqi": "IQ",
+    "Emirati": "AE", "Saudi Arabian": "SA", "Qatari": "QA", "Kuwaiti": "KW", "Bahraini": "BH",
+    "Omani": "OM", "Yemeni": "YE", "Jordanian": "JO", "Lebanese": "LB", "Syrian": "SY", "Israeli": "IL",
+    "Palestinian": "PS", "Turkish": "TR", "Kazakh": "KZ", "Kazakhstani": "KZ", "Uzbek": "UZ",
+    # Europe, the Americas, Oceania
+    "British": "GB", "English": "GB", "Scottish": "GB", "Welsh": "GB", "Irish": "IE", "French": "FR",
+    "German": "DE", "Dutch": "NL", "Belgian": "BE", "Swiss": "CH", "Austrian": "AT", "Italian": "IT",
+    "Spanish": "ES", "Portuguese": "PT", "Greek": "GR", "Polish": "PL", "Czech": "CZ", "Russian": "RU",
+    "Ukrainian": "UA", "Swedish": "SE", "Norwegian": "NO", "Danish": "DK", "Finnish": "FI",
+    "American": "US", "Canadian": "CA", "Mexican": "MX", "Brazilian": "BR",
+    "Argentine": "AR", "Argentinian": "AR", "Colombian": "CO", "Peruvian": "PE", "Chilean": "CL",
+    "Australian": "AU", "New Zealander": "NZ",
+    # French forms (masculine and feminine)
+    "Congolais": "CD", "Congolaise": "CD", "Camerounais": "CM", "Camerounaise": "CM", "Gabonais": "GA",
+    "Gabonaise": "GA", "Chinois": "CN", "Chinoise": "CN", "Vietnamien": "VN", "Vietnamienne": "VN",
+    "Nigériane": "NG", "Ivoirien": "CI", "Ivoirienne": "CI", "Sénégalais": "SN",
+    "Sénégalaise": "SN", "Malien": "ML", "Malienne": "ML", "Béninois": "BJ", "Béninoise": "BJ",
+    "Togolais": "TG", "Togolaise": "TG", "Tchadien": "TD", "Tchadienne": "TD", "Centrafricain": "CF",
+    "Centrafricaine": "CF", "Guinéen": "GN", "Guinéenne": "GN", "Burundais": "BI", "Burundaise": "BI",
+    "Rwandais": "RW", "Rwandaise": "RW", "Ougandais": "UG", "Ougandaise": "UG", "Kényan": "KE",
+    "Kényane": "KE", "Tanzanien": "TZ", "Tanzanienne": "TZ", "Angolais": "AO", "Angolaise": "AO",
+    "Mozambicain": "MZ", "Mozambicaine": "MZ", "Malaisien": "MY", "Malaisienne": "MY",
+    "Thaïlandais": "TH", "Thaïlandaise": "TH", "Laotien": "LA", "Laotienne": "LA",
+    # Portuguese forms
+    "Moçambicano": "MZ", "Moçambicana": "MZ", "Angolano": "AO", "Angolana": "AO", "Chinês": "CN",
+    "Chinesa": "CN", "Vietnamita": "VN", "Tanzaniano": "TZ", "Tanzaniana": "TZ", "Sul-africano": "ZA",
+    "Sul-africana": "ZA", "Zimbabueano": "ZW", "Malauiano": "MW",
+}
+# Demonyms shared by two countries: (alpha-2 or None when not guessed, note)
+_AMBIGUOUS_DEMONYMS: dict[str, tuple[str | None, str]] = {
+    # DR Congo (CD) has some fifteen times the people of the Republic of the Congo (CG), and its nationals are
+    # the ones wildlife-crime registers in East and Central Africa mostly record; the note keeps the guess visible
+    "Congolese": ("CD", "'Congolese' read as DR Congo (CD); a national of the Republic of the Congo is CG"),
+    "Korean": ("KR", "'Korean' alone read as Republic of Korea (KR)"),
+    "Dominican": (None, "'Dominican' is ambiguous: Dominican Republic (DO) or Dominica (DM)"),
+}
+_DEMONYM_SUFFIX_RE = re.compile(r"\s+(?:nationals?|citizens?|nationality|passport holder)$")
 
 # CITES Trade Database / ISO user-assigned codes that are not countries.
 _SPECIAL_CODES: dict[str, tuple[str | None, bool, str]] = {
@@ -298,11 +361,33 @@ def _lookup_code(token: str) -> CountryValue | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _demonym_index() -> dict[str, tuple[str | None, str | None]]:
+    out: dict[str, tuple[str | None, str | None]] = {fold_ascii(k): (v, None) for k, v in _DEMONYMS.items()}
+    out.update({fold_ascii(k): v for k, v in _AMBIGUOUS_DEMONYMS.items()})
+    return out
+
+
+def _lookup_demonym(text: str) -> CountryValue | None:
+    """A nationality word ("Chinese", "Kenyan national"), matched exactly after folding."""
+    key = _DEMONYM_SUFFIX_RE.sub("", fold_ascii(text))
+    hit = _demonym_index().get(key)
+    if hit is None:
+        return None
+    code, note = hit
+    if code is None:
+        return CountryValue(raw=text, value=None, ok=False, note=note)
+    return _ok(text, code, note)
+
+
 def _lookup_name(text: str) -> CountryValue | None:
     names = _index()[0]
     key = fold_ascii(text)
     if not key:
         return None
+    dem = _lookup_demonym(text)
+    if dem is not None:
+        return dem
     code = names.get(key)
     if code is None and key.startswith("the "):
         code = names.get(key[4:])

@@ -1,0 +1,129 @@
+"""The package manifest: what a package holds, who made it for whom, and the sha256 of every file in it.
+
+`build_manifest` writes it; `verify_package` checks a received zip against it: every listed file present with
+its hash, nothing unlisted, no path that could escape a folder. A changed byte anywhere is refused with one
+line naming the file. The manifest is not signed: it proves the package is intact as described, not who made it.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from linkgraph.errors import LinkgraphError
+
+FORMAT = "linkgraph-package/1"
+MANIFEST = "manifest.json"
+MAX_ENTRY_BYTES = 2 * 1024 ** 3      # one file, uncompressed (zip-bomb guard)
+MAX_ENTRIES = 1000
+# Fixed entry time (the zip epoch): the same content always gives the same zip bytes.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build_manifest(files: dict[str, bytes], meta: dict) -> dict:
+    """The manifest of `files` (name -> bytes): `meta` (creator, created, tlp, ...) plus each file's sha256 and size."""
+    listed = {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())}
+    return {"format": FORMAT, **meta, "files": listed}
+
+
+def write_zip(path: str | Path, files: dict[str, bytes], manifest: dict) -> Path:
+    """The package zip: manifest first, then the files in name order, fixed times (same input, same bytes)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    entries = [(MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+                .encode("utf-8")), *sorted(files.items())]
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+    tmp.replace(path)
+    return path
+
+
+def _safe_name(name: str) -> bool:
+    if not name or name.startswith(("/", "\\")) or "\\" in name:
+        return False
+    parts = PurePosixPath(name).parts
+    return bool(parts) and ".." not in parts and ":" not in parts[0]
+
+
+def verify_package(pkg: str | Path) -> tuple[dict, dict[str, bytes]]:
+    """Open a package and check it against its manifest; returns (manifest, files). One-line LinkgraphError if not."""
+    pkg = Path(pkg)
+    if not pkg.is_file():
+        raise LinkgraphError(f"{pkg}: no such package file")
+    try:
+        z = zipfile.ZipFile(pkg)
+    except zipfile.BadZipFile:
+        raise LinkgraphError(f"{pkg.name}: not a linkgraph package (not a zip file)") from None
+    with z:
+        infos = z.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise LinkgraphError(f"{pkg.name}: refused, {len(infos)} files is more than a package holds")
+        names = [i.filename for i in infos if not i.is_dir()]
+        if len(set(names)) != len(names):
+            dup = next(n for n in names if names.count(n) > 1)
+            raise LinkgraphError(f"{pkg.name}: refused, {dup} appears twice in the zip")
+        for i in infos:
+            if not _safe_name(i.filename):
+                raise LinkgraphError(f"{pkg.name}: refused, unsafe file name {i.filename!r}")
+            if i.file_size > MAX_ENTRY_BYTES:
+                raise LinkgraphError(f"{pkg.name}: refused, {i.filename} is larger than {MAX_ENTRY_BYTES} bytes")
+        if MANIFEST not in names:
+            raise LinkgraphError(f"{pkg.name}: not a linkgraph package (no {MANIFEST})")
+        try:
+            manifest = json.loads(z.read(MANIFEST).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise LinkgraphError(f"{pkg.name}: {MANIFEST} is not valid JSON ({e.__class__.__name__})") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
+                or not isinstance(manifest.get("files"), dict):
+            raise LinkgraphError(f"{pkg.name}: {MANIFEST} is not a {FORMAT} manifest")
+        listed = manifest["files"]
+        for name in sorted(names):
+            if name != MANIFEST and name not in listed:
+                raise LinkgraphError(f"{pkg.name}: refused, {name} is not listed in the manifest")
+        files: dict[str, bytes] = {}
+        for name in sorted(listed):
+            if name not in names:
+                raise LinkgraphError(f"{pkg.name}: refused, {name} is listed in the manifest but missing")
+            data = z.read(name)
+            want = str((listed[name] or {}).get("sha256", "")).lower()
+            if sha256_bytes(data) != want:
+                raise LinkgraphError(f"{pkg.name}: refused, the sha256 of {name} differs from the manifest "
+                                     "(changed after export)")
+            files[name] = data
+    return manifest, files
+
+
+def read_jsonl(data: bytes, name: str) -> list[dict]:
+    """Rows of a JSON Lines file; a bad line is one error naming the file and line."""
+    rows = []
+    for n, line in enumerate(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise LinkgraphError(f"{name}, line {n}: not JSON ({e.msg})") from None
+        if not isinstance(row, dict):
+            raise LinkgraphError(f"{name}, line {n}: not a JSON object")
+        row["_line"] = n
+        rows.append(row)
+    return rows

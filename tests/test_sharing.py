@@ -1,0 +1,368 @@
+"""Intelligence sharing between two agencies: packages, redaction, manifest checks, tokens, the audit log.
+
+Each test runs on both engines through the `store` fixture. Two-agency tests pair it with a second, embedded
+store in another folder (Neo4j Community has one database), in both directions.
+"""
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import zipfile
+
+import pandas as pd
+import pytest
+
+from linkgraph.demo_data import generate
+from linkgraph.errors import LinkgraphError
+from linkgraph.importing import import_files, sources
+from linkgraph.store import open_store
+from linkgraph.sharing import (audit_log, export_package, import_package, load_key, make_tokens, match_tokens,
+                               new_key, parse_rules, read_tokens, record, write_tokens)
+from linkgraph.sharing.deconflict import identifiers
+
+# A debrief by a registered informant: the informant's own name, phone, passport and a vehicle appear in no
+# other source, so they must appear in no byte of a package; the buyer's phone is also in the call records.
+INFORMANT_REPORT = """Reference: KE-INF/2024/0099
+Date of report: 02/07/2024
+Agency: Kenya Wildlife Service
+Subject: Debrief of registered source
+Persons: Wanjiru Njeri Kamau
+Grading: B2
+Source type: CHIS
+Handling: TLP:AMBER
+
+Narrative:
+Source Wanjiru Njeri KAMAU (passport AK0999123, phone +254 700 111 222) met the buyer who uses
++84 912 486 337 at the Zanzibar Lodge in Malindi and saw a Toyota Hilux registration KDD 915Q.
+"""
+PROTECTED = ["Wanjiru", "Njeri Kamau", "KAMAU", "+254700111222", "254700111222", "700111222", "0700111222",
+             "700 111 222", "0700 111 222", "AK0999123", "KDD915Q", "KDD 915Q", "KE-INF/2024/0099",
+             "KE-INF", "intel_inf.txt", "Debrief of registered source", "Zanzibar Lodge", "Malindi",
+             # the demo's own informant reports (intel_tz.txt, the CHIS report in intel_kws.md)
+             "TZ-NTSCIU/2024/077", "intel_tz.txt", "KWS/INT/2024/0231", "Temeke", "Changamwe", "godown",
+             "Dar es Salaam ivory consolidation"]
+RULES = ["source_type=informant"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    d = generate(tmp_path_factory.mktemp("demo"))
+    (d.out_dir / "intel_inf.txt").write_text(INFORMANT_REPORT, encoding="utf-8")
+    return d
+
+
+def agency_a(store, demo):
+    """KWS: its registers, call records, association log and intelligence reports (three from informants)."""
+    import_files(store, [demo.kenya_register, demo.cdr, demo.associations, *demo.reports,
+                         demo.out_dir / "intel_inf.txt"], progress=False)
+    return store
+
+
+def agency_b(store, demo):
+    """TPA: Tanzanian and Nigerian seizure registers, air waybills, a partner agency's report."""
+    import_files(store, [demo.tanzania_register, demo.nigeria_register, demo.manifest, demo.reports[2]],
+                 progress=False)
+    return store
+
+
+@pytest.fixture
+def other(tmp_path):
+    """The other agency's store: always embedded, in its own folder."""
+    s = open_store(str(tmp_path / "other-agency-db"))
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def package_bytes(path) -> list[tuple[str, bytes]]:
+    """Every file in a zip, and every part of any zip inside it (an .xlsx is a zip)."""
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            out.append((name, data))
+            if data[:2] == b"PK":
+                out.extend((f"{name}:{n}", b) for n, b in package_bytes(io.BytesIO(data)))
+    return out
+
+
+def forms(s: str) -> set[bytes]:
+    """A string as it may be written: plain, JSON-escaped (ASCII or not), HTML-escaped, XML numeric refs."""
+    out = {s, json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1], html.escape(s),
+           html.escape(s, quote=False), s.replace("/", "\\/")}
+    return {f.casefold().encode("utf-8") for f in out}
+
+
+def assert_absent(pkg, strings):
+    blobs = [(n, b.decode("utf-8", "replace").casefold().encode("utf-8")) for n, b in package_bytes(pkg)]
+    assert any(n.startswith("workbook.xlsx:xl/") for n, _ in blobs)  # the workbook was searched inside
+    for s in strings:
+        for f in forms(s):
+            for name, blob in blobs:
+                assert f not in blob, f"{s!r} found in {name}"
+
+
+def prov_snapshot(store) -> dict:
+    snap = {}
+    for t in [*store.schema.entities, *store.schema.links]:
+        pat = f"(x:{t})" if t in store.schema.entities else f"()-[x:{t}]->()"
+        df = store.query(f"MATCH {pat} RETURN x.id AS id, x.prov AS prov")
+        snap.update(zip(df["id"], df["prov"]))
+    return snap
+
+
+# ------------------------------------------------------------------------------------------------- tests
+@pytest.mark.parametrize("direction", ["store_sends", "store_receives"])
+def test_two_agencies_exchange_a_package(store, other, demo, tmp_path, direction):
+    a, b = (store, other) if direction == "store_sends" else (other, store)
+    agency_a(a, demo)
+    agency_b(b, demo)
+    pkg = tmp_path / "kws_to_tpa.zip"
+    info = export_package(a, pkg, tlp="AMBER", handling="C", redact_rules=RULES, recipient="TPA", creator="analyst1")
+    m = info.manifest
+    assert (m["tlp"], m["handling"], m["recipient"], m["creator"]) == ("TLP:AMBER", "C", "TPA", "analyst1")
+    assert set(m["files"]) == {"graph/nodes.jsonl", "graph/links.jsonl", "graph/FORMAT.md", "graph/schema.json",
+                               "graph/domain-schema.yaml", "chart.html", "workbook.xlsx"}
+    assert m["counts"]["nodes"] == info.nodes > 100 and info.withheld_nodes > 0 and len(info.references) == 3
+    assert_absent(pkg, PROTECTED)
+
+    before = b.counts()
+    summary = import_package(b, pkg, agency="KWS", report=True)
+    assert summary.status == "imported" and summary.created
+    assert summary.report_path.is_file() and summary.report_path.name == "kws_to_tpa.deconfliction.xlsx"
+    batch = sources(b).set_index("id").loc[summary.batch]
+    assert (batch["agency"], batch["source"], batch["status"]) == ("KWS", "kws_to_tpa.zip", "imported")
+    # provenance names the agency and the package
+    prov = json.loads(b.query("MATCH (n:Phone {id: 'Phone:+84912486337'}) RETURN n.prov AS p")["p"].iloc[0])
+    theirs = [r for r in prov if r.get("batch") == summary.batch]
+    assert theirs and all(r["agency"] == "KWS" and r["source"] == "kws_to_tpa.zip" for r in theirs)
+    assert any(r.get("source_type") == "protected source" and re.fullmatch(r"SRC-[0-9A-F]{8}", r["sheet"])
+               for r in theirs)  # the informant's observation arrives as a reference number only
+    assert not len(b.query("MATCH (n:Phone {id: 'Phone:+254700111222'}) RETURN n.id"))
+
+    rep = summary.deconfliction
+    phone = rep[rep["their_id"] == "Phone:+255754330981"].iloc[0]       # MKWAWA's phone, in both stores
+    assert phone["match"] == "same identifier" and "NTSCIU/DSM/2023/014" in phone["our_cases"]
+    assert "tz_seizures.csv" in phone["our_sources"]
+    persons = rep[(rep["their_type"] == "Person") & (rep["match"] == "same entity")]
+    assert "Rashidi Hamisi Mkwawa" in set(persons["their_caption"])
+    # the namesakes (the kingpin Nguyen Van Hung b. 1968 and a tourist b. 1991) never merge
+    hung = persons[persons["their_caption"].str.contains("Hung|Hùng", regex=True)]
+    births = b.query("MATCH (p:Person) WHERE p.id IN $ids RETURN p.birth_date AS d", {"ids": list(hung["our_id"])})
+    assert "1991-11-04" not in set(births["d"])
+
+    # importing the same package again changes nothing
+    snap = prov_snapshot(b)
+    again = import_package(b, pkg, agency="KWS")
+    assert again.status == "already imported" and not again.created and not again.updated
+    assert prov_snapshot(b) == snap
+    assert b.counts().equals(import_counts := b.counts()) and (import_counts["count"] >= before["count"]).all()
+
+    log_a, log_b = audit_log(a), audit_log(b)
+    assert list(log_a["action"]).count("package export") == 1
+    assert list(log_b["action"]).count("package import") == 2
+    assert set(log_b["sha256"]) == {summary.sha256}
+
+
+def test_redaction_leaves_no_protected_byte(store, demo, tmp_path):
+    agency_a(store, demo)
+    dropped = tmp_path / "dropped.zip"
+    kept = tmp_path / "kept.zip"
+    i1 = export_package(store, dropped, tlp="AMBER+STRICT", handling="C", redact_rules=RULES, recipient="TPA")
+    i2 = export_package(store, kept, tlp="AMBER+STRICT", handling="C", redact_rules=RULES, recipient="TPA",
+                        keep_protected_links=True)
+    for pkg in (dropped, kept):
+        assert_absent(pkg, PROTECTED)
+        with zipfile.ZipFile(pkg) as z:
+            assert b"TLP:AMBER+STRICT" in z.read("chart.html")
+            assert b"TLP:AMBER+STRICT" in z.read("manifest.json")
+    assert i1.references == i2.references            # stable reference numbers
+    with zipfile.ZipFile(dropped) as z:
+        nodes = [json.loads(x) for x in z.read("graph/nodes.jsonl").decode().splitlines()]
+        links = [json.loads(x) for x in z.read("graph/links.jsonl").decode().splitlines()]
+    with zipfile.ZipFile(kept) as z:
+        kept_links = [json.loads(x) for x in z.read("graph/links.jsonl").decode().splitlines()]
+    assert [n["id"] for n in nodes] == sorted(n["id"] for n in nodes)   # deterministic order
+    by_id = {n["id"]: n for n in nodes}
+    buyer = by_id["Phone:+84912486337"]                 # open (call records) and reported by the informant
+    refs = {r["source"] for r in buyer["provenance"] if r["source_type"] == "protected source"}
+    assert refs and refs <= set(i1.references)
+    assert {r["source"] for r in buyer["provenance"]} >= {"cdr_extract.csv"}
+    # a link only the informant supports: dropped, or kept with the reference number
+    assert not any(x["type"] == "MENTIONS" and x["target"] == "Phone:+84912486337"
+                   and x["source"].startswith("Document:W-") for x in links)
+    kept_mentions = [x for x in kept_links if x["type"] == "MENTIONS" and x["target"] == "Phone:+84912486337"
+                     and x["source"].startswith("Document:W-")]
+    assert kept_mentions and all(r["source"] in i2.references for x in kept_mentions for r in x["provenance"])
+    assert len(kept_links) > len(links) and i2.withheld_links == i1.withheld_links
+
+
+def test_grade_and_named_rules(store, demo, tmp_path):
+    agency_a(store, demo)
+    names = tmp_path / "protect.txt"
+    names.write_text("# protected entities\nPhone:+254722604118\n", encoding="utf-8")
+    pkg = tmp_path / "p.zip"
+    export_package(store, pkg, tlp="RED", redact_rules=["below=B2", f"entity=@{names}"], recipient="NCA")
+    assert_absent(pkg, ["+254722604118", "254722604118", "722 604 118", "0722604118"])
+    with zipfile.ZipFile(pkg) as z:
+        nodes = [json.loads(x) for x in z.read("graph/nodes.jsonl").decode().splitlines()]
+    for n in nodes:  # nothing graded below B2 keeps its source's identity
+        for r in n["provenance"]:
+            if r["source_type"] != "protected source":
+                assert r["reliability"] in "AB" and r["credibility"] <= 2
+
+
+def test_manifest_tampering_is_refused(fixture_store, tmp_path):
+    store = fixture_store
+    pkg = tmp_path / "pkg.zip"
+    export_package(store, pkg, tlp="GREEN", handling="P", recipient="Interpol")
+
+    def rewrite(out, change=None, add=None, drop=None):
+        with zipfile.ZipFile(pkg) as src, zipfile.ZipFile(out, "w") as dst:
+            for info in src.infolist():
+                data = src.read(info.filename)
+                if info.filename == drop:
+                    continue
+                if info.filename == change:
+                    i = data.index(b"<body") + 10
+                    data = data[:i] + bytes([data[i] ^ 1]) + data[i + 1:]
+                dst.writestr(info, data)
+            if add:
+                dst.writestr(add, b"extra")
+        return out
+
+    cases = [(rewrite(tmp_path / "a.zip", change="chart.html"), "chart.html"),
+             (rewrite(tmp_path / "b.zip", add="graph/extra.jsonl"), "graph/extra.jsonl"),
+             (rewrite(tmp_path / "c.zip", drop="workbook.xlsx"), "workbook.xlsx"),
+             (rewrite(tmp_path / "d.zip", add="../evil.txt"), "../evil.txt")]
+    for bad, name in cases:
+        with pytest.raises(LinkgraphError) as e:
+            import_package(store, bad, agency="X")
+        msg = str(e.value)
+        assert "\n" not in msg and name in msg and "refused" in msg
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    with pytest.raises(LinkgraphError, match="not a zip"):
+        import_package(store, tmp_path / "junk.zip", agency="X")
+    assert not any(str(s).startswith("p-") for s in sources(store)["id"])
+    # the intact package imports, once
+    assert import_package(store, pkg, agency="INTERPOL").status == "imported"
+    assert import_package(store, pkg, agency="INTERPOL").status == "already imported"
+
+
+# ------------------------------------------------------------------------------------------ deconfliction
+PLANTED_A = {
+    "Person": [("Amani Juma Hassan", "1982-04-17")], "Phone": ["+255713000111"], "Passport": ["TZ0042917"],
+    "Vessel": ["9321483"], "Plate": ["KDA 001A"], "Company": ["PVT-2019-00417"],
+}
+PLANTED_B = {
+    "Person": [("HASSAN, Amani Juma", "1982-04-17"), ("Amani Juma Hassan", "1990-01-01")],
+    "Phone": ["+255 713-000-111"], "Passport": ["tz 0042917"], "Vessel": ["IMO 9321483"], "Plate": ["KDA001A"],
+    "Company": ["pvt 2019 00417"],
+}
+
+
+def plant(store, planted: dict, source: str):
+    """Write persons, phones, passports, vessels, plates and companies through Store.write."""
+    from linkgraph.normalize.names import name_key
+    from linkgraph.schema import node_id
+
+    obs = {"_batch": f"plant-{source}", "_source": source, "_row": 2, "_reliability": "B", "_credibility": 2,
+           "_handling": "P", "_source_type": "officer"}
+    nodes = {
+        "Person": pd.DataFrame([{**obs, "id": node_id("Person", {"name_key": name_key(n), "birth_date": b}, source),
+                                 "caption": n, "name": n, "name_key": name_key(n), "birth_date": b}
+                                for n, b in planted["Person"]]),
+        "Phone": pd.DataFrame([{**obs, "id": f"Phone:{p}", "caption": p, "number": p} for p in planted["Phone"]]),
+        "Identification": pd.DataFrame([{**obs, "id": node_id("Identification", {"kind": "passport", "number": p}),
+                                         "caption": p, "number": p, "kind": "passport"} for p in planted["Passport"]]),
+        "Vehicle": pd.DataFrame(
+            [{**obs, "id": node_id("Vehicle", {"kind": "vessel", "registration": v}), "caption": v,
+              "registration": v, "kind": "vessel"} for v in planted["Vessel"]]
+            + [{**obs, "id": node_id("Vehicle", {"kind": "vehicle", "registration": v}), "caption": v,
+                "registration": v, "kind": "vehicle"} for v in planted["Plate"]]),
+        "Organization": pd.DataFrame([{**obs, "id": node_id("Organization", {"name_key": f"co {c}", "country": "TZ"},
+                                                            source),
+                                       "caption": f"Company {c}", "name": f"Company {c}", "country": "TZ",
+                                       "registration_number": c} for c in planted["Company"]]),
+    }
+    store.write(nodes, {})
+
+
+@pytest.mark.parametrize("direction", ["store_is_a", "store_is_b"])
+def test_tokens_find_planted_overlaps_and_hide_identifiers(store, other, tmp_path, direction):
+    from tests import fixture_graph
+
+    a, b = (store, other) if direction == "store_is_a" else (other, store)
+    nodes, links = fixture_graph.build()
+    a.write(nodes, links)
+    plant(a, PLANTED_A, "a.xlsx")
+    plant(b, PLANTED_B, "b.xlsx")
+    keyfile = tmp_path / "shared.key"
+    keyfile.write_text("5e" * 32 + "\n", encoding="ascii")   # a fixed key: the byte search is reproducible
+    key = load_key(keyfile)
+
+    ours, theirs = make_tokens(a, key), make_tokens(b, key)
+    assert set(ours.columns) == {"token", "kind", "entity_id", "caption"}
+    ta, tb = write_tokens(ours, tmp_path / "a_tokens.csv"), write_tokens(theirs, tmp_path / "b_tokens.csv")
+    assert list(read_tokens(ta).columns) == ["token", "kind"]
+
+    # no identifier in clear in the shared file, not even seven digits of a phone
+    data = ta.read_bytes().lower()
+    clear = identifiers(a)
+    needles = set(clear["value"]) | set(clear["caption"].dropna())
+    for v in clear["value"]:
+        needles.update(v.split("|"))
+    for p in clear.loc[clear["kind"] == "phone", "value"]:
+        d = p.lstrip("+")
+        needles.update(d[i:i + 7] for i in range(len(d) - 6))
+    for n in list(needles):
+        needles.update(w for w in re.split(r"\W+", str(n)) if len(w) >= 4 and not w.isdigit())
+    kinds = "company_reg person_dob passport phone plate imo token kind linkgraph tokens key"
+    needles = {n for n in needles if str(n).casefold() not in kinds}  # the format's own words
+    for n in needles:
+        assert str(n).casefold().encode() not in data, n
+    assert not any(i.casefold().encode() in data for i in ours["entity_id"])
+
+    hits = match_tokens(ours, tb, store=a)
+    assert list(hits.columns) == ["entity_id", "caption", "kind", "token"]
+    # exactly the planted overlaps: one person (same name and birth date; the 1990 namesake is not one),
+    # the phone, passport, vessel, plate and company registration written differently on each side
+    assert sorted(hits["kind"]) == sorted(["person_dob", "phone", "passport", "imo", "plate", "company_reg"])
+    ca, cb = identifiers(a), identifiers(b)
+    truth = ca.merge(cb, on=["kind", "value"])
+    assert set(zip(hits["entity_id"], hits["kind"])) == set(zip(truth["entity_id_x"], truth["kind"]))
+    assert "deconflict match" in set(audit_log(a)["action"])
+
+    other_key = new_key(tmp_path / "other.key")
+    assert len(other_key) == 32 and (tmp_path / "other.key").stat().st_mode & 0o077 == 0
+    with pytest.raises(LinkgraphError, match="exists"):
+        new_key(tmp_path / "other.key")
+    write_tokens(make_tokens(b, other_key), tmp_path / "b2.csv")
+    with pytest.raises(LinkgraphError, match="another key"):
+        match_tokens(ours, tmp_path / "b2.csv")
+
+
+def test_audit_log(store, monkeypatch):
+    monkeypatch.setenv("LINKGRAPH_USER", "j.otieno")
+    record(store, "query", "network around Mwinyi", sha256=None)
+    record(store, "export", "chart.html", sha256="ab" * 32, user="k.mwangi")
+    log = audit_log(store)
+    assert list(log.columns) == ["id", "time", "user", "action", "detail", "sha256"]
+    assert list(log["user"]) == ["j.otieno", "k.mwangi"] and list(log["action"]) == ["query", "export"]
+    assert log["sha256"].iloc[1] == "ab" * 32
+
+
+def test_rule_syntax():
+    r = parse_rules("source_type=CHIS,undercover; grade=E,D4; below=C3; handling=tlp:red; agency=NTSCIU")
+    assert "informant" in r.source_types and r.grades == {"E", "D4"} and r.below == "C3"
+    assert r.protects({"source_type": "informant", "reliability": "A", "credibility": 1})
+    assert r.protects({"source_type": "officer", "reliability": "D", "credibility": 4})
+    assert not r.protects({"source_type": "officer", "reliability": "B", "credibility": 2, "handling": "P"})
+    assert r.protects({"source_type": "officer", "reliability": "B", "credibility": 2, "handling": "TLP:RED"})
+    for bad in ["informant", "colour=red", "grade=Z9", "below=X"]:
+        with pytest.raises(LinkgraphError) as e:
+            parse_rules([bad])
+        assert "\n" not in str(e.value)
