@@ -61,6 +61,26 @@ def _edges(ctx, graded_only: bool = False) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def _pairs(ctx) -> pd.DataFrame:
+    """source, target of the projected links, from either form a projection query may return: one row per link, or
+    one record of integer lists (`sources`, `targets` as keys into `node_keys`, whose entity ids are `node_ids`)."""
+    df = ctx.run()
+    if "node_keys" not in df.columns:
+        return df[["source", "target"]] if len(df) else pd.DataFrame(columns=["source", "target"])
+    if not len(df):
+        return pd.DataFrame(columns=["source", "target"])
+    rec = df.iloc[0]
+    keys = np.asarray(rec["node_keys"], dtype=np.int64)
+    ids = np.asarray(rec["node_ids"], dtype=object)
+    order = np.argsort(keys, kind="stable")
+    keys, ids = keys[order], ids[order]
+
+    def ends(col):
+        return ids[np.searchsorted(keys, np.asarray(rec[col], dtype=np.int64))]
+
+    return pd.DataFrame({"source": ends("sources"), "target": ends("targets")})
+
+
 def _meets(df: pd.DataFrame, grade: str) -> pd.Series:
     if not grade:
         return pd.Series(True, index=df.index)
@@ -108,14 +128,16 @@ def _gds_betweenness(ctx) -> tuple[pd.DataFrame, int, str] | None:
     """Node betweenness in Neo4j GDS from the query's .gds.cypher projection; None if not applicable."""
     if not (ctx.gds and ctx.q.has_gds()):
         return None
+    # GDS's sampled estimator (samplingSize) does not scale like the client-side k-sample one (measured 1.3-1.5x
+    # higher on a 2,000-node test graph), so above the exact cap both engines use the client sampler. Decide from
+    # the store's entity count (free on Neo4j), before projecting: the projection has at most that many nodes.
+    total = ctx.helper("_entity_count", {})
+    if not len(total) or int(total["n"].iloc[0]) > max(ctx.params["exact_max"], 2):
+        return None
     name = f"linkgraph_{uuid.uuid4().hex[:12]}"
     info = ctx.run({**ctx.params, "graph_name": name}, gds=True)
     try:
         n = int(info["nodes"].iloc[0]) if len(info) else 0
-        if n > max(ctx.params["exact_max"], 2):
-            # GDS's sampled estimator (samplingSize) does not scale like the client-side k-sample one (measured
-            # 1.3-1.5x higher on a 2,000-node test graph), so above the cap both engines use the client sampler
-            return None
         df = ctx.store.query("CALL gds.betweenness.stream($g) YIELD nodeId, score "
                              "RETURN gds.util.asNode(nodeId).id AS id, score", {"g": name})
     finally:
@@ -139,7 +161,7 @@ def brokers(ctx):
     if via_gds is not None:
         df, n, method = via_gds
     else:
-        proj = Projection(_edges(ctx))
+        proj = Projection(_pairs(ctx))
         raw, method = betweenness_scores(proj.graph, p["exact_max"], p["samples"])
         df, n = pd.DataFrame({"id": proj.ids, "raw": raw}), proj.n
     df["score"] = normalise_betweenness(df["raw"].to_numpy(), n)

@@ -13,11 +13,14 @@
 // engines: neo4j, embedded
 // kind: analytic
 // runner: betweenness
-// The projection: the links the analytic runs on (the graph is taken as simple and undirected).
+// The projection: the links the analytic runs on (the graph is taken as simple and undirected), as integer lists
+// in one record (node keys, link ends as positions in them): 500,000 links arrive in about a second, where one
+// row per link with two id strings takes more than ten.
 MATCH (a:Entity)-[r]->(b:Entity)
 WHERE a <> b
   AND (size($link_types) = 0 OR type(r) IN $link_types)
   AND NOT type(r) IN $exclude_links
   AND ($min_grade.unset OR (r.reliability <= $min_grade.reliability AND r.credibility <= $min_grade.credibility))
-RETURN a.id AS source, b.id AS target, type(r) AS link_type, r.id AS link_id,
-       r.reliability AS reliability, r.credibility AS credibility
+WITH collect(id(a)) AS sources, collect(id(b)) AS targets
+MATCH (n:Entity)
+RETURN sources, targets, collect(id(n)) AS node_keys, collect(n.id) AS node_ids

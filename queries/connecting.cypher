@@ -14,9 +14,10 @@
 // runner: connecting
 MATCH (a:Entity {id: $pair_a}), (b:Entity {id: $pair_b})
 MATCH p = allShortestPaths((a)-[*..12]-(b))
-WHERE length(p) <= $max_hops
-  AND all(r IN relationships(p) WHERE (size($link_types) = 0 OR type(r) IN $link_types)
+WHERE all(r IN relationships(p) WHERE (size($link_types) = 0 OR type(r) IN $link_types)
       AND ($min_grade.unset OR (r.reliability <= $min_grade.reliability AND r.credibility <= $min_grade.credibility)))
+// a whole-path test (length) inside the WHERE above would make Neo4j fall back to an exhaustive search
+WITH p WHERE length(p) <= $max_hops
 RETURN [n IN nodes(p) | n.id] AS node_ids, [r IN relationships(p) | r.id] AS link_ids,
        [r IN relationships(p) | coalesce(r.time, r.date, r.first_seen)] AS link_dates, length(p) AS hops
 LIMIT $limit

@@ -269,14 +269,32 @@ def _runner_params(name: str | None) -> set[str]:
     return set(getattr(get_runner(name), "params", set()))
 
 
+_CACHE: dict[Path, tuple[tuple, dict[str, Query]]] = {}
+
+
 def load_dir(folder: Path) -> dict[str, Query]:
-    """Every query in a folder (files whose name starts with '_' are helpers, loaded too)."""
-    out: dict[str, Query] = {}
+    """Every query in a folder (files whose name starts with '_' are helpers, loaded too).
+
+    Parsed once per state of the folder (names, sizes, modification times): every `execute` looks its query up,
+    and parsing the whole library costs more than a 1-hop query.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise LinkgraphError(f"query folder {folder} does not exist")
+    files = sorted(folder.glob("*.cypher"))
+    stamp = tuple((p.name, st.st_mtime_ns, st.st_size) for p in files for st in [p.stat()])
+    hit = _CACHE.get(folder)
+    if hit is not None and hit[0] == stamp:
+        return dict(hit[1])
+    out = _load_dir(folder, files)
+    _CACHE[folder] = (stamp, out)
+    return dict(out)
+
+
+def _load_dir(folder: Path, files: list[Path]) -> dict[str, Query]:
+    out: dict[str, Query] = {}
     siblings: dict[str, dict[str, Path]] = {}
-    for path in sorted(folder.glob("*.cypher")):
+    for path in files:
         parts = path.name[: -len(".cypher")].split(".")
         if len(parts) == 1:
             q = parse_file(path)
@@ -285,10 +303,10 @@ def load_dir(folder: Path) -> dict[str, Query]:
             siblings.setdefault(parts[0], {})[parts[1]] = path
         else:
             raise LinkgraphError(f"query file {path}: expected NAME.cypher or NAME.<{'|'.join(DIALECTS)}>.cypher")
-    for name, files in siblings.items():
+    for name, dialects in siblings.items():
         if name not in out:
-            raise LinkgraphError(f"query file {next(iter(files.values()))}: no portable {name}.cypher beside it")
-        for dialect, path in files.items():
+            raise LinkgraphError(f"query file {next(iter(dialects.values()))}: no portable {name}.cypher beside it")
+        for dialect, path in dialects.items():
             out[name].texts[dialect] = path.read_text(encoding="utf-8")
     for q in out.values():
         _check_params(q)

@@ -60,43 +60,56 @@ def _require(ctx, ids: list[str]) -> None:
 
 
 # --- Find Linked ---------------------------------------------------------------------------------------------------
-def expand(ctx, start: list[str], hops: int, limit: int) -> tuple[dict[str, int], pd.DataFrame]:
-    """Breadth-first expansion, one query per hop: node -> hop distance, and the links followed."""
-    dist = {s: 0 for s in start}
-    frontier = list(start)
-    links = []
+NODE_COLS = ["id", "type", "caption", "reliability", "credibility", "first_seen", "last_seen"]
+LINK_COLS = ["link_id", "link_type", "source", "target", "link_date"]
+
+
+def expand(ctx, start: str, hops: int, limit: int, params: dict | None = None
+           ) -> tuple[dict[str, int], pd.DataFrame, pd.DataFrame]:
+    """Breadth-first expansion in one round trip: node -> hop distance, the links followed, the nodes' details.
+
+    The query returns the start's row, then every link out of an entity nearer than `hops` (a dialect may return
+    more) with its far end's details; the distances come from a BFS over those links here. Over `limit`, the nearest entities are kept
+    (ties by id), so the result does not depend on the order an engine returns rows in.
+    """
+    df = ctx.run({**(params or ctx.params), "id": start, "hops": hops})
+    if not len(df) or start not in set(df["id"]):
+        raise LinkgraphError(f"query {ctx.q.name}: no entity with id {start!r} (find ids with the `entity` query)")
+    links = df[df["link_id"].notna()].drop_duplicates("link_id")
+    adj: dict[str, list[str]] = {}
+    for s, t in zip(links["source"].tolist(), links["target"].tolist()):
+        adj.setdefault(s, []).append(t)
+        adj.setdefault(t, []).append(s)
+    dist = {start: 0}
+    frontier = [start]
     for h in range(1, hops + 1):
-        if not frontier or len(dist) >= limit:
-            break
-        df = ctx.run({**ctx.params, "frontier": frontier})
-        if not len(df):
-            break
-        links.append(df)
         nxt = []
-        for nb in df["neighbour"].tolist():
-            if nb not in dist and len(dist) < limit:
-                dist[nb] = h
-                nxt.append(nb)
+        for n in frontier:
+            for nb in adj.get(n, ()):
+                if nb not in dist:
+                    dist[nb] = h
+                    nxt.append(nb)
         frontier = nxt
-    cols = ["link_id", "link_type", "source", "target", "neighbour", "link_date"]
-    all_links = pd.concat(links, ignore_index=True) if links else pd.DataFrame(columns=cols)
-    if len(all_links):
-        keep = all_links["source"].isin(dist) & all_links["target"].isin(dist)
-        all_links = all_links[keep].drop_duplicates("link_id").reset_index(drop=True)
-    return dist, all_links
+    if len(dist) > limit:
+        dist = dict(sorted(dist.items(), key=lambda kv: (kv[1], kv[0]))[: max(1, limit)])
+    near = {n for n, d in dist.items() if d < hops}
+    keep = links["source"].isin(dist) & links["target"].isin(dist) & (links["source"].isin(near)
+                                                                       | links["target"].isin(near))
+    links = links[keep][LINK_COLS].reset_index(drop=True)
+    nodes = df[NODE_COLS].drop_duplicates("id")
+    nodes = nodes[nodes["id"].isin(dist)].reset_index(drop=True)
+    return dist, links, nodes
 
 
-@runner("expand", {"id", "hops", "limit"})
+@runner("expand", {"limit"})
 def run_expand(ctx):
     p = ctx.params
     if not 0 <= p["hops"] <= 6:
         raise LinkgraphError(f"query {ctx.q.name}: hops must be between 0 and 6, got {p['hops']}")
-    _require(ctx, [p["id"]])
-    dist, links = expand(ctx, [p["id"]], p["hops"], max(1, p["limit"]))
-    nodes = node_table(ctx, list(dist))
+    dist, links, nodes = expand(ctx, p["id"], p["hops"], max(1, p["limit"]))
     nodes.insert(3, "hops", nodes["id"].map(dist).astype(int))
     nodes = nodes.sort_values(["hops", "type", "caption", "id"], kind="stable").reset_index(drop=True)
-    return _qr(nodes, node_ids=list(dist), link_ids=links["link_id"].tolist())
+    return _qr(nodes, node_ids=nodes["id"].tolist(), link_ids=links["link_id"].tolist())
 
 
 # --- Find Connecting Network -----------------------------------------------------------------------------------
@@ -148,9 +161,9 @@ def _time_respecting(ctx, start: str, goal: str, max_hops: int) -> list[tuple[li
     from linkgraph.querylib import Context, load_query
 
     net = load_query("network", ctx.extra_dirs)
-    params = net.coerce({"id": start, "hops": max_hops, "link_types": ctx.params["link_types"],
+    params = net.coerce({"id": start, "hops": min(max_hops, 6), "link_types": ctx.params["link_types"],
                          "min_grade": ctx.raw.get("min_grade") or "", "limit": 200_000})
-    _, links = expand(Context(ctx.store, net, params, {}, ctx.extra_dirs), [start], max_hops, 200_000)
+    _, links, _ = expand(Context(ctx.store, net, params, {}, ctx.extra_dirs), start, params["hops"], 200_000)
     lo, hi = ctx.params["date_from"], ctx.params["date_to"]
     adj: dict[str, list] = {}
     for row in links.itertuples(index=False):
@@ -182,16 +195,113 @@ def _time_respecting(ctx, start: str, goal: str, max_hops: int) -> list[tuple[li
     return found
 
 
-@runner("path", {"time_ordered", "limit"})
+def _uses(ctx, name: str) -> bool:
+    from linkgraph.querylib import _cypher_params
+
+    return name in _cypher_params(ctx.q.text(ctx.store.dialect))
+
+
+def _ball(ctx, centre: str, radius: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The links out of every entity nearer than `radius` (2-6) to `centre`, and the captions of their ends."""
+    df = ctx.run({**ctx.params, "ball_id": centre, "ball_hops": radius})
+    if not len(df):
+        _require(ctx, [centre])  # an entity without links, or none at all
+        return pd.DataFrame(columns=["link_id", "source", "target", "link_date"]), {}
+    return df.drop_duplicates("link_id"), dict(zip(df["id"], df["caption"]))
+
+
+def _bfs(start: str, adj: dict, radius: int | None = None) -> dict[str, int]:
+    dist, frontier, h = {start: 0}, [start], 0
+    while frontier and (radius is None or h < radius):
+        h += 1
+        nxt = []
+        for n in frontier:
+            for nb, _ in adj.get(n, ()):
+                if nb not in dist:
+                    dist[nb] = h
+                    nxt.append(nb)
+        frontier = nxt
+    return dist
+
+
+def _adjacency(links: pd.DataFrame) -> dict[str, list]:
+    adj: dict[str, list] = {}
+    for lid, s, t in zip(links["link_id"].tolist(), links["source"].tolist(), links["target"].tolist()):
+        adj.setdefault(s, []).append((t, lid))
+        adj.setdefault(t, []).append((s, lid))
+    return adj
+
+
+def _bidirectional(ctx, a: str, b: str, max_hops: int, cap: int = 1000):
+    """All shortest a-b paths (up to `cap`, smallest ids first) by growing the smaller of two balls one hop at a time.
+
+    Once the radii add up to the a-b distance D the balls share an entity, and the first shared one gives D; every
+    link of every shortest path is then in one of the balls (the first `ra` steps in a's, the rest in b's).
+    """
+    radius, balls, dist = {a: 0, b: 0}, {a: None, b: None}, {a: {a: 0}, b: {b: 0}}
+    captions: dict[str, str] = {}
+    best = None
+    # each round trip costs far more than the search it runs: start both sides at the radius the default six
+    # hops needs (so one round trip per side), then grow the smaller side one hop at a time
+    first = max(2, min(3, -(-max_hops // 2)))
+    while radius[a] + radius[b] < max_hops:
+        grow = [c for c in (a, b) if radius[c] < 6]
+        if not grow:
+            break
+        c = next((c for c in (a, b) if balls[c] is None), None) or \
+            min(grow, key=lambda c: (len(balls[c]), c != a))
+        r = first if balls[c] is None else radius[c] + 1
+        links, caps = _ball(ctx, c, r)
+        captions.update(caps)
+        reached = _bfs(c, _adjacency(links), r)
+        stalled = len(reached) == len(dist[c])  # c's whole component is in its ball already
+        radius[c], balls[c], dist[c] = r, links, reached
+        common = dist[a].keys() & dist[b].keys()
+        if common:
+            best = min(dist[a][v] + dist[b][v] for v in common)
+            break
+        if stalled and radius[c] > first or len(reached) == 1:
+            break
+    if balls[b] is None and b not in dist[a]:  # never looked up nor reached: make sure it exists
+        _require(ctx, [b])
+    if best is None or best > max_hops:
+        return [], captions
+    frames = [f for f in (balls[a], balls[b]) if f is not None]
+    links = pd.concat(frames, ignore_index=True).drop_duplicates("link_id")
+    adj = _adjacency(links)
+    da, db = _bfs(a, adj, best), _bfs(b, adj, best)
+    dates = dict(zip(links["link_id"].tolist(), links["link_date"].tolist()))
+    out: list = []
+
+    def walk(node, nodes, lks):
+        if len(out) >= cap:
+            return
+        if node == b:
+            out.append((list(nodes), list(lks), [dates[l] for l in lks]))
+            return
+        step = len(lks) + 1
+        for nb, lid in sorted(adj.get(node, ()), key=lambda x: (x[0], x[1])):
+            if da.get(nb) == step and db.get(nb, best + 1) == best - step:
+                walk(nb, nodes + [nb], lks + [lid])
+
+    walk(a, [a], [])
+    return out, captions
+
+
+@runner("path", {"time_ordered", "limit", "from_id", "to_id", "max_hops"})
 def run_path(ctx):
     p = ctx.params
     _check_hops(ctx)
     if p["from_id"] == p["to_id"]:
         raise LinkgraphError(f"query {ctx.q.name}: from_id and to_id are the same entity")
-    _require(ctx, [p["from_id"], p["to_id"]])
-    df = ctx.run()
-    rows = [(list(n), list(l), list(d)) for n, l, d in
-            zip(df.get("node_ids", []), df.get("link_ids", []), df.get("link_dates", []))]
+    captions = {}
+    if _uses(ctx, "ball_id"):  # the dialect's text is one side's neighbourhood: search from both ends here
+        rows, captions = _bidirectional(ctx, p["from_id"], p["to_id"], p["max_hops"])
+    else:
+        _require(ctx, [p["from_id"], p["to_id"]])
+        df = ctx.run()
+        rows = [(list(n), list(l), list(d)) for n, l, d in
+                zip(df.get("node_ids", []), df.get("link_ids", []), df.get("link_dates", []))]
     method = "shortest"
     if p["time_ordered"]:
         rows = [r for r in rows if _ordered(r[2])]
@@ -201,9 +311,8 @@ def run_path(ctx):
         else:
             method = "shortest, time-ordered"
     rows = sorted(rows, key=lambda r: (len(r[1]), r[0], r[1]))[: max(0, p["limit"])]
-    captions = {}
     ids = list(dict.fromkeys(n for r in rows for n in r[0]))
-    if ids:
+    if ids and not all(i in captions for i in ids):
         t = node_table(ctx, ids)
         captions = dict(zip(t["id"], t["caption"]))
     out = pd.DataFrame({
