@@ -150,3 +150,26 @@ def test_engines_agree(tmp_path, neo4j_env):
     finally:
         for s in stores:
             s.close()
+
+
+def test_large_write_commits_in_slices_and_is_undone_on_failure(fixture_store, monkeypatch):
+    """Neo4j commits a big import slice by slice; a failure removes what the batch wrote (embedded: rollback)."""
+    import linkgraph.store.neo4j as neo
+
+    monkeypatch.setattr(neo, "SLICE_ROWS", 2)  # many slices from a handful of rows
+    before = fixture_store.query("MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
+    obs = {**fixture_graph.PROV, "_batch": "batch-big", "_row": 2}
+    people = pd.DataFrame([{"id": f"Person:big{i}", "name": f"Big {i}", **obs} for i in range(7)])
+    phones = pd.DataFrame([{"id": "Phone:+254712345678", "number": "+254712345678", **obs}])
+
+    def unit():
+        fixture_store.write({"Person": people, "Phone": phones})
+        raise RuntimeError("the last chunk had a bad row")
+
+    with pytest.raises(RuntimeError):
+        fixture_store.atomic_batches(["batch-big"], unit)
+    assert _counts(fixture_store) == EXPECTED
+    after = fixture_store.query("MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
+    assert [json.loads(x) for x in before["prov"]] == [json.loads(x) for x in after["prov"]]
+    stats = fixture_store.atomic_batches(["batch-big"], lambda: fixture_store.write({"Person": people}))
+    assert stats.created == {"Person": 7}

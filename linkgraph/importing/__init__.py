@@ -79,35 +79,8 @@ def undo(store: Store, batch_id: str) -> dict:
         raise LinkgraphError(f"no import batch {batch_id!r} (see `linkgraph sources`)")
     if found["status"].iloc[0] == "undone":
         raise LinkgraphError(f"batch {batch_id} was already undone")
-    schema = store.schema
-    summary_cols = provenance.SUMMARY_COLUMNS
-
     def unit():
-        out = {"deleted_links": 0, "deleted_nodes": 0, "updated_links": 0, "updated_nodes": 0}
-        for kind, names, pattern in (("links", list(schema.links), "()-[x:{t}]->()"),
-                                     ("nodes", list(schema.entities), "(x:{t})")):
-            for t in names:
-                pat = pattern.format(t=t)
-                df = store.query(f"MATCH {pat} WHERE $b IN x.batches RETURN x.id AS id, x.prov AS prov, "
-                                 "x.batches AS batches", {"b": batch_id})
-                if not len(df):
-                    continue
-                df["batches"] = df["batches"].map(lambda v: [] if v is None else list(v))
-                only = [r.id for r in df.itertuples() if r.batches == [batch_id]]
-                shared = [r for r in df.itertuples() if r.batches != [batch_id]]
-                if only:
-                    delete = "DELETE x" if kind == "links" else "DETACH DELETE x"
-                    for i in range(0, len(only), 5000):
-                        store.execute(f"MATCH {pat} WHERE x.id IN $ids {delete}", {"ids": only[i:i + 5000]})
-                    out[f"deleted_{kind}"] += len(only)
-                for r in shared:
-                    recs = [x for x in provenance.loads(r.prov) if x.get("batch") != batch_id]
-                    recs = provenance.merge_records(recs)
-                    summ = provenance.summarise(recs)
-                    sets = ", ".join(f"x.{c} = ${c}" for c in summary_cols)
-                    store.execute(f"MATCH {pat} WHERE x.id = $id SET x.prov = $prov, {sets}",
-                                  {"id": r.id, "prov": provenance.dumps(recs), **summ})
-                out[f"updated_{kind}"] += len(shared)
+        out = store.remove_batch(batch_id)
         store.execute("MATCH (b:LgBatch {id: $id}) SET b.status = 'undone'", {"id": batch_id})
         return out
 

@@ -940,7 +940,9 @@ def import_file(store: Store | None, path: str | Path, spec=None, sheet=None, so
     if dry_run or store is None:
         unit()
     else:
-        store.atomic(unit)
+        # the new batches only: one that was imported before is skipped by unit() and must never be removed
+        new_batches = [ctx.batch for _, _, ctx in plans if ctx.batch not in done]
+        store.atomic_batches(new_batches, unit)
     if rejected_rows and not dry_run:
         res.rejected_path = str(write_rejected(path, rejected_rows, headers_by_sheet))
     return res

@@ -68,6 +68,51 @@ class Store(abc.ABC):
         """A write statement whose result is wanted."""
         return self.query(cypher, params)
 
+    def atomic_batches(self, batch_ids, fn):
+        """Run fn(), whose writes all belong to the new import batches `batch_ids`, all or nothing.
+
+        Here one transaction. An engine whose transactions cannot hold a large import (Neo4j keeps a
+        transaction's state in the server's heap) commits in slices instead and, if fn fails, removes
+        what those batches wrote: the same end state, reached by compensation.
+        """
+        return self.atomic(fn)
+
+    def remove_batch(self, batch_id: str) -> dict:
+        """Delete what only `batch_id` contributed; strip its provenance records from items others share.
+
+        Links first, then nodes. Runs inside the open transaction if there is one, else slice by slice.
+        Values a batch filled into an item that another batch also saw stay: values are not kept per batch,
+        the provenance records are.
+        """
+        out = {"deleted_links": 0, "deleted_nodes": 0, "updated_links": 0, "updated_nodes": 0}
+        summary_cols = provenance.SUMMARY_COLUMNS
+        for kind, names, pattern in (("links", list(self.schema.links), "()-[x:{t}]->()"),
+                                     ("nodes", list(self.schema.entities), "(x:{t})")):
+            for t in names:
+                pat = pattern.format(t=t)
+                df = self.query(f"MATCH {pat} WHERE $b IN x.batches RETURN x.id AS id, x.prov AS prov, "
+                                "x.batches AS batches", {"b": batch_id})
+                if not len(df):
+                    continue
+                batches = df["batches"].map(lambda v: [] if v is None else list(v))
+                only = df.loc[batches.map(lambda b: b == [batch_id]), "id"].tolist()
+                shared = df[batches.map(lambda b: b != [batch_id])]
+                delete = "DELETE x" if kind == "links" else "DETACH DELETE x"
+                for i in range(0, len(only), 5000):
+                    self.execute(f"MATCH {pat} WHERE x.id IN $ids {delete}", {"ids": only[i:i + 5000]})
+                rows = []
+                for r in shared.itertuples():
+                    recs = provenance.merge_records(
+                        [x for x in provenance.loads(r.prov) if x.get("batch") != batch_id])
+                    rows.append({"id": r.id, "prov": provenance.dumps(recs), **provenance.summarise(recs)})
+                sets = ", ".join(f"x.{c} = r.{c}" for c in ["prov", *summary_cols])
+                for i in range(0, len(rows), 5000):
+                    self.execute(f"UNWIND $rows AS r MATCH {pat} WHERE x.id = r.id SET {sets}",
+                                 {"rows": rows[i:i + 5000]})
+                out[f"deleted_{kind}"] += len(only)
+                out[f"updated_{kind}"] += len(shared)
+        return out
+
     @abc.abstractmethod
     def init_schema(self) -> None:
         """Create tables, constraints and indexes from the schema (idempotent)."""

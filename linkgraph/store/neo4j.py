@@ -13,6 +13,9 @@ from linkgraph.store.base import LINK_ENDS, Store
 from linkgraph.store.system import STORE_FORMAT, SYSTEM_TABLES
 
 BATCH = 10_000
+# Above this many observation rows, one transaction would hold too much state in the server's heap
+# (dbms.memory.transaction.total.max): such writes commit in slices, see atomic_batches.
+SLICE_ROWS = 50_000
 # Every domain node also carries this label, so one constrained lookup finds any node by id.
 ANY = "Entity"
 
@@ -129,6 +132,40 @@ class Neo4jStore(Store):
 
         with self._session() as s:
             return self._guard(lambda: s.execute_write(work))
+
+    def atomic_batches(self, batch_ids, fn):
+        """fn's writes commit in slices of SLICE_ROWS rows; if fn fails, the batches' writes are removed."""
+        if self._tx is not None:
+            return fn()
+        self._sliced = True
+        try:
+            return fn()
+        except BaseException:
+            self._sliced = False
+            for b in batch_ids:
+                self.remove_batch(b)
+            raise
+        finally:
+            self._sliced = False
+
+    def write(self, nodes=None, links=None):
+        if not getattr(self, "_sliced", False) or self._tx is not None:
+            return super().write(nodes, links)
+        from linkgraph.store.base import WriteStats
+
+        stats = WriteStats()
+        for kind, frames in (("nodes", nodes or {}), ("links", links or {})):
+            for type_name, df in frames.items():
+                # whole ids per slice, so an item's observations are folded together
+                ids_per_slice = max(1, SLICE_ROWS * df["id"].nunique() // max(1, len(df)))
+                for _, part in df.groupby(pd.factorize(df["id"])[0] // ids_per_slice, sort=False):
+                    one = {type_name: part}
+                    sub = self.atomic(lambda o=one: super(Neo4jStore, self).write(**{kind: o}))
+                    for k, v in sub.created.items():
+                        stats.add("created", k, v)
+                    for k, v in sub.updated.items():
+                        stats.add("updated", k, v)
+        return stats
 
     def init_schema(self) -> None:
         stmts = [f"CREATE CONSTRAINT lg_{ANY.lower()}_id IF NOT EXISTS FOR (n:{ANY}) REQUIRE n.id IS UNIQUE"]
