@@ -51,8 +51,26 @@ class Projection:
         return self.graph.vcount()
 
 
+def _entities(ctx) -> dict[str, str]:
+    """record id -> its resolved entity's representative record (resolution's SAME_AS clusters), once per run."""
+    if not hasattr(ctx, "_entity_map"):
+        from linkgraph.resolve.graph import entity_map
+
+        ctx._entity_map = entity_map(ctx.store)
+    return ctx._entity_map
+
+
+def _collapse(ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """Records of one resolved entity count as one node: ends mapped to the representative, self-loops gone."""
+    m = _entities(ctx)
+    if not m or not len(df):
+        return df
+    df = df.assign(source=df["source"].map(lambda x: m.get(x, x)), target=df["target"].map(lambda x: m.get(x, x)))
+    return df[df["source"] != df["target"]].reset_index(drop=True)
+
+
 def _edges(ctx, graded_only: bool = False) -> pd.DataFrame:
-    df = ctx.run()
+    df = _collapse(ctx, ctx.run())
     cols = ["source", "target", "link_type", "link_id", "reliability", "credibility"]
     if not len(df):
         return pd.DataFrame(columns=cols)
@@ -66,7 +84,7 @@ def _pairs(ctx) -> pd.DataFrame:
     one record of integer lists (`sources`, `targets` as keys into `node_keys`, whose entity ids are `node_ids`)."""
     df = ctx.run()
     if "node_keys" not in df.columns:
-        return df[["source", "target"]] if len(df) else pd.DataFrame(columns=["source", "target"])
+        return _collapse(ctx, df[["source", "target"]]) if len(df) else pd.DataFrame(columns=["source", "target"])
     if not len(df):
         return pd.DataFrame(columns=["source", "target"])
     rec = df.iloc[0]
@@ -78,7 +96,7 @@ def _pairs(ctx) -> pd.DataFrame:
     def ends(col):
         return ids[np.searchsorted(keys, np.asarray(rec[col], dtype=np.int64))]
 
-    return pd.DataFrame({"source": ends("sources"), "target": ends("targets")})
+    return _collapse(ctx, pd.DataFrame({"source": ends("sources"), "target": ends("targets")}))
 
 
 def _meets(df: pd.DataFrame, grade: str) -> pd.Series:
@@ -126,8 +144,8 @@ def normalise_betweenness(raw, n: int):
 
 def _gds_betweenness(ctx) -> tuple[pd.DataFrame, int, str] | None:
     """Node betweenness in Neo4j GDS from the query's .gds.cypher projection; None if not applicable."""
-    if not (ctx.gds and ctx.q.has_gds()):
-        return None
+    if not (ctx.gds and ctx.q.has_gds()) or _entities(ctx):
+        return None  # the server-side projection cannot see resolved entities: the client path collapses them
     # GDS's sampled estimator (samplingSize) does not scale like the client-side k-sample one (measured 1.3-1.5x
     # higher on a 2,000-node test graph), so above the exact cap both engines use the client sampler. Decide from
     # the store's entity count (free on Neo4j), before projecting: the projection has at most that many nodes.

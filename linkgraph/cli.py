@@ -315,7 +315,10 @@ def demo_cmd(out_dir: Annotated[str, typer.Option("--out", help="Folder for the 
     for name, cols in shown.items():
         df = res.summary.get(name)
         if df is not None and len(df):
-            print_frame(df[[c for c in cols if c in df.columns]].map(_cell).head(8), title=name.replace("_", " "))
+            df = df[[c for c in cols if c in df.columns]].head(8)
+            if "score" in df.columns:
+                df = df.assign(score=df["score"].astype(float).round(4))
+            print_frame(df.map(_cell), title=name.replace("_", " "))
     out.print(f"chart of the main network: {res.chart}", highlight=False)
 
 

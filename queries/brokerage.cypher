@@ -2,7 +2,7 @@
 // title: Brokerage roles (Gould-Fernandez)
 // description: Counts of coordinator, itinerant, gatekeeper, representative and liaison positions per entity, where a broker b sits on a->b->c with no a->c link and the groups are countries (nationality, country, LOCATED_IN / NATIONAL_OF) or organisations (MEMBER_OF).
 // param: link_types STRING[] default [] -- use only these link types (empty: all but exclude_links)
-// param: exclude_links STRING[] default [INVOLVED,CONTAINED,ROUTED_VIA,LOCATED_IN,NATIONAL_OF,ISSUED_IN,MENTIONS,SAME_AS] -- context links left out of the social graph
+// param: exclude_links STRING[] default [INVOLVED,CONTAINED,ROUTED_VIA,LOCATED_IN,NATIONAL_OF,ISSUED_IN,MENTIONS,SAME_AS,SEIZED_BY] -- context links left out of the social graph (places, species, the seizing agency)
 // param: types STRING[] default [] -- list only these entity types (empty: all)
 // param: min_grade GRADE default '' -- use only links graded at or above this, e.g. B2
 // param: group STRING default country -- country or organisation

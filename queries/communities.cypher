@@ -2,7 +2,7 @@
 // title: Communities (Leiden)
 // description: Groups more densely linked inside than out: Leiden (leidenalg, modularity, fixed seed); Louvain with method=louvain.
 // param: link_types STRING[] default [] -- use only these link types (empty: all but exclude_links)
-// param: exclude_links STRING[] default [INVOLVED,CONTAINED,ROUTED_VIA,LOCATED_IN,NATIONAL_OF,ISSUED_IN,MENTIONS,SAME_AS] -- context links left out of the social graph
+// param: exclude_links STRING[] default [INVOLVED,CONTAINED,ROUTED_VIA,LOCATED_IN,NATIONAL_OF,ISSUED_IN,MENTIONS,SAME_AS,SEIZED_BY] -- context links left out of the social graph (places, species, the seizing agency)
 // param: types STRING[] default [] -- list only these entity types (empty: all)
 // param: min_grade GRADE default '' -- use only links graded at or above this, e.g. B2
 // param: method STRING default leiden -- leiden or louvain

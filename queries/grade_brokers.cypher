@@ -2,7 +2,7 @@
 // title: Brokers resting on weak intelligence
 // description: Betweenness with every link against betweenness using only links graded at or above min_grade: brokers whose position rests only on weaker intelligence.
 // param: link_types STRING[] default [] -- use only these link types (empty: all but exclude_links)
-// param: exclude_links STRING[] default [INVOLVED,CONTAINED,ROUTED_VIA,LOCATED_IN,NATIONAL_OF,ISSUED_IN,MENTIONS,SAME_AS] -- context links left out of the social graph
+// param: exclude_links STRING[] default [INVOLVED,CONTAINED,ROUTED_VIA,LOCATED_IN,NATIONAL_OF,ISSUED_IN,MENTIONS,SAME_AS,SEIZED_BY] -- context links left out of the social graph (places, species, the seizing agency)
 // param: types STRING[] default [] -- list only these entity types (empty: all)
 // param: min_grade GRADE default B2 -- the threshold for the graded graph
 // param: top INT64 default 20
