@@ -62,6 +62,7 @@ def test_neo4j_notebook_runs_against_the_test_server(neo4j_env, tmp_path, monkey
     text = "\n".join(_outputs(nb, "text/plain"))
     assert "'engine': 'neo4j'" in text
     assert "Graph Data Science:" in text
-    if "Graph Data Science: available" in text:  # the test server has GDS: brokers ran inside Neo4j
-        assert "gds" in text
+    # GDS computes brokers inside Neo4j unless resolution merged records: its server-side projection cannot
+    # collapse an entity's records yet, so then the client path (igraph) runs and the method column says so.
+    assert ("gds" in text) or ("exact" in text and "merged" in text), text[-2000:]
     assert "<iframe srcdoc=" in "\n".join(_outputs(nb, "text/html"))
