@@ -210,17 +210,15 @@ class Neo4jStore(Store):
 
     # --- bulk paths: UNWIND batches ------------------------------------------------------------------------
     def _fetch_nodes(self, type_name: str, ids: list[str]) -> pd.DataFrame:
-        cols = list(self.schema.node_columns(type_name))
-        parts = [self.query(f"UNWIND $ids AS k MATCH (n:{type_name} {{id: k}}) RETURN "
-                            + ", ".join(f"n.{c} AS {c}" for c in cols), {"ids": ids[i:i + BATCH]})
-                 for i in range(0, len(ids), BATCH)]
-        parts = [p for p in parts if len(p)]
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+        return self._fetch(f"(x:{type_name} {{id: k}})", list(self.schema.node_columns(type_name)), ids)
 
     def _fetch_links(self, type_name: str, ids: list[str]) -> pd.DataFrame:
-        cols = list(self.schema.link_columns(type_name))
-        parts = [self.query(f"UNWIND $ids AS k MATCH ()-[r:{type_name} {{id: k}}]->() RETURN "
-                            + ", ".join(f"r.{c} AS {c}" for c in cols), {"ids": ids[i:i + BATCH]})
+        return self._fetch(f"()-[x:{type_name} {{id: k}}]->()", list(self.schema.link_columns(type_name)), ids)
+
+    def _fetch(self, pattern: str, cols: list[str], ids: list[str]) -> pd.DataFrame:
+        """The stored rows of the items with these ids, looked up on the constrained or indexed id."""
+        ret = ", ".join(f"x.{c} AS {c}" for c in cols)
+        parts = [self.query(f"UNWIND $ids AS k MATCH {pattern} RETURN {ret}", {"ids": ids[i:i + BATCH]})
                  for i in range(0, len(ids), BATCH)]
         parts = [p for p in parts if len(p)]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
