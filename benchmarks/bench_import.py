@@ -3,7 +3,9 @@
     python benchmarks/bench_import.py [--rows 1000000] [--neo4j-rows 100000] [--rowwise-sample 2000] [--no-neo4j]
 
 Each measurement runs in its own subprocess so that its peak RSS (resource.getrusage) is its own:
-  import    linkgraph.importing.import_files into a fresh embedded store (read, normalise, map, write)
+  import    linkgraph.importing.import_files into a fresh embedded store (read, normalise, map, write);
+            entity resolution, which runs after an import by default, is left out (resolve=False): it is
+            measured by bench_resolve_scale.py
   floor     pandas reading the same CSV + a timed Store.write of the precomputed observation frames
             (what the engine bulk-loads), i.e. the cost no importer on this stack can avoid
   neo4j     import_files into Neo4j (batched UNWIND writes); NEO4J_URI or tests/neo4j_server.start()
@@ -93,7 +95,7 @@ def phase(args) -> dict:
     if args.phase == "import":
         with tempfile.TemporaryDirectory() as d, open_store(str(Path(d) / "db")) as store:
             t = time.perf_counter()
-            import_files(store, [csv_path], spec="seizure-register", progress=False)
+            import_files(store, [csv_path], spec="seizure-register", progress=False, resolve=False)
             dt = time.perf_counter() - t
         return {"seconds": dt, "rows_s": n / dt, "peak_mb": peak_mb()}
     if args.phase == "floor":
@@ -112,7 +114,7 @@ def phase(args) -> dict:
             store.wipe()
             if args.phase == "neo4j":
                 t = time.perf_counter()
-                import_files(store, [csv_path], spec="seizure-register", progress=False)
+                import_files(store, [csv_path], spec="seizure-register", progress=False, resolve=False)
                 dt = time.perf_counter() - t
                 return {"seconds": dt, "rows_s": n / dt, "peak_mb": peak_mb()}
             # per-row path: every observation of the sample's rows as its own MERGE statement and transaction
