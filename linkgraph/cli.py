@@ -245,11 +245,16 @@ TlpOption = Annotated[Optional[str], typer.Option("--tlp", help="TLP marking: CL
 HandlingOption = Annotated[Optional[str], typer.Option("--handling", help="Handling code shown in the banner.")]
 
 
-def _selection(store, around, hops, query, param, queries, title):
+def _selection(store, around, hops, query, param, queries, title, action: str, out_file: str):
+    """The selection to draw or export; the export is written to the audit log."""
     from linkgraph.selection import parse_params, select
+    from linkgraph.sharing.audit import record
 
-    return select(store, around=around, hops=hops, query=query, params=parse_params(param), queries=queries,
-                  title=title)
+    sub = select(store, around=around, hops=hops, query=query, params=parse_params(param), queries=queries,
+                 title=title)
+    what = f"around {around} ({hops} hops)" if around else f"query {query}" if query else "whole graph"
+    record(store, action, f"{what}: {len(sub.nodes)} entities, {len(sub.links)} links to {out_file}")
+    return sub
 
 
 @app.command("chart")
@@ -265,7 +270,7 @@ def chart_cmd(out_file: Annotated[str, typer.Option("--out", help="The HTML file
     from linkgraph.render import write
 
     with open_store(db, create=False) as store:
-        sub = _selection(store, around, hops, query, param, queries, title)
+        sub = _selection(store, around, hops, query, param, queries, title, "chart", out_file)
     path = write(sub, "html", out_file, title=title, tlp=tlp, handling=handling,
                  size_by=None if size_by == "none" else size_by, color_by=color_by, max_nodes=max_nodes)
     out.print(f"chart of {len(sub.nodes)} entities and {len(sub.links)} links written to {path}", highlight=False)
@@ -283,7 +288,7 @@ def export_cmd(fmt: Annotated[str, typer.Argument(help="anx, graphml, gexf, xlsx
     if fmt.lower() not in ("anx", "graphml", "gexf", "xlsx", "csv"):
         raise LinkgraphError(f"export format must be anx, graphml, gexf, xlsx or csv, not {fmt!r}")
     with open_store(db, create=False) as store:
-        sub = _selection(store, around, hops, query, param, queries, title)
+        sub = _selection(store, around, hops, query, param, queries, title, f"export {fmt.lower()}", out_file)
     path = write(sub, fmt.lower(), out_file, title=title, tlp=tlp, handling=handling)
     out.print(f"{fmt} of {len(sub.nodes)} entities and {len(sub.links)} links written to {path}", highlight=False)
 

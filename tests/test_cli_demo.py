@@ -64,3 +64,19 @@ def test_selection_errors_are_one_line(demo, args, message):
     r = run(*args, "--db", str(root / "db"))
     assert r.returncode == 1
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_audit_log_records_imports_queries_and_exports(demo, tmp_path):
+    root, _ = demo
+    db = str(root / "db")
+    assert run("query", "repeat_offenders", "--db", db, "--format", "csv").returncode == 0
+    assert run("export", "graphml", "--db", db, "--query", "repeat_offenders",
+               "--out", str(tmp_path / "a.graphml")).returncode == 0
+    import os
+
+    r = subprocess.run([sys.executable, "-m", "linkgraph.cli", "audit", "--db", db], capture_output=True,
+                       text=True, timeout=300, env={**os.environ, "COLUMNS": "400"})
+    assert r.returncode == 0, r.stderr
+    for action in ("import", "query", "export graphml"):
+        assert action in r.stdout, action
+    assert "kws_seizures.xlsx" in r.stdout

@@ -37,9 +37,16 @@ def import_files(store: Store, paths, spec=None, sheet=None, source=None, grade=
     chosen = get_spec(spec) if spec is not None and not isinstance(spec, Spec) else spec
     report = ImportReport(dry_run=dry_run)
     for p in paths:
-        report.files.append(import_file(None if dry_run else store, p, spec=chosen, sheet=sheet, source=source,
-                                        grade=grade, handling=handling, dry_run=dry_run,
-                                        skip_bad_rows=skip_bad_rows, progress=progress))
+        res = import_file(None if dry_run else store, p, spec=chosen, sheet=sheet, source=source, grade=grade,
+                          handling=handling, dry_run=dry_run, skip_bad_rows=skip_bad_rows, progress=progress)
+        report.files.append(res)
+        if not dry_run:
+            from linkgraph.sharing.audit import record
+
+            status = ", ".join(sorted({s.status for s in res.sheets})) or "nothing to import"
+            record(store, "import", f"{Path(res.path).name} with spec {res.spec} ({status}); "
+                   f"created {sum(res.created.values())}, updated {sum(res.updated.values())}; batches "
+                   f"{', '.join(s.batch for s in res.sheets)}", sha256=res.sha256)
     report.resolution = {}
     if resolve and not dry_run:
         from linkgraph.resolve.graph import resolve_store

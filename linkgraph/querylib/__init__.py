@@ -456,8 +456,18 @@ def _with_store(db, fn):
 
 
 def query(name: str, db=None, *, queries=None, **params) -> pd.DataFrame:
-    """Run library query NAME on a store (an open Store, a folder, a Neo4j URI, or None for the default)."""
-    return _with_store(db, lambda s: execute(name, s, queries, **params).frame)
+    """Run library query NAME on a store (an open Store, a folder, a Neo4j URI, or None for the default).
+
+    The run is written to the store's audit log (query name and parameters)."""
+    def go(store):
+        from linkgraph.sharing.audit import record
+
+        frame = execute(name, store, queries, **params).frame
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+        record(store, "query", f"{name}({shown}): {len(frame)} rows")
+        return frame
+
+    return _with_store(db, go)
 
 
 def to_subgraph(name: str, db=None, *, queries=None, **params):
