@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import itertools
 import os
 import platform
 import sys
@@ -25,6 +24,8 @@ import warnings
 import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import cluster_pairs, prf  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -75,22 +76,6 @@ def to_standard(df: pd.DataFrame, source) -> pd.DataFrame:
         "postcode": df["postcode"],
         "source": source,
     })
-
-
-def cluster_pairs(ids, labels) -> set:
-    s = pd.Series(list(labels), index=list(ids))
-    out = set()
-    for _, g in s.groupby(s.values):
-        if len(g) > 1:
-            out.update(itertools.combinations(sorted(g.index), 2))
-    return out
-
-
-def prf(true: set, pred: set):
-    tp = len(true & pred)
-    p = tp / len(pred) if pred else 1.0
-    r = tp / len(true) if true else 1.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def run_ours(frames, true, settings=None):

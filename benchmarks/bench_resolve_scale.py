@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import itertools
 import os
 import platform
 import resource
@@ -24,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import cluster_pairs, prf  # noqa: E402
 
 # --------------------------------------------------------------------------- name pools
 VN_FAMILY = [("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 5), ("Huỳnh", 5), ("Phan", 4),
@@ -273,23 +274,6 @@ def generate(n_records: int, seed: int = 7) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- evaluation
 
-def pairs_from_labels(ids, labels) -> set:
-    s = pd.Series(list(labels), index=list(ids))
-    out = set()
-    for _, g in s.groupby(s.values):
-        if len(g) > 1:
-            out.update(itertools.combinations(sorted(g.index), 2))
-    return out
-
-
-def prf(true: set, pred: set):
-    tp = len(true & pred)
-    p = tp / len(pred) if pred else 1.0
-    r = tp / len(true) if true else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
-
-
 def machine_notes() -> str:
     cpu = "unknown"
     try:
@@ -375,12 +359,12 @@ def main():
     ap.add_argument("--no-splink", action="store_true")
     args = ap.parse_args()
     df = generate(args.records)
-    true = pairs_from_labels(df["record_id"], df["pid"])
+    true = cluster_pairs(df["record_id"], df["pid"])
     gc.collect()
     rss0 = peak_rss_mb()
     res, el = run_ours(df)
     rss1 = peak_rss_mb()
-    pred = pairs_from_labels(res.entities.index, res.entities.values)
+    pred = cluster_pairs(res.entities.index, res.entities.values)
     p, r, f = prf(true, pred)
     st = res.stats["person"]
     cand = st.get("candidate_pairs", 0)
@@ -392,7 +376,7 @@ def main():
         try:
             clusters, el2 = run_splink(df)
             rss2 = peak_rss_mb()
-            pred2 = pairs_from_labels(clusters["unique_id"], clusters["cluster_id"])
+            pred2 = cluster_pairs(clusters["unique_id"], clusters["cluster_id"])
             p2, r2, f2 = prf(true, pred2)
             rows.append(f"| splink 5 (DuckDB) | {len(df):,} | {el2:.1f} s | {rss2:.0f} MB (process peak) | "
                         f"{p2:.4f} | {r2:.4f} | {f2:.4f} | | | {machine_notes()} |")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import platform
 import resource
@@ -65,3 +66,23 @@ def neo4j_target():
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+
+
+def cluster_pairs(ids, labels) -> set:
+    """Every pair of ids that share a label (a cluster), as sorted tuples: how pairwise scores are counted."""
+    import pandas as pd
+
+    s = pd.Series(list(labels), index=list(ids))
+    out = set()
+    for _, g in s.groupby(s.values):
+        if len(g) > 1:
+            out.update(itertools.combinations(sorted(g.index), 2))
+    return out
+
+
+def prf(true: set, pred: set) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1."""
+    tp = len(true & pred)
+    p = tp / len(pred) if pred else 1.0
+    r = tp / len(true) if true else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
