@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import platform
 import resource
 import sys
 import time
@@ -25,6 +24,7 @@ import pandas as pd
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import cluster_pairs, prf  # noqa: E402
+from common import machine as machine_notes  # noqa: E402
 
 # --------------------------------------------------------------------------- name pools
 VN_FAMILY = [("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 5), ("Huỳnh", 5), ("Phan", 4),
@@ -273,18 +273,6 @@ def generate(n_records: int, seed: int = 7) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- evaluation
-
-def machine_notes() -> str:
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"nproc={os.cpu_count()}, CPU={cpu}, Python {platform.python_version()}"
 
 
 def peak_rss_mb() -> float:
