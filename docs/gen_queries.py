@@ -29,7 +29,8 @@ Run a query with `linkgraph query NAME --param key=value ...` (lists comma-separ
 `linkgraph.query("NAME", store, key=value)`, which returns a DataFrame. `linkgraph query list` prints this list for
 the queries installed. Every query runs on both engines. *Kinds*: `table` rows; `subgraph` and `path` rows that can
 also be drawn (`linkgraph chart --query NAME`); `analytic` network measures computed over a projection of the graph
-(on Neo4j with Graph Data Science, `brokers` runs inside the database).
+(on Neo4j with Graph Data Science, `brokers`, `centrality`, `communities`, `components` and `kcore` run inside
+the database; the `method` column says where each ran).
 
 Parameter types: `STRING`, `INT64`, `DOUBLE`, `BOOLEAN`, `STRING[]` (comma-separated on the command line), `DATE`
 (ISO, partial allowed: `2023`, `2023-06`, `2023-06-05`), `GRADE` (an Admiralty grade such as `B2`: see

@@ -4,17 +4,23 @@ communities, components, k-core, centralities, and grade sensitivity.
 Each analytic query in queries/ is a projection (the links to analyse, with filters) plus one named function
 here. The projected links are read client-side into python-igraph as a simple undirected graph (parallel links
 and direction dropped, as social network analysis of an intelligence chart does). On a Neo4j server with Graph
-Data Science (probed once with `CALL gds.version()`), betweenness runs in GDS from the query's `.gds.cypher`
-projection instead, with the same normalisation, so both paths give the same scores.
+Data Science (probed once with `CALL gds.version()`), node betweenness, components, k-core, centralities and
+communities run in GDS instead, on the query's `.gds.cypher` projection (Cypher aggregation: the same simple
+undirected graph, records merged by resolution collapsed to their entity's representative through its SAME_AS
+link), with the same parameters and normalisation, so both paths give the same results. Each projection lives
+in the GDS catalog under a fresh name for one query and is dropped afterwards. Edge betweenness, brokerage and
+grade sensitivity stay client-side: GDS 2.13 has no procedure for them.
 
 Betweenness is exact up to `exact_max` nodes. Above it, pivots are sampled (networkx's k-sample estimator,
 Brandes & Pich 2007): igraph's subset betweenness from k random sources, scaled by n/k. The `method` column says
-which: `exact`, `exact (gds)` or `sampled(k=200, seed=42)`.
+which: `exact`, `exact (gds)` or `sampled(k=200, seed=42)`; the other analytics name their path the same way
+(`exact` or `exact (gds)`, `leiden` or `leiden (gds)`).
 """
 from __future__ import annotations
 
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 
 import igraph as ig
 import numpy as np
@@ -124,6 +130,61 @@ def _top(frame: pd.DataFrame, top: int) -> pd.DataFrame:
     return frame.head(top).reset_index(drop=True) if top and top > 0 else frame.reset_index(drop=True)
 
 
+# --- Graph Data Science -------------------------------------------------------------------------------------------
+def _use_gds(ctx) -> bool:
+    return bool(ctx.gds and ctx.q.has_gds())
+
+
+@contextmanager
+def _gds_graph(ctx):
+    """The query's .gds.cypher projection in the GDS catalog under a fresh name, dropped on the way out.
+    Yields (name, node count); name is None when nothing was projected (GDS then creates no graph)."""
+    name = f"linkgraph_{uuid.uuid4().hex}"
+    try:
+        info = ctx.run({**ctx.params, "graph_name": name}, gds=True)
+        n = info["nodes"].iloc[0] if len(info) else None
+        n = 0 if n is None or pd.isna(n) else int(n)
+        yield (name if n else None), n
+    finally:
+        ctx.store.query("CALL gds.graph.drop($g, false) YIELD graphName RETURN graphName", {"g": name})
+
+
+# one text per procedure: the algorithm's configuration is a parameter, never part of the text
+_STREAMS = {
+    "betweenness": "CALL gds.betweenness.stream($g, $config) YIELD nodeId, score AS value "
+                   "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "wcc": "CALL gds.wcc.stream($g, $config) YIELD nodeId, componentId AS value "
+           "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "kcore": "CALL gds.kcore.stream($g, $config) YIELD nodeId, coreValue AS value "
+             "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "degree": "CALL gds.degree.stream($g, $config) YIELD nodeId, score AS value "
+              "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "closeness": "CALL gds.closeness.stream($g, $config) YIELD nodeId, score AS value "
+                 "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "eigenvector": "CALL gds.eigenvector.stream($g, $config) YIELD nodeId, score AS value "
+                   "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "pageRank": "CALL gds.pageRank.stream($g, $config) YIELD nodeId, score AS value "
+                "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "leiden": "CALL gds.leiden.stream($g, $config) YIELD nodeId, communityId AS value "
+              "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "louvain": "CALL gds.louvain.stream($g, $config) YIELD nodeId, communityId AS value "
+               "RETURN gds.util.asNode(nodeId).id AS id, value",
+}
+
+
+def _gds_run(ctx, algorithms: dict[str, tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
+    """Stream each algorithm {column: (procedure, config)} over one projection of the query: a frame of one
+    column per algorithm, indexed by entity id (sorted), and the projection's node count."""
+    cols: dict[str, pd.Series] = {}
+    with _gds_graph(ctx) as (name, n):
+        if name:
+            for col, (proc, config) in algorithms.items():
+                df = ctx.store.query(_STREAMS[proc], {"g": name, "config": config})
+                cols[col] = pd.Series(df["value"].to_numpy(), index=df["id"].to_numpy())
+    frame = pd.DataFrame(cols) if cols else pd.DataFrame(columns=list(algorithms))
+    return frame.sort_index(kind="stable"), n
+
+
 # --- betweenness -----------------------------------------------------------------------------------------------
 def betweenness_scores(g: ig.Graph, exact_max: int = 5_000, samples: int = 200,
                        seed: int = SEED) -> tuple[np.ndarray, str]:
@@ -144,29 +205,25 @@ def normalise_betweenness(raw, n: int):
 
 def _gds_betweenness(ctx) -> tuple[pd.DataFrame, int, str] | None:
     """Node betweenness in Neo4j GDS from the query's .gds.cypher projection; None if not applicable."""
-    if not (ctx.gds and ctx.q.has_gds()) or _entities(ctx):
-        return None  # the server-side projection cannot see resolved entities: the client path collapses them
+    if not _use_gds(ctx):
+        return None
     # GDS's sampled estimator (samplingSize) does not scale like the client-side k-sample one (measured 1.3-1.5x
     # higher on a 2,000-node test graph), so above the exact cap both engines use the client sampler. Decide from
     # the store's entity count (free on Neo4j), before projecting: the projection has at most that many nodes.
     total = ctx.helper("_entity_count", {})
     if not len(total) or int(total["n"].iloc[0]) > max(ctx.params["exact_max"], 2):
         return None
-    name = f"linkgraph_{uuid.uuid4().hex[:12]}"
-    info = ctx.run({**ctx.params, "graph_name": name}, gds=True)
-    try:
-        n = int(info["nodes"].iloc[0]) if len(info) else 0
-        df = ctx.store.query("CALL gds.betweenness.stream($g) YIELD nodeId, score "
-                             "RETURN gds.util.asNode(nodeId).id AS id, score", {"g": name})
-    finally:
-        ctx.store.query("CALL gds.graph.drop($g, false) YIELD graphName RETURN graphName", {"g": name})
-    df["raw"] = df["score"].astype(float)
-    return df[["id", "raw"]], n, "exact (gds)"
+    scores, n = _gds_run(ctx, {"raw": ("betweenness", {})})
+    df = pd.DataFrame({"id": scores.index.tolist(), "raw": scores["raw"].astype(float).to_numpy()})
+    return df, n, "exact (gds)"
 
 
 def _ranked(frame: pd.DataFrame, score: str = "score") -> pd.DataFrame:
-    frame = frame.sort_values([score, "name", "id"], ascending=[False, True, True], kind="stable")
-    frame = frame.reset_index(drop=True)
+    # on the score to 12 places: GDS and igraph sum shortest paths in different orders, so scores equal in exact
+    # arithmetic differ in the last bits; equal scores then rank by name on either path
+    key = frame[score].astype(float).round(12)
+    frame = frame.assign(_key=key).sort_values(["_key", "name", "id"], ascending=[False, True, True], kind="stable")
+    frame = frame.drop(columns="_key").reset_index(drop=True)
     frame.insert(frame.columns.get_loc(score) + 1, "rank", range(1, len(frame) + 1))
     return frame
 
@@ -187,7 +244,8 @@ def brokers(ctx):
     df["nodes"] = n
     df = df[df["raw"] > 0].reset_index(drop=True) if len(df) else df
     # name the best candidates only: listing every node of a 100k-node graph is not wanted
-    df = df.sort_values(["score", "id"], ascending=[False, True], kind="stable")
+    df = df.assign(_key=df["score"].round(12)).sort_values(["_key", "id"], ascending=[False, True], kind="stable")
+    df = df.drop(columns="_key")
     want = p["top"] if p["top"] and p["top"] > 0 and not p["types"] else None
     head = df.head(want * 3 if want else len(df)).reset_index(drop=True)
     head = _only_types(ctx, _label(ctx, head))
@@ -332,13 +390,14 @@ def brokerage(ctx):
 
 
 # --- communities, components, k-core, centralities -----------------------------------------------------------
-def _numbered(membership) -> tuple[list[int], list[int]]:
-    """Community numbers by size (0 = largest, ties by lowest member), and each member's community size."""
+def _numbered(membership, ids) -> tuple[list[int], list[int]]:
+    """Community numbers by size (0 = largest, ties by lowest member id), and each member's community size.
+    Ties go by id, not by vertex order, so that both paths (and both engines) number alike."""
     sizes = Counter(membership)
-    first = {}
-    for i, m in enumerate(membership):
-        first.setdefault(m, i)
-    order = sorted(sizes, key=lambda m: (-sizes[m], first[m]))
+    low: dict = {}
+    for m, i in zip(membership, ids):
+        low[m] = min(low.get(m, i), i)
+    order = sorted(sizes, key=lambda m: (-sizes[m], low[m]))
     renum = {m: k for k, m in enumerate(order)}
     return [renum[m] for m in membership], [sizes[m] for m in membership]
 
@@ -353,44 +412,77 @@ def leiden(g: ig.Graph, resolution: float = 1.0, seed: int = SEED) -> list[int]:
     return list(part.membership)
 
 
+def _gds_communities(ctx, method: str, resolution: float):
+    """(ids, membership) from gds.leiden / gds.louvain, or None where GDS cannot run it as asked."""
+    if not _use_gds(ctx):
+        return None
+    if method == "leiden":
+        # one thread: GDS Leiden is reproducible for a seed only then
+        algo = ("leiden", {"gamma": float(resolution), "randomSeed": SEED, "concurrency": 1})
+    elif resolution == 1.0:  # gds.louvain has no resolution parameter in GDS 2.x
+        algo = ("louvain", {"concurrency": 1})
+    else:
+        return None
+    frame, _ = _gds_run(ctx, {"community": algo})
+    return frame.index.tolist(), frame["community"].tolist()
+
+
 @runner("communities", {"method", "resolution", "min_size", "types"})
 def communities(ctx):
     p = ctx.params
-    proj = Projection(_edges(ctx))
     method = p["method"].lower()
-    if method == "leiden":
-        membership = leiden(proj.graph, p["resolution"])
-    elif method == "louvain":
-        membership = proj.graph.community_multilevel(resolution=p["resolution"]).membership if proj.n else []
-    else:
+    if method not in ("leiden", "louvain"):
         raise LinkgraphError(f"query {ctx.q.name}: method must be leiden or louvain, got {p['method']!r}")
-    comm, size = _numbered(membership)
-    df = pd.DataFrame({"id": proj.ids, "community": comm, "size": size})
+    via_gds = _gds_communities(ctx, method, p["resolution"])
+    if via_gds is not None:
+        ids, membership = via_gds
+        label = f"{method} (gds)"
+    else:
+        proj = Projection(_edges(ctx))
+        ids, label = proj.ids, method
+        if method == "leiden":
+            membership = leiden(proj.graph, p["resolution"])
+        else:
+            membership = proj.graph.community_multilevel(resolution=p["resolution"]).membership if proj.n else []
+    comm, size = _numbered(membership, ids)
+    df = pd.DataFrame({"id": ids, "community": comm, "size": size})
     df = df[df["size"] >= p["min_size"]].reset_index(drop=True)
     df = _only_types(ctx, _label(ctx, df))
     df = df.sort_values(["community", "name", "id"], kind="stable").reset_index(drop=True)
-    return df[["id", "name", "type", "community", "size"]]
+    df["method"] = label
+    return df[["id", "name", "type", "community", "size", "method"]]
+
+
+def _per_node(ctx, gds_algo: tuple[str, dict], client) -> tuple[list, list, str]:
+    """(ids, values, method) of one per-node measure: from GDS when it can run, else client(graph) in igraph."""
+    if _use_gds(ctx):
+        frame, _ = _gds_run(ctx, {"value": gds_algo})
+        return frame.index.tolist(), frame["value"].tolist(), "exact (gds)"
+    proj = Projection(_edges(ctx))
+    return proj.ids, (client(proj.graph) if proj.n else []), "exact"
 
 
 @runner("components", {"min_size", "types"})
 def components(ctx):
-    proj = Projection(_edges(ctx))
-    comm, size = _numbered(proj.graph.connected_components().membership if proj.n else [])
-    df = pd.DataFrame({"id": proj.ids, "component": comm, "size": size})
+    ids, membership, method = _per_node(ctx, ("wcc", {}), lambda g: g.connected_components().membership)
+    comm, size = _numbered(membership, ids)
+    df = pd.DataFrame({"id": ids, "component": comm, "size": size})
     df = df[df["size"] >= ctx.params["min_size"]].reset_index(drop=True)
     df = _only_types(ctx, _label(ctx, df))
     df = df.sort_values(["component", "name", "id"], kind="stable").reset_index(drop=True)
-    return df[["id", "name", "type", "component", "size"]]
+    df["method"] = method
+    return df[["id", "name", "type", "component", "size", "method"]]
 
 
 @runner("kcore", {"min_core", "types"})
 def kcore(ctx):
-    proj = Projection(_edges(ctx))
-    df = pd.DataFrame({"id": proj.ids, "core": proj.graph.coreness() if proj.n else []})
+    ids, core, method = _per_node(ctx, ("kcore", {}), lambda g: g.coreness())
+    df = pd.DataFrame({"id": ids, "core": pd.Series(core, dtype="int64")})
     df = df[df["core"] >= ctx.params["min_core"]].reset_index(drop=True)
     df = _only_types(ctx, _label(ctx, df))
     df = df.sort_values(["core", "name", "id"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
-    return df[["id", "name", "type", "core"]]
+    df["method"] = method
+    return df[["id", "name", "type", "core", "method"]]
 
 
 def centralities(g: ig.Graph) -> pd.DataFrame:
@@ -411,17 +503,49 @@ def centralities(g: ig.Graph) -> pd.DataFrame:
                          "pagerank": np.asarray(g.pagerank(damping=0.85), dtype=float)})
 
 
+# GDS's iterative measures stop at a tolerance: set far below what igraph's exact solvers (ARPACK, PRPACK) leave,
+# so that both agree to ~1e-10
+_LINK = {"relationshipTypes": ["LINK"]}
+_GDS_CENTRALITIES = {
+    "degree": ("degree", _LINK),
+    "closeness": ("closeness", {**_LINK, "useWassermanFaust": True}),
+    # on LINK and SELF (A + I, see centrality.gds.cypher): same eigenvector, and power iteration converges
+    "eigenvector": ("eigenvector", {"maxIterations": 10_000, "tolerance": 1e-12}),
+    "pagerank": ("pageRank", {**_LINK, "dampingFactor": 0.85, "maxIterations": 1_000, "tolerance": 1e-12}),
+}
+
+
+def _gds_centralities(ctx) -> pd.DataFrame:
+    """centralities() in GDS: the same scales (eigenvector max 1, PageRank summing to 1 as igraph's does)."""
+    frame, _ = _gds_run(ctx, _GDS_CENTRALITIES)
+    if not len(frame):
+        return pd.DataFrame(columns=["degree", "closeness", "eigenvector", "pagerank"])
+    frame["degree"] = frame["degree"].round().astype("int64")
+    top = frame["eigenvector"].max()
+    frame["eigenvector"] = frame["eigenvector"] / top if top > 0 else 0.0
+    frame["pagerank"] = frame["pagerank"] / frame["pagerank"].sum()
+    return frame.astype({"closeness": float, "eigenvector": float, "pagerank": float})
+
+
 @runner("centrality", {"top", "types"})
 def centrality(ctx):
-    proj = Projection(_edges(ctx))
-    df = centralities(proj.graph)
-    df.insert(0, "id", proj.ids)
-    df = df.sort_values(["pagerank", "id"], ascending=[False, True], kind="stable")
+    if _use_gds(ctx):
+        df = _gds_centralities(ctx)
+        df.insert(0, "id", df.index.tolist())
+        df, method = df.reset_index(drop=True), "exact (gds)"
+    else:
+        proj = Projection(_edges(ctx))
+        df, method = centralities(proj.graph), "exact"
+        df.insert(0, "id", proj.ids)
+    # order on PageRank to 12 places: the two paths differ in the last bits, and equal scores then tie by name
+    df["_pr"] = df["pagerank"].astype(float).round(12)
+    df = df.sort_values(["_pr", "id"], ascending=[False, True], kind="stable")
     want = ctx.params["top"] if ctx.params["top"] and not ctx.params["types"] else 0
     df = _only_types(ctx, _label(ctx, _top(df, want)))
-    df = _top(df.sort_values(["pagerank", "name", "id"], ascending=[False, True, True], kind="stable"),
+    df = _top(df.sort_values(["_pr", "name", "id"], ascending=[False, True, True], kind="stable"),
               ctx.params["top"])
-    return df[["id", "name", "type", "degree", "closeness", "eigenvector", "pagerank"]]
+    df["method"] = method
+    return df[["id", "name", "type", "degree", "closeness", "eigenvector", "pagerank", "method"]]
 
 
 @runner("grade_brokers", {"min_grade", "top", "exact_max", "samples", "types"})

@@ -1,12 +1,13 @@
 // name: centrality
 // title: Centralities: degree, closeness, eigenvector, PageRank
-// description: Degree, closeness (within each component, Wasserman-Faust corrected), eigenvector (scaled to max 1) and PageRank (damping 0.85) of each entity.
+// description: Degree, closeness (within each component, Wasserman-Faust corrected), eigenvector (scaled to max 1) and PageRank (damping 0.85) of each entity (method column: exact, or exact (gds) when Neo4j Graph Data Science ran it).
 // param: link_types STRING[] default [] -- use only these link types (empty: all but exclude_links)
 // param: exclude_links STRING[] default [INVOLVED,CONTAINED,ROUTED_VIA,LOCATED_IN,NATIONAL_OF,ISSUED_IN,MENTIONS,SAME_AS,SEIZED_BY] -- context links left out of the social graph (places, species, the seizing agency)
 // param: types STRING[] default [] -- list only these entity types (empty: all)
 // param: min_grade GRADE default '' -- use only links graded at or above this, e.g. B2
 // param: top INT64 default 50 -- rows returned, by PageRank (0: all)
-// returns: id, name, type, degree, closeness, eigenvector, pagerank
+// param: graph_name STRING internal -- GDS catalog name (GDS path only)
+// returns: id, name, type, degree, closeness, eigenvector, pagerank, method
 // engines: neo4j, embedded
 // kind: analytic
 // runner: centrality

@@ -1,12 +1,13 @@
 // name: components
 // title: Connected components
-// description: Separate networks in the store, largest first.
+// description: Separate networks in the store, largest first (weakly connected components; method column: exact, or exact (gds) when Neo4j Graph Data Science ran it).
 // param: link_types STRING[] default [] -- use only these link types (empty: all but exclude_links)
 // param: exclude_links STRING[] default [INVOLVED,CONTAINED,ROUTED_VIA,LOCATED_IN,NATIONAL_OF,ISSUED_IN,MENTIONS,SAME_AS,SEIZED_BY] -- context links left out of the social graph (places, species, the seizing agency)
 // param: types STRING[] default [] -- list only these entity types (empty: all)
 // param: min_grade GRADE default '' -- use only links graded at or above this, e.g. B2
 // param: min_size INT64 default 1
-// returns: id, name, type, component, size
+// param: graph_name STRING internal -- GDS catalog name (GDS path only)
+// returns: id, name, type, component, size, method
 // engines: neo4j, embedded
 // kind: analytic
 // runner: components

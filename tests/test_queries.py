@@ -80,6 +80,11 @@ def test_engines_agree_row_for_row(name, tmp_path, request):
         with open_store(target) as s:
             nodes, links = qf.build()
             s.write(nodes, links)
+            if name == "communities":
+                # GDS Leiden and leidenalg are different implementations: on a loosely knit graph such as this
+                # they may settle on different partitions (tests/test_gds.py compares them); here the engines'
+                # projections are compared, on the one implementation
+                s._lg_has_gds = False
             df = execute(name, s, **PARAMS.get(name, {})).frame
             # the method column names the engine path (exact vs exact (gds)); compare the numbers
             df = df.drop(columns=[c for c in ("method",) if c in df.columns])
@@ -90,21 +95,27 @@ def test_engines_agree_row_for_row(name, tmp_path, request):
         assert results["embedded"] == results["neo4j"]
 
 
-def test_gds_and_client_side_betweenness_agree(request):
+@pytest.mark.parametrize("name", ["brokers", "components", "kcore", "centrality"])
+def test_gds_and_client_side_analytics_agree(request, name):
     uri = request.getfixturevalue("neo4j_env")
+    params = {"top": 0} if name in ("brokers", "centrality") else {"min_core": 0} if name == "kcore" else {}
     with open_store(uri) as s:
         nodes, links = qf.build()
         s.write(nodes, links)
         if not querylib.has_gds(s):
             pytest.skip("this Neo4j has no Graph Data Science")
-        gds = execute("brokers", s, top=0).frame
+        gds = execute(name, s, **params).frame
         s._lg_has_gds = False  # force the client-side path on the same server
-        client = execute("brokers", s, top=0).frame
+        client = execute(name, s, **params).frame
     assert set(gds["method"]) == {"exact (gds)"} and set(client["method"]) == {"exact"}
-    a = gds.set_index("id")["score"].sort_index()
-    b = client.set_index("id")["score"].sort_index()
-    assert list(a.index) == list(b.index)
-    assert (a - b).abs().max() < 1e-9
+    assert len(gds) > 5
+    # same rows in the same order; scores to 1e-9 (GDS and igraph sum in different orders)
+    assert gds["id"].tolist() == client["id"].tolist()
+    for col in gds.columns.drop(["method"]):
+        if pd.api.types.is_float_dtype(gds[col]):
+            assert (gds[col] - client[col]).abs().max() < 1e-9, col
+        else:
+            assert gds[col].tolist() == client[col].tolist(), col
 
 
 def test_network_hops_and_filters(qstore):

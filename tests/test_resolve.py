@@ -343,6 +343,141 @@ def test_partial_dates():
     assert not same(res, "d4", "d3") and not same(res, "d4", "d2")
 
 
+def test_typo_close_birth_dates_are_scored_not_vetoed():
+    # keying errors (Damerau's single-error classes: one digit substituted, two adjacent digits swapped)
+    # and the day/month order of another country: a level with its own learnt weight, not a veto
+    cases = {
+        "t1": ("1978-08-02", "typo"),        # one digit substituted (month)
+        "t2": ("1987-03-02", "typo"),        # two adjacent year digits transposed
+        "t3": ("1979-03-02", "typo"),        # year off by one typed digit
+        "t4": ("1978-02-03", "typo"),        # day and month swapped
+        "t5": ("1978-03-20", "same_year_month"),  # only the day differs (here: its digits transposed)
+        "t6": ("1978-03", "compatible_month"),  # partial against full
+        "t7": ("1978", "compatible_year"),
+        "t8": ("1991-11-20", "mismatch"),    # another date altogether
+        "t9": ("1978-11-25", "mismatch"),    # three digits apart: beyond one keying error
+    }
+    recs = [rec("t0", "Baraka Mollel", "1978-03-02", "TZ", ["+255754123123"], source="tanapa")]
+    recs += [rec(k, "Baraka Mollel", d, "TZ", ["+255754123123"], source=f"src-{k}") for k, (d, _) in cases.items()]
+    res = resolve(frame(*recs))
+    for k, (_, level) in cases.items():
+        p = res.explain_pair("t0", k)
+        assert p["evidence"]["birth_date"]["level"] == level, (k, p["evidence"]["birth_date"])
+        assert ("birth_date" in p["veto"]) == (level == "mismatch"), k
+        # the pair merges on its own evidence (whether the cluster takes it depends on its other members:
+        # 1987-03-02 and a bare 1978 contradict each other)
+        assert (p["outcome"] == "merge") == (level != "mismatch"), k
+    assert not same(res, "t0", "t8") and not same(res, "t0", "t9")
+    assert same(res, "t0", "t1") and same(res, "t0", "t6") and same(res, "t0", "t7")
+    # the typo level counts for less than an exact date and is never a contradiction
+    w = {r["level"]: r["match_weight"] for r in res.model().describe() if r["comparison"] == "birth_date"}
+    assert w["exact"] > w["typo"] > w["mismatch"]
+
+
+def test_namesakes_stay_apart_across_transliterations():
+    # two different men named Nguyen Van Hung: variants of each merge, the two never do, even with a shared
+    # gang phone and town, and however their names are written
+    gang = "+84900555666"
+    recs = [
+        rec("h1", "Nguyễn Văn Hùng", "1978-03-02", "VN", [HUNG_PHONE, gang], city="Móng Cái", source="customs"),
+        rec("h2", "NGUYEN V. HUNG", "1978", "VN", [HUNG_PHONE], source="airline"),
+        rec("h3", "Hung Nguyen Van", "1978-03", None, [HUNG_PHONE], city="Mong Cai", source="police"),
+        rec("k1", "Nguyen Van Hung", "1991-11-20", "VN", ["+84987654321", gang], city="Móng Cái", source="police"),
+        rec("k2", "NGUYEN VAN HUNG", "1991-11-20", "VN", ["+84987654321"], source="airline"),
+        rec("k3", "Hùng Nguyễn Văn", "1991", "VN", ["+84987654321"], source="ngo"),
+    ]
+    res = resolve(frame(*recs))
+    assert same(res, "h1", "h2") and same(res, "h1", "h3")
+    assert same(res, "k1", "k2") and same(res, "k1", "k3")
+    for a in ("h1", "h2", "h3"):
+        for b in ("k1", "k2", "k3"):
+            assert not same(res, a, b), (a, b)
+    assert "birth_date" in res.explain_pair("h1", "k1")["veto"]
+    # a mention by name alone could be either of them: it joins neither and goes to review against both
+    thin = [rec("m1", "Nguyễn Văn Hùng", source="association-log")]
+    res = resolve(frame(*recs, *thin))
+    assert (res.entities == res.entities["m1"]).sum() == 1
+    review = res.review
+    mine = review[(review.record_a == "m1") | (review.record_b == "m1")]
+    other = set(mine.record_a) | set(mine.record_b)
+    assert other & {"h1", "h2", "h3"} and other & {"k1", "k2", "k3"}
+    assert mine["reason"].str.startswith("name-only mention: 2 entities").all()
+
+
+def test_name_only_mentions_join_only_an_unambiguous_entity():
+    recs = hung_records() + [
+        rec("o1", "Chukwuemeka Okafor", "1975-08-21", "NG", ["+2348034172290"], passports=["NG:A05839127"],
+            source="ncs"),
+        rec("o2", "OKAFOR, Chukwuemeka", source="nca-report"),       # name only: the one Okafor
+        rec("o3", "Okafor Chukwuemeka", source="association-log"),   # another word order
+        rec("o4", "Emeka Okafor", source="association-log"),        # a short form: not the whole name
+        rec("o5", "Chinedu Okafor", source="association-log"),      # background bg-09: another Okafor
+        rec("w1", "Wanjiku Njoroge", source="association-log"),      # nobody else carries this name
+    ]
+    res = resolve(frame(*recs))
+    assert same(res, "o1", "o2") and same(res, "o1", "o3")
+    assert not same(res, "o1", "o4") and not same(res, "o1", "o5")
+    assert same(res, "o5", "bg-09")  # a surname in common does not make Chukwuemeka his namesake
+    assert (res.entities == res.entities["w1"]).sum() == 1
+    assert res.explain_pair("o1", "o2")["reason"].startswith("name-only mention")
+    assert res.stats["person"]["name_only_attached"] >= 2
+    # identified records never join on the name alone
+    assert not same(res, "bg-09", "o1")
+    # an incremental run attaches a new mention to an existing entity, and keeps the entity id
+    existing = frame(*recs).assign(entity_id=res.entities.reindex(frame(*recs)["record_id"]).values)
+    new = pd.DataFrame([rec("o6", "Chukwuemeka OKAFOR", source="kws-report")])
+    res2 = resolve(new, existing=existing, settings=res.trained_settings())
+    assert res2.entities["o6"] == res.entities["o1"]
+
+
+def test_same_tokens_in_another_order_are_the_same_name():
+    recs = [
+        rec("a", "Tran Duc Manh", "1995", "VN", ["+84900000301"], source="ngo"),
+        rec("b", "Manh Tran Duc", "1995-04-04", "VN", ["+84900000301"], source="police"),
+    ]
+    res = resolve(frame(*recs))
+    ev = res.explain_pair("a", "b")["evidence"]
+    assert ev["family_name"]["level"] == "exact" and ev["given_name"]["level"] == "exact"
+    assert same(res, "a", "b")
+
+
+def test_common_names_need_more_than_a_birth_year():
+    # the same evidence (full name, birth year, nationality: 4.7 bits besides the name) corroborates a name
+    # carried by 3 records, not one carried by 40: among 40 namesakes a shared birth year is a coincidence
+    from linkgraph.resolve.engine import _flags
+
+    s = load_settings()
+    comps = [c for c in s["comparisons"]["person"] if c["name"] in ("family_name", "given_name", "birth_date",
+                                                                     "nationality")]
+    levels = np.array([[0, 0, 2, 0], [0, 0, 2, 0]], np.int8)  # exact, exact, compatible_year, exact
+    contrib = np.array([[6.0, 6.0, 4.6, 0.1], [6.0, 6.0, 4.6, 0.1]], np.float32)
+    _, _, gate_ok, _, corr = _flags("person", comps, levels, contrib, s, namesakes=np.array([3.0, 40.0]))
+    assert corr.tolist() == pytest.approx([4.7, 4.7])
+    assert gate_ok.tolist() == [True, False]
+    off = load_settings({"gates": {"person": {"corroboration_per_namesake": False}}})
+    assert _flags("person", comps, levels, contrib, off, namesakes=np.array([3.0, 40.0]))[2].tolist() == [True, True]
+
+
+def test_trained_settings_keep_one_prior_per_kind():
+    recs = hung_records() + [
+        rec("o1", "Golden Dragon Trading Co. Ltd", kind="organisation", phones=["+84912486337"], source="a"),
+        rec("o2", "GOLDEN DRAGON TRADING COMPANY LIMITED", kind="organisation", phones=["+84912486337"], source="b"),
+        rec("o3", "Kilindini Fresh Produce Exporters Ltd", kind="organisation", source="a"),
+    ]
+    res = resolve(frame(*recs))
+    s = res.trained_settings()
+    priors = s["training"]["prior"]
+    assert priors == {"person": res.model("person").prior, "organisation": res.model("organisation").prior}
+    assert priors["person"] != priors["organisation"]
+    again = resolve(frame(*recs), settings=s)
+    assert again.model("person").prior == pytest.approx(priors["person"])
+    assert again.model("organisation").prior == pytest.approx(priors["organisation"])
+    # a single number still applies to every kind; a bad one is refused
+    assert resolve(frame(*recs), settings={"training": {"prior": 0.05}}).model("organisation").prior == 0.05
+    with pytest.raises(ValueError):
+        load_settings({"training": {"prior": {"people": 0.1}}})
+
+
 def test_arabic_chinese_cyrillic_names_merge_with_latin_forms():
     recs = [
         rec("ar-1", "محمد بن علي الحسن", "1969-02-14", None, ["+971501234567"], source="customs-ae"),
@@ -400,9 +535,13 @@ def test_pairs_review_and_explain_shapes():
     # weights add up to the pair's match weight
     total = ev["prior"] + sum(v["weight"] for k, v in ev.items() if k != "prior")
     assert total == pytest.approx(pairs["match_weight"].iloc[0], abs=0.05)
+    # a name-only mention joins the one entity carrying its name, and says why
     thin = res.explain_pair("cus-1", "thin")
+    assert same(res, "cus-1", "thin") and thin["reason"] == "name-only mention: the one entity carrying this name"
+    off = resolve(frame(*recs), settings={"name_only": {"attach": False}})
+    thin = off.explain_pair("cus-1", "thin")
     assert thin["outcome"] == "no-merge" and thin["reason"] == "only the name agrees"
-    assert not same(res, "cus-1", "thin")
+    assert not same(off, "cus-1", "thin")
     review = res.review
     assert set(review["outcome"]) <= {"review", "merge"}
     assert (review["match_probability"] >= 0.5).all()

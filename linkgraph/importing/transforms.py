@@ -12,6 +12,8 @@ order in which the packages land.
 """
 from __future__ import annotations
 
+import pandas as pd
+
 import functools
 import re
 import unicodedata
@@ -380,3 +382,15 @@ DEFAULT_ON_ERROR = {"date": "reject", "datetime": "reject", "number": "reject", 
 def context_field(name: str) -> str | None:
     """Which transforms read a context value from the row (phone: the row's country)."""
     return {"phone": "region"}.get(name)
+
+
+def context_free(name: str, texts: pd.Series) -> pd.Series | None:
+    """Which cells a transform reads without their row's context (None: all need it).
+
+    A phone written with its country code (+254…, 00254…) is the same number whatever country the row
+    names, so it is normalised once, not once per (number, country) pair.
+    """
+    if name == "phone":
+        t = texts.astype(str).str.lstrip("( ")
+        return t.str.startswith("+") | (t.str.startswith("00") & ~t.str.startswith("000"))
+    return None

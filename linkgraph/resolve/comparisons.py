@@ -202,8 +202,30 @@ def _close(a: np.ndarray, b: np.ndarray, strings: np.ndarray) -> np.ndarray:
     return np.nan_to_num(pair_scores(a, b, strings, "jaro_winkler"), nan=0.0) >= 0.92
 
 
+def _name_key_codes(f: Features):
+    """(per-record code of the order-insensitive full-name key, -1 when empty; frequency per code)."""
+    codes = f._cache.get("name_key_codes")
+    if codes is None:
+        kc, uniq = pd.factorize(pd.Series(f.name_key, dtype=object))
+        cnt = np.bincount(kc[kc >= 0], minlength=len(uniq)).astype(float)
+        kc = np.where(f.name_key == "", -1, kc)
+        codes = f._cache["name_key_codes"] = (kc, cnt / max(f.n, 1))
+    return codes
+
+
+def _same_full_name(f: Features, ia, ib) -> np.ndarray:
+    """Both names carry the same core tokens, in any order ("Manh Tran Duc" / "Tran Duc Manh"): which token
+    a parser took for the family name then says nothing about agreement."""
+    kc = _name_key_codes(f)[0]
+    a, b = kc[ia], kc[ib]
+    return (a == b) & (a >= 0) & (f.fam[ia] >= 0) & (f.fam[ib] >= 0)
+
+
 def _cmp_name_part(c, f: Features, ia, ib, ctx):
     al = _name_alignment(f, ia, ib, ctx)
+    if "same_full_name" not in ctx:
+        ctx["same_full_name"] = _same_full_name(f, ia, ib)
+    same_name = ctx["same_full_name"]
     s = f.tok_strings()
     tp = f.tok_phon
     tf = _token_tf(f)
@@ -213,7 +235,7 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
         null = (a < 0) | (b < 0)
         measures = _Lazy(jaro_winkler=lambda: al["jw_f"].astype(np.float32))
         tests = _Lazy(
-            exact=lambda: (a == b) & (a >= 0),
+            exact=lambda: ((a == b) & (a >= 0)) | same_name,
             phonetic=lambda: (tp[a] == tp[b]) & (a >= 0) & (b >= 0) & _same_start(f, a, b),
             other_token=lambda: _in_core(f, a, ib, ~null) | _in_core(f, b, ia, ~null),
         )
@@ -241,7 +263,7 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
     multi_b = (bb >= 0) & (bb != b)
     conflict = gender_conflict | (multi_a & multi_b & (aa != bb) & (tp[aa] != tp[bb]) & ~_close(aa, bb, s))
     tests = _Lazy(
-        exact=lambda: both & ((a == b) | ((aa == bb) & (aa >= 0))) & ~conflict,
+        exact=lambda: (both & ((a == b) | ((aa == bb) & (aa >= 0))) & ~conflict) | (same_name & ~gender_conflict),
         phonetic=lambda: both & (tp[a] == tp[b]) & _same_start(f, a, b) & ~conflict,
         initial=lambda: ~both & (ini_a == ini_b) & ~gender_conflict,
         other_token=lambda: (_in_core(f, a, ib, both) | _in_core(f, b, ia, both)) & ~conflict,
@@ -471,13 +493,7 @@ def compute_levels(f: Features, ia: np.ndarray, ib: np.ndarray, comparisons: lis
     fam_j = [j for j, c in enumerate(comparisons) if c["type"] == "name_part" and c.get("part", "family") == "family"]
     giv_j = [j for j, c in enumerate(comparisons) if c["type"] == "name_part" and c.get("part") == "given"]
     if fam_j and giv_j and f.name_key is not None:
-        codes = f._cache.get("name_key_codes")
-        if codes is None:
-            kc, uniq = pd.factorize(pd.Series(f.name_key, dtype=object))
-            cnt = np.bincount(kc[kc >= 0], minlength=len(uniq)).astype(float)
-            kc = np.where(f.name_key == "", -1, kc)
-            codes = f._cache["name_key_codes"] = (kc, cnt / max(f.n, 1))
-        kc, freq = codes
+        kc, freq = _name_key_codes(f)
         a, b = kc[ia], kc[ib]
         same = (a == b) & (a >= 0)
         tfs["name_joint"] = (fam_j[0], giv_j[0], np.where(same, freq[np.maximum(a, 0)], np.nan))

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .adapters import is_missing
-from .blocking import candidate_pairs
+from .blocking import candidate_pairs, key_values
 from .cluster import ConstrainedClusterer
 from .comparisons import compute_levels
 from .features import Features, prepare, sorted_unique
@@ -75,8 +75,23 @@ class _Part:
     _tf_cache: dict = field(default_factory=dict)
 
 
-def _flags(kind: str, comps: list, levels: np.ndarray, contrib: np.ndarray, settings: dict):
-    """-> (veto reason per pair, strong-identifier mask, name-gate-ok mask, names-disagree mask)."""
+def _namesakes(f: Features, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """Per pair: how many records carry a name sounding like either side's (its name block), at least 1."""
+    c = f._cache.get("namesake_count")
+    if c is None:
+        c = np.ones(f.n, np.float64)
+        if f.kind == "person":
+            rows, keys = key_values(f, "name_phonetic_pair")
+            if len(rows):
+                codes = pd.factorize(pd.Series(keys, dtype=object))[0]
+                c[rows] = np.bincount(codes)[codes]
+        f._cache["namesake_count"] = c
+    return np.maximum(c[ia], c[ib])
+
+
+def _flags(kind: str, comps: list, levels: np.ndarray, contrib: np.ndarray, settings: dict,
+           namesakes: np.ndarray | None = None):
+    """-> (veto reason per pair, strong-identifier mask, name-gate-ok mask, names-disagree mask, corroboration)."""
     n = len(levels)
     veto = np.full(n, "", dtype=object)
     strong = np.zeros(n, bool)
@@ -111,7 +126,12 @@ def _flags(kind: str, comps: list, levels: np.ndarray, contrib: np.ndarray, sett
         corr = contrib[:, other].sum(1) if other else np.zeros(n)
         mc = gate.get("min_corroboration")
         if mc is not None:
-            gate_ok &= corr >= float(mc)
+            need = np.full(n, float(mc))
+            if gate.get("corroboration_per_namesake", False) and namesakes is not None:
+                # among k namesakes, evidence of b bits is met by chance about k / 2**b times: the rest
+                # of the evidence must beat the name's own crowd, not only a fixed bar
+                need = np.maximum(need, np.log2(np.maximum(namesakes, 1.0)) + 1.0)
+            gate_ok &= corr >= need
         # both name parts present and every one at its last ("else") level
         last = np.ones(n, bool)
         for j in idx:
@@ -257,6 +277,8 @@ def _resolve_kind(kind: str, df: pd.DataFrame, settings: dict, decisions: list[d
     contrib = model.contributions(levels, tfs)
     raw = contrib.sum(1, dtype=np.float64)
     fixed_prior = tr.get("prior")
+    if isinstance(fixed_prior, dict):  # one prior per record kind (trained_settings)
+        fixed_prior = fixed_prior.get(kind)
     model.prior = float(fixed_prior) if fixed_prior is not None else estimate_prior(
         raw, int(tr.get("prior_max_iterations", 30)))
     W = raw + model.prior_weight()
@@ -264,7 +286,7 @@ def _resolve_kind(kind: str, df: pd.DataFrame, settings: dict, decisions: list[d
     stats["t_train"] = time.perf_counter() - t3
     stats["prior"] = model.prior
 
-    veto, strong, gate_ok, disagree, corr = _flags(kind, comps, levels, contrib, settings)
+    veto, strong, gate_ok, disagree, corr = _flags(kind, comps, levels, contrib, settings, _namesakes(f, ia, ib))
     outcome, reason = _outcomes(P, veto, strong, gate_ok, disagree, settings["thresholds"], corr)
     decided = np.full(len(ia), "", dtype=object)
     if dec_pairs:
@@ -344,6 +366,7 @@ def _cluster(part: _Part, settings: dict, decisions: list[dict], strong) -> None
         cand = cand[np.argsort(-prio, kind="stable")]
         for i, j, w in zip(part.ia[cand].tolist(), part.ib[cand].tolist(), part.W[cand].tolist()):
             C.try_merge(i, j, w, min_mean)
+        name_only = _attach_name_only(part, C, settings, min_mean)
         labels = C.labels()
         # unmerge without an explicit list: separate from this run's cluster mates, then redo
         redo = False
@@ -360,6 +383,7 @@ def _cluster(part: _Part, settings: dict, decisions: list[dict], strong) -> None
             break
         if added:
             strong = holder["strong"]
+    _mark_name_only(part, labels, name_only)
     part.labels = labels
     part.refused = C.refused
     part.stats["refused_merges"] = len(C.refused)
@@ -386,6 +410,120 @@ def _cluster(part: _Part, settings: dict, decisions: list[dict], strong) -> None
                 eid = eid + "x"
         eids[members] = eid
     part.entity_ids = eids
+
+
+def _thin(f: Features) -> np.ndarray:
+    """Person records known by name alone: no birth date, phone, passport or ID number (a name in an
+    association list or a report)."""
+    c = f._cache.get("thin")
+    if c is None:
+        c = f._cache["thin"] = (f.dprec == 0) & np.array(
+            [not (ph or pp or ids) for ph, pp, ids in zip(f.phones, f.passports, f.ids)], dtype=bool)
+    return c
+
+
+def _full_name_sound(f: Features) -> np.ndarray:
+    """Per record: a code of the sounds of all its name tokens, in any order (-1 under two tokens), so
+    transliterations and word orders of one full name share a code."""
+    c = f._cache.get("full_name_sound")
+    if c is None:
+        keys = [tuple(sorted(int(f.tok_phon[t]) for t in cs)) if len(cs) >= 2 else None for cs in f.core_sets]
+        codes = pd.factorize(pd.Series(keys, dtype=object))[0]
+        c = f._cache["full_name_sound"] = np.asarray(codes, dtype=np.int64)
+    return c
+
+
+def _attach_name_only(part: _Part, C: ConstrainedClusterer, settings: dict, min_mean) -> dict:
+    """Join name-only records to the one entity that unambiguously carries their name.
+
+    A record known by name alone never passes the corroboration gate.  It joins an entity only when
+    (a) exactly one entity holding an identified record (birth date, phone, passport or ID) has a name
+    that agrees with it at all, (b) that entity matches on both name parts at the exact or phonetic
+    (transliteration) level with a merge-grade probability and nothing else against it, and (c) its name
+    block was small enough for blocking to have compared it with every namesake.  With 2 to
+    ``max_review_candidates`` candidate entities its strong pairs go to review instead.
+    """
+    cfg = settings.get("name_only") or {}
+    f = part.f
+    if part.kind != "person" or not cfg.get("attach", False) or not len(part.ia):
+        return {}
+    thin = _thin(f)
+    names = [c["name"] for c in part.comps]
+    gnames = [g for g in ((settings.get("gates") or {}).get("person") or {}).get("name_comparisons", [])
+              if g in names]
+    if not thin.any() or len(gnames) != 2:
+        return {}
+    root = np.array([C.find(i) for i in range(f.n)], dtype=np.int64)
+    anchored = np.zeros(f.n, bool)
+    anchored[root[~thin]] = True
+    ia, ib = part.ia, part.ib
+    a_thin, b_thin = ~anchored[root[ia]], ~anchored[root[ib]]
+    sel = np.flatnonzero(a_thin ^ b_thin)
+    if not len(sel):
+        return {}
+    t = np.where(a_thin[sel], ia[sel], ib[sel])
+    o = np.where(a_thin[sel], ib[sel], ia[sel])
+    keep = f.is_new[t]  # an incremental run compares new records only, so only they see every namesake
+    sel, t, o = sel[keep], t[keep], o[keep]
+    contrib = part.model.contributions(part.levels[sel], _sub_tfs(part.tfs, sel))
+    jn = [names.index(g) for g in gnames]
+    name_w = contrib[:, jn].sum(1)
+    corr = contrib.sum(1) - name_w
+    strong_name = np.ones(len(sel), bool)
+    for j in jn:
+        lv = [k for k, x in enumerate(part.comps[j]["levels"]) if x["name"] in ("exact", "phonetic")]
+        strong_name &= np.isin(part.levels[sel, j], lv)
+    # the whole name, not two of its parts: "Felix Ngowi" may be "Felix Charles Ngowi" or his cousin
+    fk = _full_name_sound(f)
+    strong_name &= (fk[t] == fk[o]) & (fk[t] >= 0)
+    merge_p = float(settings["thresholds"]["merge"])
+    ok = (strong_name & (part.P[sel] >= merge_p) & (part.veto[sel] == "") & (part.decided[sel] != "no-match")
+          & (corr >= 0))
+    plausible = name_w > 0
+    crowded = _namesakes(f, t, t) > int(settings["blocking"].get("max_block_size", 100))
+    groups: dict[int, dict] = {}
+    for k in np.flatnonzero(plausible | ok).tolist():
+        g = groups.setdefault(int(root[t[k]]), {"cands": set(), "ok": [], "crowded": False})
+        g["cands"].add(int(root[o[k]]))
+        g["crowded"] |= bool(crowded[k])
+        if ok[k]:
+            g["ok"].append(k)
+    max_review = int(cfg.get("max_review_candidates", 3))
+    attached, ambiguous = [], []
+    for g in groups.values():
+        if g["crowded"] or not g["ok"]:
+            continue
+        if len(g["cands"]) == 1:
+            best = max(g["ok"], key=lambda k: part.W[sel[k]])
+            if C.try_merge(int(t[best]), int(o[best]), float(part.W[sel[best]]), min_mean, "name-only mention"):
+                attached.extend(np.flatnonzero(root == root[t[best]]).tolist())
+        elif len(g["cands"]) <= max_review:
+            ambiguous.extend((int(sel[k]), len(g["cands"])) for k in g["ok"])
+    codes = (ia << 32) | ib
+    return {"attached": np.array(attached, dtype=np.int64), "ambiguous": codes[[k for k, _ in ambiguous]],
+            "n_candidates": np.array([c for _, c in ambiguous], dtype=np.int64)}
+
+
+def _mark_name_only(part: _Part, labels: np.ndarray, res: dict) -> None:
+    """Outcome and reason of the pairs the name-only step decided (after the last clustering pass)."""
+    if not res:
+        part.stats["name_only_attached"] = part.stats["name_only_ambiguous"] = 0
+        return
+    codes = (part.ia << 32) | part.ib
+    # every scored pair joining an attached record to its entity: the attachment is why they are one
+    thin_rec = np.zeros(part.f.n, bool)
+    thin_rec[res["attached"]] = True
+    att = np.flatnonzero((thin_rec[part.ia] ^ thin_rec[part.ib]) & (labels[part.ia] == labels[part.ib])
+                         & (part.veto == "") & (part.decided == ""))
+    part.outcome[att] = 2
+    part.reason[att] = "name-only mention: the one entity carrying this name"
+    amb = np.searchsorted(codes, res["ambiguous"])
+    free = part.decided[amb] == ""
+    part.outcome[amb[free]] = 1
+    part.reason[amb[free]] = np.array([f"name-only mention: {c} entities carry this name"
+                                       for c in res["n_candidates"][free]], dtype=object)
+    part.stats["name_only_attached"] = int(len(res["attached"]))
+    part.stats["name_only_ambiguous"] = int(free.sum())
 
 
 def _score_unscored(part: _Part, settings: dict, labels: np.ndarray, holder: dict) -> int:
@@ -427,7 +565,8 @@ def _score_unscored(part: _Part, settings: dict, labels: np.ndarray, holder: dic
     contrib = part.model.contributions(levels, tfs)
     W = contrib.sum(1, dtype=np.float64) + part.model.prior_weight()
     P = 1.0 / (1.0 + np.exp2(-np.clip(W, -200, 200)))
-    veto, strong, gate_ok, disagree, corr = _flags(part.kind, part.comps, levels, contrib, settings)
+    veto, strong, gate_ok, disagree, corr = _flags(part.kind, part.comps, levels, contrib, settings,
+                                                   _namesakes(f, na, nb))
     outcome, reason = _outcomes(P, veto, strong, gate_ok, disagree, settings["thresholds"], corr)
     reason = np.array([("scored after clustering; " + r) if r else "scored after clustering" for r in reason],
                       dtype=object)
@@ -459,7 +598,7 @@ def _score_unscored(part: _Part, settings: dict, labels: np.ndarray, holder: dic
     part.extra = np.concatenate([part.extra, np.ones(len(na), bool)])[order]
     # gate/strong for the whole (re-ordered) pair list
     _, strong_all, gate_all, _, _ = _flags(part.kind, part.comps, part.levels, part.model.contributions(
-        part.levels, part.tfs), settings)
+        part.levels, part.tfs), settings, _namesakes(f, part.ia, part.ib))
     holder["gate_ok"], holder["strong"] = gate_all, strong_all
     return len(na)
 
@@ -682,11 +821,15 @@ class Resolution:
     def trained_settings(self) -> dict:
         """Settings with this run's m, u and prior fixed: pass to later (incremental) runs for stable scores."""
         s = json.loads(json.dumps(self.settings))
+        s.setdefault("training", {})
+        # persons and organisations have their own match rates: one prior per kind
+        given = s["training"].get("prior")
+        priors = dict(given) if isinstance(given, dict) else {k: given for k in KINDS if given is not None}
         for p in self._parts:
             trained = {c["name"]: c for c in p.model.as_settings()}
             s["comparisons"][p.kind] = [trained.get(c["name"], c) for c in s["comparisons"][p.kind]]
-            s.setdefault("training", {})
-            s["training"]["prior"] = p.model.prior
+            priors[p.kind] = float(p.model.prior)
+        s["training"]["prior"] = priors
         return s
 
     def unmerge_decision(self, record_id) -> dict:

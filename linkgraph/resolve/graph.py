@@ -328,9 +328,8 @@ def _run_kind(store, kind: str, recs: pd.DataFrame, todo: pd.Series, settings, d
 def _model_of(res, kind: str, n: int) -> dict:
     """The trained part of a run's settings (comparisons with m and u, the prior) for this kind."""
     s = res.trained_settings()
-    part = next(p for p in res._parts if p.kind == kind)
     return {"records": n, "settings": {"comparisons": {kind: s["comparisons"][kind]},
-                                       "training": {"prior": float(part.model.prior)}}}
+                                       "training": {"prior": {kind: s["training"]["prior"][kind]}}}}
 
 
 def _final_counts(counts: dict, recs: pd.DataFrame, links: pd.DataFrame) -> dict:

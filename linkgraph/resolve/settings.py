@@ -59,6 +59,12 @@ def _validate(s: dict) -> None:
     th = s["thresholds"]
     if not 0 < float(th["review"]) <= float(th["merge"]) < 1:
         raise ValueError("thresholds: need 0 < review <= merge < 1")
+    prior = (s.get("training") or {}).get("prior")
+    if prior is not None:
+        per_kind = prior if isinstance(prior, dict) else {k: prior for k in KINDS}
+        for k, v in per_kind.items():
+            if k not in KINDS or v is None or not 0 < float(v) < 1:
+                raise ValueError(f"training.prior: need a probability, or one per kind ({', '.join(KINDS)})")
     for kind in KINDS:
         for rule in s["blocking"].get(kind, []):
             keys = rule["keys"] if isinstance(rule, dict) else rule

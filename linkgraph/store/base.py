@@ -12,6 +12,10 @@ from linkgraph.errors import LinkgraphError
 from linkgraph.schema import Schema, load_schema
 
 LINK_ENDS = ["source", "target", "source_type", "target_type"]
+# ids per transaction when deferred updates are flushed, and how many may wait in memory before they are
+FLUSH_SLICE = 50_000
+FLUSH_BYTES = 32 * 2**20
+DEFER_MAX = 200_000
 
 
 @dataclass
@@ -68,14 +72,135 @@ class Store(abc.ABC):
         """A write statement whose result is wanted."""
         return self.query(cypher, params)
 
-    def atomic_batches(self, batch_ids, fn):
-        """Run fn(), whose writes all belong to the new import batches `batch_ids`, all or nothing.
+    def in_transaction(self) -> bool:
+        """True while an outer unit (atomic or transaction) is open: writes join it."""
+        return False
 
-        Here one transaction. An engine whose transactions cannot hold a large import (Neo4j keeps a
-        transaction's state in the server's heap) commits in slices instead and, if fn fails, removes
-        what those batches wrote: the same end state, reached by compensation.
+    def atomic_batches(self, batch_ids, fn):
+        """Run fn(), whose writes all belong to the new import batches `batch_ids`, so they land whole or not at all.
+
+        A transaction keeps what it has not committed in memory (LadybugDB in its buffer pool, Neo4j in the
+        server's heap), so one transaction for a large file needs memory in proportion to the file. Instead
+        each write commits its new items on its own and the batches are marked `importing` first; items that
+        were already stored are updated once, by `flush`, rather than once per chunk (a country or a phone seen
+        on every chunk of a large file would otherwise have its growing provenance rewritten on each: quadratic
+        in the file's length). If fn fails, what they
+        wrote is removed again (compensation), and a batch that a crash left `importing` is removed by
+        `recover_batches` (the embedded store runs it whenever it is opened for writing; an import of the
+        same file runs it on either engine). Inside an open transaction, that transaction decides instead.
         """
-        return self.atomic(fn)
+        if self.in_transaction():
+            return fn()
+        previous = self._mark_importing(batch_ids)
+        self._sliced = True
+        self._deferred, self._id_cache, self._early = {}, {}, WriteStats()
+        try:
+            out = fn()
+            self.flush()
+            return out
+        except BaseException:
+            self._sliced = False
+            self._deferred = {}
+            self._abort_batches(previous)
+            raise
+        finally:
+            self._sliced = False
+            self._deferred, self._id_cache = {}, {}
+
+    def _mark_importing(self, batch_ids) -> dict[str, str | None]:
+        """Mark batches `importing` (committed before any of their writes); their previous status, per id."""
+        ids = list(batch_ids)
+        prev = {b: None for b in ids}
+        if ids:
+            df = self.query("MATCH (b:LgBatch) WHERE b.id IN $ids RETURN b.id AS id, b.status AS status",
+                            {"ids": ids})
+            prev.update(dict(zip(df["id"], df["status"])) if len(df) else {})
+            self.execute("UNWIND $ids AS i MERGE (b:LgBatch {id: i}) SET b.status = 'importing'", {"ids": ids})
+        return prev
+
+    def _abort_batches(self, previous: dict[str, str | None]) -> None:
+        """Remove what the batches wrote; restore each marker to what it was (or delete a new one)."""
+        for b, status in previous.items():
+            self.remove_batch(b)
+            if status is None or status == "importing":
+                self.execute("MATCH (b:LgBatch {id: $id}) DELETE b", {"id": b})
+            else:
+                self.execute("MATCH (b:LgBatch {id: $id}) SET b.status = $s", {"id": b, "s": status})
+
+    def recover_batches(self, batch_ids=None) -> list[str]:
+        """Remove the writes of batches left `importing` by an import that died (all, or those in batch_ids).
+
+        Only safe when no import of those batches is running; the embedded store holds an exclusive lock
+        while open for writing, so there it is always safe.
+        """
+        df = self.query("MATCH (b:LgBatch) WHERE b.status = 'importing' RETURN b.id AS id")
+        stale = [b for b in (df["id"].tolist() if len(df) else []) if batch_ids is None or b in batch_ids]
+        if stale:
+            self._abort_batches({b: None for b in stale})
+        return stale
+
+    def flush(self) -> WriteStats:
+        """Write the updates that writes under atomic_batches deferred; what they changed, by type.
+
+        Import code calls it at the end of each batch (so the batch's summary counts them); atomic_batches
+        calls it again when fn returns. Slices of SLICE ids, each committed on its own.
+        """
+        stats, self._early = getattr(self, "_early", None) or WriteStats(), WriteStats()
+        pending, self._deferred = getattr(self, "_deferred", None) or {}, {}
+        for (kind, type_name), (columns, value_cols, lists, rows) in pending.items():
+            for part in _slices(rows):
+
+                def unit(part=part):
+                    fetch = self._fetch_nodes if kind == "nodes" else self._fetch_links
+                    existing = fetch(type_name, part)
+                    folded = pd.DataFrame([rows[k] for k in part], columns=columns)
+                    _, changed = self._split_existing(folded, existing, value_cols, lists)
+                    if kind == "nodes":
+                        self._update_nodes(type_name, _ordered(changed, self.schema.node_columns(type_name)))
+                    else:
+                        order = {**self.schema.link_columns(type_name), **{c: "STRING" for c in LINK_ENDS}}
+                        self._update_links(type_name, _ordered(changed, order))
+                    return len(changed)
+
+                stats.add("updated", type_name, self.atomic(unit))
+        return stats
+
+    def _defer(self, kind: str, type_name: str, old: pd.DataFrame, value_cols: list[str], lists: set[str]) -> None:
+        """Keep incoming rows of already-stored items for flush, folded with what earlier chunks brought."""
+        columns = list(old.columns)
+        _, _, _, rows = self._deferred.setdefault((kind, type_name), (columns, value_cols, lists, {}))
+        for row in old.to_dict("records"):
+            earlier = rows.get(row["id"])
+            if earlier is None:
+                rows[row["id"]] = row
+            else:
+                merged = provenance.merge_existing(earlier, row, value_cols, lists)
+                if merged is not None:
+                    rows[row["id"]] = merged
+
+    def _flush_if_full(self) -> None:
+        """Between writes: if many updates wait, write them now (memory stays bounded); the final flush
+        reports them with the rest."""
+        pending = getattr(self, "_deferred", None) or {}
+        if not self.in_transaction() and sum(len(v[3]) for v in pending.values()) > DEFER_MAX:
+            self._early = self.flush()
+
+    def _existing_ids(self, kind: str, type_name: str, ids: list[str]) -> set[str]:
+        """Which of these ids are stored. Engines override this with a query that returns ids only."""
+        fetch = self._fetch_nodes if kind == "nodes" else self._fetch_links
+        df = fetch(type_name, ids)
+        return set(df["id"]) if len(df) else set()
+
+    def _write_new_defer_old(self, kind: str, type_name: str, folded: pd.DataFrame, value_cols: list[str],
+                             lists: set[str], stats: WriteStats) -> pd.DataFrame:
+        """Under atomic_batches: the rows of new items, to create now; stored items' rows go to _defer."""
+        have = self._existing_ids(kind, type_name, folded["id"].tolist())
+        is_old = folded["id"].isin(have)
+        if is_old.any():
+            self._defer(kind, type_name, folded[is_old], value_cols, lists)
+        new = folded[~is_old]
+        stats.add("created", type_name, len(new))
+        return new
 
     def remove_batch(self, batch_id: str) -> dict:
         """Delete what only `batch_id` contributed; strip its provenance records from items others share.
@@ -183,7 +308,9 @@ class Store(abc.ABC):
                 self._upsert_links(type_name, df, stats)
             return stats
 
-        return self.atomic(unit)
+        out = self.atomic(unit)
+        self._flush_if_full()
+        return out
 
     def _upsert_nodes(self, type_name: str, df: pd.DataFrame, stats: WriteStats) -> None:
         columns = self.schema.node_columns(type_name)
@@ -192,6 +319,10 @@ class Store(abc.ABC):
         df = _with_columns(df, value_cols)
         lists = {c for c, t in columns.items() if t.endswith("[]") and c != "batches"}
         folded = provenance.fold_observations(df, value_cols, lists)
+        if getattr(self, "_sliced", False):
+            new = self._write_new_defer_old("nodes", type_name, folded, value_cols, lists, stats)
+            self._create_nodes(type_name, _ordered(new, columns))
+            return
         new, changed = self._split_existing(folded, self._fetch_nodes(type_name, folded["id"].tolist()),
                                             value_cols, lists)
         self._create_nodes(type_name, _ordered(new, columns))
@@ -211,9 +342,13 @@ class Store(abc.ABC):
                                      f"(allowed: {', '.join(allowed)})")
         df = _with_columns(df, value_cols)
         folded = provenance.fold_observations(df, [*value_cols, *LINK_ENDS], set())
+        order = {**columns, **{c: "STRING" for c in LINK_ENDS}}
+        if getattr(self, "_sliced", False):
+            new = self._write_new_defer_old("links", type_name, folded, value_cols, set(), stats)
+            self._create_links(type_name, _ordered(new, order))
+            return
         new, changed = self._split_existing(folded, self._fetch_links(type_name, folded["id"].tolist()),
                                             value_cols, set())
-        order = {**columns, **{c: "STRING" for c in LINK_ENDS}}
         self._create_links(type_name, _ordered(new, order))
         self._update_links(type_name, _ordered(changed, order))
         stats.add("created", type_name, len(new))
@@ -251,6 +386,21 @@ class Store(abc.ABC):
             raise LinkgraphError(f"{what}: missing columns {missing}")
         if df["id"].isna().any():
             raise LinkgraphError(f"{what}: a row has no id")
+
+
+def _slices(rows: dict[str, dict]):
+    """Ids in slices of at most FLUSH_SLICE items and FLUSH_BYTES of provenance text: a country seen on every
+    row of a large file carries megabytes of it, and a Neo4j transaction holds its writes in the server's heap."""
+    part, size = [], 0
+    for k, row in rows.items():
+        n = len(row.get("prov") or "")
+        if part and (len(part) >= FLUSH_SLICE or size + n > FLUSH_BYTES):
+            yield part
+            part, size = [], 0
+        part.append(k)
+        size += n
+    if part:
+        yield part
 
 
 def _with_columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,26 @@ from linkgraph.store.system import STORE_FORMAT, SYSTEM_TABLES
 
 MARKER = "linkgraph.json"
 DB_FILE = "graph.lbdb"
+
+
+def buffer_pool_bytes() -> int:
+    """LadybugDB's page cache: LINKGRAPH_BUFFER_POOL_MB, else a quarter of the machine's memory (at least 1 GiB).
+
+    LadybugDB's own default is 80% of memory, and it keeps every page it has touched: a large import then
+    grew the process by gigabytes per chunk. A quarter leaves room for the importer and the analyst's other
+    work; a graph larger than the pool is read from disk as needed.
+    """
+    env = os.environ.get("LINKGRAPH_BUFFER_POOL_MB", "").strip()
+    if env:
+        try:
+            return max(64, int(env)) * 2**20
+        except ValueError:
+            raise LinkgraphError(f"LINKGRAPH_BUFFER_POOL_MB must be a number of megabytes, not {env!r}") from None
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0  # unknown machine: LadybugDB's default
+    return max(2**30, total // 4)
 
 
 def _ddl_type(t: str) -> str:
@@ -48,7 +69,8 @@ class EmbeddedStore(Store):
             if fmt != STORE_FORMAT:
                 raise LinkgraphError(f"{folder} holds store format {fmt!r}; this linkgraph reads {STORE_FORMAT}")
         try:
-            self._db = ladybug.Database(str(folder / DB_FILE), read_only=read_only)
+            self._db = ladybug.Database(str(folder / DB_FILE), read_only=read_only,
+                                        buffer_pool_size=buffer_pool_bytes())
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as e:
             raise LinkgraphError(f"cannot open the embedded store at {folder}: {str(e).splitlines()[0]}") from None
@@ -56,13 +78,23 @@ class EmbeddedStore(Store):
         self._in_tx = False
         if not read_only:
             self.init_schema()
+            # The lock LadybugDB holds while we are open for writing means no import of this store is
+            # running elsewhere: a batch still marked `importing` is the remains of one that died.
+            self.recover_batches()
 
     # --- primitives --------------------------------------------------------------------------------------
+    def in_transaction(self) -> bool:
+        return self._in_tx
+
     def _run(self, cypher: str, params: dict | None = None):
         try:
             return self._conn.execute(cypher, params or {})
         except RuntimeError as e:
-            raise LinkgraphError(f"embedded store: {str(e).splitlines()[0]}") from None
+            msg = str(e).splitlines()[0]
+            if "buffer pool is full" in msg:
+                msg = (f"its page cache ({buffer_pool_bytes() // 2**20} MB) is full; set LINKGRAPH_BUFFER_POOL_MB "
+                       "higher, or import the file in parts")
+            raise LinkgraphError(f"embedded store: {msg}") from None
 
     def query(self, cypher: str, params: dict | None = None) -> pd.DataFrame:
         with self._lock:
@@ -162,6 +194,26 @@ class EmbeddedStore(Store):
         keys = pd.DataFrame({"k": pd.Series(wanted, dtype=object)})
         ret = ", ".join(f"r.{c} AS {c}" for c in cols)
         return self.query(f"LOAD FROM $keys MATCH ()-[r:{type_name} {{id: k}}]->() RETURN {ret}", {"keys": keys})
+
+    def _existing_ids(self, kind: str, type_name: str, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        if kind == "nodes":
+            keys = pd.DataFrame({"k": pd.Series(ids, dtype=object)})
+            df = self.query(f"LOAD FROM $keys MATCH (n:{type_name} {{id: k}}) RETURN n.id AS id", {"keys": keys})
+            return set(df["id"]) if len(df) else set()
+        # Relationship properties have no index here: scan the ids once per import, then keep the set up to
+        # date (every id asked about is stored right after: the old ones are, the new ones are created next).
+        cache = getattr(self, "_id_cache", None)
+        known = cache.get(type_name) if cache is not None else None
+        if known is None:
+            df = self.query(f"MATCH ()-[r:{type_name}]->() RETURN r.id AS id")
+            known = set(df["id"]) if len(df) else set()
+        have = known.intersection(ids)
+        if cache is not None:
+            known.update(ids)
+            cache[type_name] = known
+        return have
 
     def _create_nodes(self, type_name: str, rows: pd.DataFrame) -> None:
         if len(rows):

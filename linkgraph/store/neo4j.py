@@ -133,20 +133,8 @@ class Neo4jStore(Store):
         with self._session() as s:
             return self._guard(lambda: s.execute_write(work))
 
-    def atomic_batches(self, batch_ids, fn):
-        """fn's writes commit in slices of SLICE_ROWS rows; if fn fails, the batches' writes are removed."""
-        if self._tx is not None:
-            return fn()
-        self._sliced = True
-        try:
-            return fn()
-        except BaseException:
-            self._sliced = False
-            for b in batch_ids:
-                self.remove_batch(b)
-            raise
-        finally:
-            self._sliced = False
+    def in_transaction(self) -> bool:
+        return self._tx is not None
 
     def write(self, nodes=None, links=None):
         if not getattr(self, "_sliced", False) or self._tx is not None:
@@ -165,6 +153,7 @@ class Neo4jStore(Store):
                         stats.add("created", k, v)
                     for k, v in sub.updated.items():
                         stats.add("updated", k, v)
+        self._flush_if_full()
         return stats
 
     def init_schema(self) -> None:
@@ -195,9 +184,12 @@ class Neo4jStore(Store):
         self._driver = None
 
     def wipe(self) -> None:
-        for label in [*self.schema.entities, *(t for t in SYSTEM_TABLES if t != "LgMeta")]:
-            # in slices, so that a large graph does not need one huge transaction
-            stmt = f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
+        # in slices, so that a large graph does not need one huge transaction; links first, since deleting
+        # a hub node (a country on every row) with DETACH would delete all its links in one transaction
+        stmts = [f"MATCH ()-[r:{t}]->() WITH r LIMIT 10000 DELETE r RETURN count(*) AS c" for t in self.schema.links]
+        stmts += [f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
+                  for label in [*self.schema.entities, *(t for t in SYSTEM_TABLES if t != "LgMeta")]]
+        for stmt in stmts:
             while int(self.query_write(stmt)["c"].iloc[0]):
                 pass
 
@@ -214,6 +206,11 @@ class Neo4jStore(Store):
 
     def _fetch_links(self, type_name: str, ids: list[str]) -> pd.DataFrame:
         return self._fetch(f"()-[x:{type_name} {{id: k}}]->()", list(self.schema.link_columns(type_name)), ids)
+
+    def _existing_ids(self, kind: str, type_name: str, ids: list[str]) -> set[str]:
+        pattern = f"(x:{type_name} {{id: k}})" if kind == "nodes" else f"()-[x:{type_name} {{id: k}}]->()"
+        df = self._fetch(pattern, ["id"], ids)
+        return set(df["id"]) if len(df) else set()
 
     def _fetch(self, pattern: str, cols: list[str], ids: list[str]) -> pd.DataFrame:
         """The stored rows of the items with these ids, looked up on the constrained or indexed id."""
