@@ -12,13 +12,13 @@ order in which the packages land.
 """
 from __future__ import annotations
 
-import pandas as pd
-
 import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+import pandas as pd
 
 _WS = re.compile(r"\s+")
 

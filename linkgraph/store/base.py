@@ -84,9 +84,8 @@ class Store(abc.ABC):
         each write commits its new items on its own and the batches are marked `importing` first; items that
         were already stored are updated once, by `flush`, rather than once per chunk (a country or a phone seen
         on every chunk of a large file would otherwise have its growing provenance rewritten on each: quadratic
-        in the file's length). If fn fails, what they
-        wrote is removed again (compensation), and a batch that a crash left `importing` is removed by
-        `recover_batches` (the embedded store runs it whenever it is opened for writing; an import of the
+        in the file's length). If fn fails, what they wrote is removed again (compensation), and a batch that
+        a crash left `importing` is removed by `recover_batches` (the embedded store runs it whenever it is opened for writing; an import of the
         same file runs it on either engine). Inside an open transaction, that transaction decides instead.
         """
         if self.in_transaction():
@@ -99,8 +98,7 @@ class Store(abc.ABC):
             self.flush()
             return out
         except BaseException:
-            self._sliced = False
-            self._deferred = {}
+            self._sliced = False  # compensation writes directly
             self._abort_batches(previous)
             raise
         finally:
@@ -143,7 +141,7 @@ class Store(abc.ABC):
         """Write the updates that writes under atomic_batches deferred; what they changed, by type.
 
         Import code calls it at the end of each batch (so the batch's summary counts them); atomic_batches
-        calls it again when fn returns. Slices of SLICE ids, each committed on its own.
+        calls it again when fn returns. In slices (see _slices), each committed on its own.
         """
         stats, self._early = getattr(self, "_early", None) or WriteStats(), WriteStats()
         pending, self._deferred = getattr(self, "_deferred", None) or {}, {}
@@ -151,8 +149,7 @@ class Store(abc.ABC):
             for part in _slices(rows):
 
                 def unit(part=part):
-                    fetch = self._fetch_nodes if kind == "nodes" else self._fetch_links
-                    existing = fetch(type_name, part)
+                    existing = self._fetch_items(kind, type_name, part)
                     folded = pd.DataFrame([rows[k] for k in part], columns=columns)
                     _, changed = self._split_existing(folded, existing, value_cols, lists)
                     if kind == "nodes":
@@ -187,9 +184,11 @@ class Store(abc.ABC):
 
     def _existing_ids(self, kind: str, type_name: str, ids: list[str]) -> set[str]:
         """Which of these ids are stored. Engines override this with a query that returns ids only."""
-        fetch = self._fetch_nodes if kind == "nodes" else self._fetch_links
-        df = fetch(type_name, ids)
+        df = self._fetch_items(kind, type_name, ids)
         return set(df["id"]) if len(df) else set()
+
+    def _fetch_items(self, kind: str, type_name: str, ids: list[str]) -> pd.DataFrame:
+        return (self._fetch_nodes if kind == "nodes" else self._fetch_links)(type_name, ids)
 
     def _write_new_defer_old(self, kind: str, type_name: str, folded: pd.DataFrame, value_cols: list[str],
                              lists: set[str], stats: WriteStats) -> pd.DataFrame:
