@@ -26,8 +26,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linkgraph.render.html import write_html  # noqa: E402
-from linkgraph.subgraph import Subgraph  # noqa: E402
+from linkgraph.render.html import write_html
+from linkgraph.subgraph import Subgraph
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DRAW_S = 3.0
@@ -127,7 +127,7 @@ def measure(drv, path: Path, drawn: str, stable: str | None, timeout: float) -> 
     end = time.time() + timeout
     try:
         drv.get(path.as_uri())
-    except Exception:  # noqa: BLE001 - a page still busy at the load deadline is measured below
+    except Exception:  # a page still busy at the load deadline is measured below
         pass
     out = {"drawn": None, "stable": None}
     while time.time() < end:

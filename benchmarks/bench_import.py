@@ -52,11 +52,11 @@ HEADERS = ["Case reference", "Date", "Place", "Country", "Agency", "Species", "C
 def generate(path: Path, n: int, seed: int = 7) -> None:
     """n seizure rows: unique case references, a few thousand people and phones, repeated species and places."""
     rng = np.random.default_rng(seed)
-    people = np.array([f"{f} {l}" for f in FIRST for l in LAST] * 1)
+    people = np.array([f"{f} {last}" for f in FIRST for last in LAST] * 1)
     people = np.array([f"{p} {i}" if i else p for i in range(max(1, n // 2000)) for p in people])
     phones = np.array([f"+2547{n_:08d}" for n_ in rng.integers(0, 10**8, size=max(1000, n // 20))])
     days = pd.to_datetime("2015-01-01") + pd.to_timedelta(rng.integers(0, 3650, size=n), unit="D")
-    take = lambda arr: arr[rng.integers(0, len(arr), size=n)]  # noqa: E731
+    take = lambda arr: arr[rng.integers(0, len(arr), size=n)]
     blank2 = rng.random(n) < 0.5
     df = pd.DataFrame({
         "Case reference": [f"KWS/{y}/{i:07d}" for i, y in zip(range(n), days.year)],
@@ -283,7 +283,7 @@ def neo4j_rows(args, tmp: Path) -> None:
             server = neo4j_server.start(tmp / "neo4j")
             uri = server.uri
             env.update(NEO4J_USERNAME=server.user, NEO4J_PASSWORD=server.password)
-        except Exception as e:  # noqa: BLE001 - report and carry on
+        except Exception as e:  # report and carry on
             print(f"| import seizure register, neo4j | - | - | - | - | - | not run: {str(e).splitlines()[0]} |")
             return
     try:

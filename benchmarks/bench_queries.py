@@ -26,9 +26,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linkgraph.analysis import Projection, betweenness_scores  # noqa: E402
-from linkgraph.querylib import execute  # noqa: E402
-from linkgraph.store import open_store  # noqa: E402
+from linkgraph.analysis import Projection, betweenness_scores
+from linkgraph.querylib import execute
+from linkgraph.store import open_store
 
 OBS = {"_batch": "bench", "_source": "generated", "_sha256": "2" * 64, "_reliability": "B", "_credibility": 2}
 
@@ -69,7 +69,7 @@ def machine() -> str:
     import igraph
     import ladybug
     try:
-        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         cpu = platform.processor()
     import networkx
@@ -144,7 +144,7 @@ def main() -> None:
                 t_p, _ = timed(lambda: execute("brokers", store, top=10, exact_max=0, samples=1).frame)
                 row("  of which projection (+1 pivot)", engine, "", f"{t_p:.1f} s", "", load())
                 rng = np.random.default_rng(3)
-                pick = lambda k: [people["id"].iloc[i] for i in rng.integers(0, len(people), k)]  # noqa: E731
+                pick = lambda k: [people["id"].iloc[i] for i in rng.integers(0, len(people), k)]
                 starts, ends = pick(args.anchors), pick(args.anchors)
                 execute("network", store, id=starts[0], hops=3)  # warm-up
                 t_n, net = per_call(lambda a: execute("network", store, id=a, hops=3, limit=100_000),

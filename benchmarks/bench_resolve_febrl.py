@@ -24,9 +24,9 @@ import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import cluster_pairs, prf  # noqa: E402
-from common import machine as machine_notes  # noqa: E402
-from febrl import load_febrl  # noqa: E402
+from common import cluster_pairs, prf
+from common import machine as machine_notes
+from febrl import load_febrl
 
 warnings.filterwarnings("ignore")
 
@@ -52,7 +52,7 @@ def load(which: str):
 
 
 def to_standard(df: pd.DataFrame, source) -> pd.DataFrame:
-    s = lambda c: df[c].fillna("").astype(str)  # noqa: E731
+    s = lambda c: df[c].fillna("").astype(str)
     return pd.DataFrame({
         "record_id": df.index.astype(str),
         "name": (s("given_name") + " " + s("surname")).str.strip(),
@@ -93,7 +93,7 @@ def run_splink(frames, true):
 
     t = time.perf_counter()
     dfs = []
-    for src, df in frames.items():
+    for _src, df in frames.items():
         x = df.reset_index().rename(columns={df.index.name or "index": "unique_id"})
         if "rec_id" in x.columns:
             x = x.rename(columns={"rec_id": "unique_id"})

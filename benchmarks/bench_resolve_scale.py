@@ -23,8 +23,8 @@ import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import cluster_pairs, prf  # noqa: E402
-from common import machine as machine_notes  # noqa: E402
+from common import cluster_pairs, prf
+from common import machine as machine_notes
 
 # --------------------------------------------------------------------------- name pools
 VN_FAMILY = [("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 5), ("Huỳnh", 5), ("Phan", 4),
@@ -290,7 +290,7 @@ def evidence_shares(df: pd.DataFrame, true: set) -> dict:
     for a, b in true:
         ident = bool(set(ph[a]) & set(ph[b])) or bool(set(pp[a]) & set(pp[b]))
         shared += ident
-        both = lambda d: isinstance(d[a], str) and isinstance(d[b], str)  # noqa: E731
+        both = lambda d: isinstance(d[a], str) and isinstance(d[b], str)
         name_only += not (ident or both(bd) or both(ad))
     n = max(len(true), 1)
     return {"shared_identifier": shared / n, "name_only": name_only / n}

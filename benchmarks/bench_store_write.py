@@ -16,8 +16,7 @@ import time
 
 import numpy as np
 import pandas as pd
-
-from common import Timer, machine, neo4j_target, peak_rss_mb  # noqa: I001
+from common import Timer, machine, neo4j_target, peak_rss_mb
 
 from linkgraph.store import open_store
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from linkgraph.errors import LinkgraphError  # noqa: E402
-from linkgraph.schema import load_schema  # noqa: E402
-from linkgraph.store import open_store  # noqa: E402
-from linkgraph.subgraph import Subgraph  # noqa: E402
-from linkgraph.querylib import list_queries, query, to_subgraph  # noqa: E402
+from linkgraph.errors import LinkgraphError
+from linkgraph.querylib import list_queries, query, to_subgraph
+from linkgraph.schema import load_schema
+from linkgraph.store import open_store
+from linkgraph.subgraph import Subgraph
 
 __all__ = ["LinkgraphError", "Subgraph", "chart", "export", "list_queries", "load_schema", "open_store", "query",
            "select", "to_subgraph", "__version__"]

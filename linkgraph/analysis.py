@@ -497,7 +497,7 @@ def centralities(g: ig.Graph) -> pd.DataFrame:
     close = close * (reach - 1) / (n - 1) if n > 1 else close * 0
     try:
         eig = np.asarray(g.eigenvector_centrality(scale=True), dtype=float)
-    except Exception:  # noqa: BLE001 - igraph refuses graphs without edges
+    except Exception:  # igraph refuses graphs without edges
         eig = np.zeros(n)
     return pd.DataFrame({"degree": g.degree(), "closeness": close, "eigenvector": eig,
                          "pagerank": np.asarray(g.pagerank(damping=0.85), dtype=float)})

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -20,7 +20,7 @@ app.add_typer(db_app, name="db")
 out = Console()
 err = Console(stderr=True)
 
-DbOption = Annotated[Optional[str], typer.Option(
+DbOption = Annotated[str | None, typer.Option(
     "--db", help="Store: a folder for the embedded engine, or a neo4j://, neo4j+s:// or bolt:// URI "
                  "(credentials from NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE). "
                  "Default: $LINKGRAPH_DB, else ./linkgraph-db.")]
@@ -70,13 +70,13 @@ def db_wipe(db: DbOption = None,
 @app.command("import")
 def import_cmd(
     files: Annotated[list[str], typer.Argument(help="CSV, XLSX, .docx, .md or .txt files.")],
-    spec: Annotated[Optional[str], typer.Option("--spec", help="Built-in spec name or a .yaml spec file; "
+    spec: Annotated[str | None, typer.Option("--spec", help="Built-in spec name or a .yaml spec file; "
                                                 "default: chosen from the headers.")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Only this sheet of a workbook.")] = None,
-    source: Annotated[Optional[str], typer.Option("--source", help="Who provided the file (agency or "
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Only this sheet of a workbook.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Who provided the file (agency or "
                                                   "source reference).")] = None,
-    grade: Annotated[Optional[str], typer.Option("--grade", help="Admiralty grade for every row, e.g. B2.")] = None,
-    handling: Annotated[Optional[str], typer.Option("--handling", help="Handling code, e.g. TLP:AMBER.")] = None,
+    grade: Annotated[str | None, typer.Option("--grade", help="Admiralty grade for every row, e.g. B2.")] = None,
+    handling: Annotated[str | None, typer.Option("--handling", help="Handling code, e.g. TLP:AMBER.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count and show samples; write nothing.")] = False,
     skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="Import the good rows; write the bad "
                                                 "ones with reasons to <file>.rejected.csv.")] = False,
@@ -157,7 +157,7 @@ query_app = typer.Typer(cls=_QueryGroup, no_args_is_help=True,
                         help="Run the Cypher query library: `linkgraph query list`, `linkgraph query NAME --param k=v`.")
 app.add_typer(query_app, name="query")
 
-QueriesOption = Annotated[Optional[list[str]], typer.Option(
+QueriesOption = Annotated[list[str] | None, typer.Option(
     "--queries", help="A folder of your own .cypher queries (repeatable; also $LINKGRAPH_QUERIES).")]
 
 
@@ -169,7 +169,7 @@ def _cell(v):
     return v
 
 
-def write_frame(df: pd.DataFrame, fmt: str, out_file: Optional[str], title: str | None = None) -> None:
+def write_frame(df: pd.DataFrame, fmt: str, out_file: str | None, title: str | None = None) -> None:
     """A result as a table on screen, or CSV / JSON / XLSX (spreadsheet cells neutralised against formulas)."""
     from linkgraph.render.safe import neutralise
 
@@ -204,7 +204,7 @@ def write_frame(df: pd.DataFrame, fmt: str, out_file: Optional[str], title: str 
 @query_app.command("list")
 def query_list(queries: QueriesOption = None,
                fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
-               out_file: Annotated[Optional[str], typer.Option("--out", help="Write to this file.")] = None) -> None:
+               out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None) -> None:
     """The queries in the library (bundled, $LINKGRAPH_QUERIES and --queries folders)."""
     from linkgraph.querylib import list_queries
 
@@ -214,15 +214,14 @@ def query_list(queries: QueriesOption = None,
 
 @query_app.command("run", context_settings={"allow_interspersed_args": True})
 def query_run(name: Annotated[str, typer.Argument(help="Query name (see `linkgraph query list`).")],
-              param: Annotated[Optional[list[str]], typer.Option(
+              param: Annotated[list[str] | None, typer.Option(
                   "--param", "-p", help="A parameter as key=value (repeatable); lists are comma-separated.")] = None,
               fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
-              out_file: Annotated[Optional[str], typer.Option("--out", help="Write to this file.")] = None,
+              out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None,
               queries: QueriesOption = None,
               db: DbOption = None) -> None:
     """Run library query NAME and print (or write) its result."""
     from linkgraph.querylib import query as run_query
-
     from linkgraph.selection import parse_params
 
     with open_store(db, create=False) as store:
@@ -233,16 +232,16 @@ def query_run(name: Annotated[str, typer.Argument(help="Query name (see `linkgra
 
 
 # --- charts and exports (linkgraph.render over linkgraph.selection) ---------------------------------------------
-AroundOption = Annotated[Optional[str], typer.Option("--around", help="Draw the network around this entity "
+AroundOption = Annotated[str | None, typer.Option("--around", help="Draw the network around this entity "
                                                      "(a name or an id).")]
 HopsOption = Annotated[int, typer.Option("--hops", help="Links to follow from --around.")]
-SelQueryOption = Annotated[Optional[str], typer.Option("--query", help="Draw what this library query returns.")]
-ParamOption = Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A query parameter as key=value "
+SelQueryOption = Annotated[str | None, typer.Option("--query", help="Draw what this library query returns.")]
+ParamOption = Annotated[list[str] | None, typer.Option("--param", "-p", help="A query parameter as key=value "
                                                           "(repeatable).")]
-TitleOption = Annotated[Optional[str], typer.Option("--title", help="Title shown in the chart or file.")]
-TlpOption = Annotated[Optional[str], typer.Option("--tlp", help="TLP marking: CLEAR, GREEN, AMBER, AMBER+STRICT, "
+TitleOption = Annotated[str | None, typer.Option("--title", help="Title shown in the chart or file.")]
+TlpOption = Annotated[str | None, typer.Option("--tlp", help="TLP marking: CLEAR, GREEN, AMBER, AMBER+STRICT, "
                                                   "RED (default: from the data's handling codes).")]
-HandlingOption = Annotated[Optional[str], typer.Option("--handling", help="Handling code shown in the banner.")]
+HandlingOption = Annotated[str | None, typer.Option("--handling", help="Handling code shown in the banner.")]
 
 
 def _selection(store, around, hops, query, param, queries, title, action: str, out_file: str):
@@ -348,15 +347,15 @@ app.add_typer(review_app, name="review")
 
 @resolve_app.command("run", context_settings={"allow_interspersed_args": True})
 def resolve_run(
-    file: Annotated[Optional[str], typer.Argument(help="A CSV or XLSX list of people or companies to de-duplicate "
+    file: Annotated[str | None, typer.Argument(help="A CSV or XLSX list of people or companies to de-duplicate "
                                                   "on its own (without FILE: resolve the store).")] = None,
-    out_file: Annotated[Optional[str], typer.Option("--out", help="With FILE: the annotated copy to write "
+    out_file: Annotated[str | None, typer.Option("--out", help="With FILE: the annotated copy to write "
                                                     "(.csv or .xlsx).")] = None,
-    id_column: Annotated[Optional[str], typer.Option("--id-column", help="With FILE: the column holding unique "
+    id_column: Annotated[str | None, typer.Option("--id-column", help="With FILE: the column holding unique "
                                                      "row ids (default: row-1, row-2, ...).")] = None,
-    mapping: Annotated[Optional[list[str]], typer.Option("--map", help="With FILE: COLUMN=FIELD, e.g. "
+    mapping: Annotated[list[str] | None, typer.Option("--map", help="With FILE: COLUMN=FIELD, e.g. "
                                                          "'Suspect=name', 'Tel 2=phones' (repeatable).")] = None,
-    settings: Annotated[Optional[str], typer.Option("--settings", help="A YAML file overriding the resolution "
+    settings: Annotated[str | None, typer.Option("--settings", help="A YAML file overriding the resolution "
                                                     "settings.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -429,7 +428,7 @@ def review_import(file: Annotated[str, typer.Argument(help="A review workbook wi
 
 @app.command("unmerge")
 def unmerge_cmd(entity: Annotated[str, typer.Argument(help="An entity id, a record id or a name.")],
-                record: Annotated[Optional[str], typer.Option("--record", help="Take only this record out "
+                record: Annotated[str | None, typer.Option("--record", help="Take only this record out "
                                                               "(default: every record apart).")] = None,
                 db: DbOption = None) -> None:
     """Split a wrong merge; the split is stored and kept by every later resolution."""
@@ -453,10 +452,10 @@ app.add_typer(deconflict_app, name="deconflict")
 def package_export(out_file: Annotated[str, typer.Option("--out", help="The package .zip to write.")],
                    tlp: Annotated[str, typer.Option("--tlp", help="CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")],
                    handling: HandlingOption = None,
-                   redact: Annotated[Optional[list[str]], typer.Option(
+                   redact: Annotated[list[str] | None, typer.Option(
                        "--redact", help="A redaction rule, e.g. source_type=informant or below=C3 (repeatable).")]
                    = None,
-                   recipient: Annotated[Optional[str], typer.Option("--recipient", help="Who receives it.")] = None,
+                   recipient: Annotated[str | None, typer.Option("--recipient", help="Who receives it.")] = None,
                    keep_protected_links: Annotated[bool, typer.Option(
                        "--keep-protected-links", help="Keep links only a protected source supports, with its "
                        "reference number, instead of dropping them.")] = False,
@@ -478,7 +477,7 @@ def package_export(out_file: Annotated[str, typer.Option("--out", help="The pack
 @package_app.command("import")
 def package_import(package: Annotated[str, typer.Argument(help="The partner's package .zip.")],
                    agency: Annotated[str, typer.Option("--agency", help="The agency that sent it.")],
-                   report: Annotated[Optional[str], typer.Option(
+                   report: Annotated[str | None, typer.Option(
                        "--report", help="Also write the deconfliction report to this .xlsx.")] = None,
                    db: DbOption = None) -> None:
     """Verify a partner's package, import it with provenance naming the agency, and deconflict it."""
@@ -522,7 +521,7 @@ def deconflict_match(ours: Annotated[str, typer.Argument(help="The token file we
                      theirs: Annotated[str, typer.Argument(help="The partner's token file.")],
                      key: Annotated[str, typer.Option("--key", help="The shared key file.")],
                      fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
-                     out_file: Annotated[Optional[str], typer.Option("--out", help="Write to this file.")] = None,
+                     out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None,
                      db: DbOption = None) -> None:
     """The overlaps only: which of our entities the partner also holds."""
     from linkgraph.sharing import load_key
@@ -534,7 +533,7 @@ def deconflict_match(ours: Annotated[str, typer.Argument(help="The token file we
 
 
 @app.command("audit")
-def audit_cmd(action: Annotated[Optional[str], typer.Option("--action", help="Only this action.")] = None,
+def audit_cmd(action: Annotated[str | None, typer.Option("--action", help="Only this action.")] = None,
               db: DbOption = None) -> None:
     """The audit log: imports, exports, packages, deconfliction and queries (who, when, what, hashes)."""
     from linkgraph.sharing import audit_log

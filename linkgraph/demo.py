@@ -9,7 +9,6 @@ import pandas as pd
 from linkgraph import demo_data
 from linkgraph.store import Store
 
-
 # What ties people together; places, nationalities and seizing agencies are context and would make hubs.
 NETWORK_LINKS = ["HAS_PHONE", "HAS_ID", "HAS_EMAIL", "HAS_ADDRESS", "HAS_ACCOUNT", "USES_VEHICLE", "PARTY_TO",
                  "CALLED", "ASSOCIATE_OF", "MEMBER_OF", "CONSIGNED", "SEIZED_FROM", "CARRIED_BY", "INVOLVED",

@@ -35,7 +35,7 @@ import re
 import sys
 import zipfile
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 FIXED_TIME = datetime(2024, 11, 30, 9, 0, 0)   # document properties and zip entry times
@@ -1097,8 +1097,8 @@ class _Builder(_World):
         cp.author = "NCA Wildlife Crime Unit (fictional)"
         cp.last_modified_by = "linkgraph demo"
         cp.title = "NCA-WCU-24-0613"
-        cp.created = FIXED_TIME.replace(tzinfo=timezone.utc)
-        cp.modified = FIXED_TIME.replace(tzinfo=timezone.utc)
+        cp.created = FIXED_TIME.replace(tzinfo=UTC)
+        cp.modified = FIXED_TIME.replace(tzinfo=UTC)
         cp.revision = 1
         d.save(str(docx_path))
         _freeze_zip(docx_path)

@@ -237,7 +237,7 @@ def _fold_single_records(recs: pd.DataFrame) -> pd.DataFrame:
     out["prov"] = "[{" + acc + "}]"
     none = pd.Series([None] * n, dtype=object)
     get = lambda k: recs[k].astype(object).where(recs[k].notna(), None).reset_index(drop=True) \
-        if k in recs.columns else none  # noqa: E731
+        if k in recs.columns else none
     out["reliability"] = get("reliability")
     out["credibility"] = get("credibility").map(lambda v: None if v is None else int(v))
     out["handling"] = get("handling")
@@ -252,7 +252,7 @@ def _record_order(r: dict):
     return (r.get("batch") or "", r.get("source") or "", r.get("sheet") or "", r.get("rows") or "")
 
 
-def _compact_by_group(group: "np.ndarray", rows: "np.ndarray", n_groups: int) -> list[str | None]:
+def _compact_by_group(group, rows, n_groups: int) -> list[str | None]:
     """Each group's rows as compact ranges ('2-40,57'), computed with numpy over all observations at once."""
     import numpy as np
 

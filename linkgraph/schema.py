@@ -84,7 +84,7 @@ def _parse(doc: dict) -> Schema:
         )
     links = {}
     for name, spec in doc["links"].items():
-        expand = lambda xs: tuple(entities) if "*" in xs else tuple(xs)  # noqa: E731
+        expand = lambda xs: tuple(entities) if "*" in xs else tuple(xs)
         sources, targets = expand(spec["from"]), expand(spec["to"])
         for t in sources + targets:
             if t not in entities:

@@ -29,7 +29,7 @@ def whole_graph(store) -> QueryResult:
     """Every node and link id in the store."""
     nodes = [store.query(f"MATCH (n:{t}) RETURN n.id AS id")["id"] for t in store.schema.entities]
     links = [store.query(f"MATCH ()-[r:{t}]->() RETURN r.id AS id")["id"] for t in store.schema.links]
-    ids = lambda parts: [x for p in parts for x in p.tolist()]  # noqa: E731
+    ids = lambda parts: [x for p in parts for x in p.tolist()]
     return QueryResult(frame=pd.DataFrame(), node_ids=ids(nodes), link_ids=ids(links))
 
 

@@ -12,7 +12,7 @@ ENGINES = ["embedded", "neo4j"]
 
 
 @pytest.fixture
-def neo4j_env(neo4j_clean: Neo4jInfo, monkeypatch):  # noqa: F811
+def neo4j_env(neo4j_clean: Neo4jInfo, monkeypatch):  # noqa: F811 - pytest injects the imported fixture by this parameter name
     """The environment a user sets to point linkgraph at the test server; yields its URI."""
     monkeypatch.setenv("NEO4J_USERNAME", neo4j_clean.user)
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_clean.password or "")

@@ -16,8 +16,8 @@ or on the command line:      pytest -p tests.neo4j_fixture ...
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Optional
 
 import pytest
 
@@ -33,11 +33,11 @@ __all__ = ["Neo4jInfo", "neo4j_server", "neo4j_clean", "clear_database"]
 class Neo4jInfo:
     uri: str
     user: str
-    password: Optional[str]
+    password: str | None
     database: str = "neo4j"
 
     @property
-    def auth(self) -> Optional[tuple[str, str]]:
+    def auth(self) -> tuple[str, str] | None:
         return (self.user, self.password) if self.password is not None else None
 
     def driver(self, **kwargs):

@@ -45,7 +45,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 NEO4J_VERSION = "5.26.30"
 APOC_VERSION = "5.26.19"
@@ -182,16 +182,16 @@ def ensure_jars() -> Path:
 def _error_line(path: Path) -> str:
     """The first line that looks like an error, else the last line; ANSI colours removed."""
     try:
-        lines = [l.strip() for l in path.read_text(errors="replace").splitlines() if l.strip()]
+        lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
     except OSError:
         return "(no log)"
-    lines = [re.sub(r"\x1b\[[0-9;]*m", "", l) for l in lines if not l.startswith("$ ")]
-    hits = [l for l in lines if re.search(r"ERROR|FAILED|Exception|error:|Error", l)]
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", ln) for ln in lines if not ln.startswith("$ ")]
+    hits = [ln for ln in lines if re.search(r"ERROR|FAILED|Exception|error:|Error", ln)]
     line = hits[0] if hits else (lines[-1] if lines else "(empty log)")
     return line[:400]
 
 
-def _launcher_jar(java: str, lib: Path) -> Optional[Path]:
+def _launcher_jar(java: str, lib: Path) -> Path | None:
     """Launcher.java compiled once (per content hash) into a jar in the cache, or None.
 
     ``java -cp 'lib/*' Launcher.java`` would recompile it on every start (2-3 s), and
@@ -254,7 +254,7 @@ class Server:
         db_dir: Path,
         log_path: Path,
         startup_seconds: float,
-        cds_dump: Optional[tuple[Path, Path]] = None,
+        cds_dump: tuple[Path, Path] | None = None,
     ) -> None:
         self.proc = proc
         self.port = port
@@ -274,7 +274,7 @@ class Server:
     def is_running(self) -> bool:
         return self.proc.poll() is None
 
-    def stop(self, timeout: Optional[float] = None, remove_data: bool = True) -> None:
+    def stop(self, timeout: float | None = None, remove_data: bool = True) -> None:
         """Close the launcher's stdin (clean shutdown), then SIGTERM, then SIGKILL."""
         proc = self.proc
         if timeout is None:
@@ -310,7 +310,7 @@ class Server:
         if remove_data:
             shutil.rmtree(self.db_dir, ignore_errors=True)
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -344,8 +344,8 @@ def _launch(
     port: int,
     password: str,
     timeout: float,
-    cds_dump: Optional[tuple[Path, Path]],
-) -> tuple[Optional[Server], str, bool]:
+    cds_dump: tuple[Path, Path] | None,
+) -> tuple[Server | None, str, bool]:
     """One attempt. Returns (server, "", False) or (None, reason, is_bind_failure)."""
     db_dir = Path(tempfile.mkdtemp(prefix=f"neo4j-db-{port}-", dir=workdir))
     log_path = workdir / f"{db_dir.name}.log"
@@ -416,8 +416,8 @@ def start(
     workdir: os.PathLike | str,
     *,
     password: str = DEFAULT_PASSWORD,
-    heap: Optional[str] = None,
-    timeout: Optional[float] = None,
+    heap: str | None = None,
+    timeout: float | None = None,
     quick_jit: bool = False,
 ) -> Server:
     """Start a fresh Neo4j server (new empty store under ``workdir``) and wait until READY.
@@ -439,7 +439,7 @@ def start(
     if quick_jit:
         jvm_args.append("-XX:TieredStopAtLevel=1")
     launcher_jar = _launcher_jar(java, lib)
-    cds_dump: Optional[tuple[Path, Path]] = None
+    cds_dump: tuple[Path, Path] | None = None
     if launcher_jar is None:  # run it as a source-file program; compile errors land in the log
         jvm_args += ["-cp", str(lib / "*"), str(LAUNCHER)]
     else:
@@ -467,7 +467,7 @@ def start(
     raise RuntimeError(f"Neo4j test server did not start: {reason}")
 
 
-def _probe(driver: Any, query: str, database: Optional[str]) -> bool:
+def _probe(driver: Any, query: str, database: str | None) -> bool:
     from neo4j.exceptions import Neo4jError
 
     try:
@@ -477,12 +477,12 @@ def _probe(driver: Any, query: str, database: Optional[str]) -> bool:
         return False
 
 
-def has_apoc(driver: Any, database: Optional[str] = None) -> bool:
+def has_apoc(driver: Any, database: str | None = None) -> bool:
     """True if APOC core functions are callable on this server."""
     return _probe(driver, "RETURN apoc.version() AS version", database)
 
 
-def has_gds(driver: Any, database: Optional[str] = None) -> bool:
+def has_gds(driver: Any, database: str | None = None) -> bool:
     """True if Graph Data Science procedures are callable on this server."""
     return _probe(driver, "CALL gds.version() YIELD gdsVersion RETURN gdsVersion", database)
 

@@ -16,8 +16,22 @@ from linkgraph.render import ChartTooLarge, RenderError, write, writer
 from linkgraph.render.base import MarkingWarning, date_bounds, meets_grade, normalise_tlp, parse_grade
 from linkgraph.render.safe import is_formula_like, neutralise, xml_text
 from tests.render_fixtures import (
-    CHINESE, FORMULA_AT, FORMULA_CR, FORMULA_DDE, FORMULA_LINK, FORMULA_MINUS, FORMULA_TAB, FORMULAS, LINKS,
-    NODES, VIETNAMESE, XSS_CLOSE, XSS_IMG, XSS_SCRIPT, XSS_SOURCE, build_subgraph,
+    CHINESE,
+    FORMULA_AT,
+    FORMULA_CR,
+    FORMULA_DDE,
+    FORMULA_LINK,
+    FORMULA_MINUS,
+    FORMULA_TAB,
+    FORMULAS,
+    LINKS,
+    NODES,
+    VIETNAMESE,
+    XSS_CLOSE,
+    XSS_IMG,
+    XSS_SCRIPT,
+    XSS_SOURCE,
+    build_subgraph,
 )
 
 nx = pytest.importorskip("networkx", reason="pip install networkx (test dependency)")

@@ -657,7 +657,7 @@ def test_full_page_cache_fails_the_import_cleanly(tmp_path, monkeypatch):
 def _graph_rows(store) -> dict:
     """Every stored item with its provenance, the import time left out (it differs between two imports)."""
     out = {}
-    for kind, names, pat in (("n", store.schema.entities, "(x:{t})"), ("r", store.schema.links, "()-[x:{t}]->()")):
+    for _kind, names, pat in (("n", store.schema.entities, "(x:{t})"), ("r", store.schema.links, "()-[x:{t}]->()")):
         for t in names:
             df = store.query(f"MATCH {pat.format(t=t)} RETURN x.id AS id, x.prov AS prov, x.first_seen AS f, "
                              "x.last_seen AS l")

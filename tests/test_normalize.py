@@ -1,6 +1,7 @@
 """Tests for linkgraph.normalize: one section per module, plus hostile input for all."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import math
@@ -124,7 +125,7 @@ def test_series_helpers_handle_junk_cells():
     ]:
         df = helper(junk, *extra)
         assert len(df) == len(junk) and (df.index == junk.index).all()
-        assert df["ok"].tolist()[1] is False or df["ok"].tolist()[1] == False  # noqa: E712
+        assert df["ok"].tolist()[1] is False or df["ok"].tolist()[1] == False  # noqa: E712 - a numpy bool_ is not the False singleton
     df = N.normalize_phone_series(junk, pd.Series(["KE"] * len(junk)))
     assert len(df) == len(junk)
     assert N.normalize_country_series(pd.Series([], dtype=object)).empty
@@ -139,7 +140,7 @@ def test_blank_values_are_not_ok():
 
 def test_results_are_frozen():
     r = normalize_country("KE")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         r.value = "TZ"  # type: ignore[misc]
 
 

@@ -13,15 +13,15 @@ from linkgraph.querylib import execute, list_queries, load_query, to_subgraph
 from linkgraph.store import open_store
 from tests import query_fixture as qf
 
-I = {k: f() for k, f in qf.IDS.items()}
+IDS = {k: f() for k, f in qf.IDS.items()}
 
 # parameters that make each query find something in tests/query_fixture.py
 PARAMS = {
     "entity": {"text": "chen"},
-    "network": {"id": I["chen"], "hops": 2},
-    "connecting": {"ids": [I["li"], I["joseph"], I["chen"]]},
-    "path": {"from_id": I["joseph"], "to_id": I["tran"]},
-    "common_associates": {"ids": [I["joseph"], I["peter"]]},
+    "network": {"id": IDS["chen"], "hops": 2},
+    "connecting": {"ids": [IDS["li"], IDS["joseph"], IDS["chen"]]},
+    "path": {"from_id": IDS["joseph"], "to_id": IDS["tran"]},
+    "common_associates": {"ids": [IDS["joseph"], IDS["peter"]]},
     "trade_routes": {"species": "loxodonta"},
     "activity": {"date_from": "2023-06", "date_to": "2023-07-31"},
     "brokerage": {"top": 0},
@@ -119,26 +119,26 @@ def test_gds_and_client_side_analytics_agree(request, name):
 
 
 def test_network_hops_and_filters(qstore):
-    one = execute("network", qstore, id=I["chen"], hops=1).frame
+    one = execute("network", qstore, id=IDS["chen"], hops=1).frame
     assert set(one["hops"]) == {0, 1}
-    assert I["tran"] in set(one["id"]) and "Location:CN" in set(one["id"])
-    people = execute("network", qstore, id=I["chen"], hops=1, node_types="Person").frame
+    assert IDS["tran"] in set(one["id"]) and "Location:CN" in set(one["id"])
+    people = execute("network", qstore, id=IDS["chen"], hops=1, node_types="Person").frame
     assert set(people["type"]) == {"Person"}
     # Chen's associations are graded C3 or D4: at or above B2 only his nationality (B2) remains
-    graded = execute("network", qstore, id=I["chen"], hops=2, min_grade="B2").frame
-    assert graded["id"].tolist() == [I["chen"], "Location:CN"]
+    graded = execute("network", qstore, id=IDS["chen"], hops=2, min_grade="B2").frame
+    assert graded["id"].tolist() == [IDS["chen"], "Location:CN"]
 
 
 def test_path_constraints(qstore):
-    p = execute("path", qstore, from_id=I["joseph"], to_id=I["tran"]).frame
+    p = execute("path", qstore, from_id=IDS["joseph"], to_id=IDS["tran"]).frame
     assert p["hops"].min() == 2 and p["path"].iloc[0] == "Joseph Mwangi - Chen Jian - Tran Thi Mai"
     # at or above B2 the route through Chen (C3) is closed; the phone/seizure route remains
-    graded = execute("path", qstore, from_id=I["joseph"], to_id=I["tran"], min_grade="B2").frame
-    assert len(graded) and all(I["chen"] not in ids for ids in graded["node_ids"])
-    windowed = execute("path", qstore, from_id=I["joseph"], to_id=I["tran"], date_from="2023-03-01",
+    graded = execute("path", qstore, from_id=IDS["joseph"], to_id=IDS["tran"], min_grade="B2").frame
+    assert len(graded) and all(IDS["chen"] not in ids for ids in graded["node_ids"])
+    windowed = execute("path", qstore, from_id=IDS["joseph"], to_id=IDS["tran"], date_from="2023-03-01",
                        date_to="2023-12-31", link_types="ASSOCIATE_OF").frame
     assert windowed.empty  # Joseph-Chen is dated 2023-02-01
-    ordered = execute("path", qstore, from_id=I["peter"], to_id=I["tran"], link_types="ASSOCIATE_OF",
+    ordered = execute("path", qstore, from_id=IDS["peter"], to_id=IDS["tran"], link_types="ASSOCIATE_OF",
                       time_ordered=True).frame
     for dates in ordered["link_dates"]:
         assert list(dates) == sorted(dates)
@@ -147,7 +147,7 @@ def test_path_constraints(qstore):
 def test_time_ordered_path_falls_back_to_time_respecting_search(qstore):
     # Hung-Tran (2023-01-05) then Tran-Chen (2023-03-20) is ordered; the shortest Hung-Chen link is direct,
     # so ask from Tran to Joseph: shortest Tran-Chen-Joseph is 03-20 then 02-01 (not ordered)
-    res = execute("path", qstore, from_id=I["tran"], to_id=I["joseph"], link_types="ASSOCIATE_OF",
+    res = execute("path", qstore, from_id=IDS["tran"], to_id=IDS["joseph"], link_types="ASSOCIATE_OF",
                   time_ordered=True).frame
     for dates in res["link_dates"]:
         assert list(dates) == sorted(dates)
@@ -179,13 +179,13 @@ def test_identifiers_offenders_routes(qstore):
 
 
 def test_to_subgraph_draws_what_was_found(qstore):
-    sg = to_subgraph("network", qstore, id=I["chen"], hops=1)
-    assert I["chen"] in set(sg.nodes["id"]) and len(sg.links) >= 5
+    sg = to_subgraph("network", qstore, id=IDS["chen"], hops=1)
+    assert IDS["chen"] in set(sg.nodes["id"]) and len(sg.links) >= 5
     assert {"id", "type", "caption", "prov"} <= set(sg.nodes.columns)
     assert json.loads(sg.nodes["prov"].iloc[0])[0]["source"] == "fixture.xlsx"
     assert set(sg.links["type"]) >= {"ASSOCIATE_OF", "NATIONAL_OF"}
-    path = to_subgraph("path", qstore, from_id=I["joseph"], to_id=I["tran"])
-    assert path.path[0] == I["joseph"] and path.path[-1] == I["tran"]
+    path = to_subgraph("path", qstore, from_id=IDS["joseph"], to_id=IDS["tran"])
+    assert path.path[0] == IDS["joseph"] and path.path[-1] == IDS["tran"]
 
 
 def test_hostile_values_are_parameters(qstore):

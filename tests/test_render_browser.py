@@ -20,7 +20,15 @@ import pytest
 from linkgraph.render.base import MarkingWarning, items, meets_grade
 from linkgraph.render.html import Chart
 from tests.render_fixtures import (
-    CHINESE, LINKS, NODES, VIETNAMESE, XSS_CLOSE, XSS_COMMENT, XSS_IMG, XSS_SCRIPT, build_subgraph,
+    CHINESE,
+    LINKS,
+    NODES,
+    VIETNAMESE,
+    XSS_CLOSE,
+    XSS_COMMENT,
+    XSS_IMG,
+    XSS_SCRIPT,
+    build_subgraph,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -67,7 +75,7 @@ def _driver():
     opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     try:
         drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    except Exception as exc:  # noqa: BLE001 - one clear line
+    except Exception as exc:  # one clear line
         pytest.fail(f"could not start headless Chromium ({type(exc).__name__}: {str(exc).splitlines()[0]}): "
                     f"{INSTALL}", pytrace=False)
     drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
@@ -346,7 +354,7 @@ def test_grade_filter(browser, chart_file, sub):
     Select(browser.find_element("id", "lg-rel")).select_by_value("B")
     Select(browser.find_element("id", "lg-cred")).select_by_value("2")
     n, drawn, m, edges = _visible(browser)
-    ok = lambda it: meets_grade(it.grade_pairs, ("B", 2))  # noqa: E731
+    ok = lambda it: meets_grade(it.grade_pairs, ("B", 2))
     assert (n, m) == _expected(sub, ok, ok) and (drawn, edges) == (n, m)
     assert 0 < n < len(NODES)
     ids = set(browser.execute_script("return linkgraph.drawnIds()"))

@@ -15,7 +15,16 @@ from linkgraph.render import write
 from linkgraph.render.base import MarkingWarning, RenderError
 from linkgraph.render.html import Chart, ChartTooLarge, script_json, write_html
 from tests.render_fixtures import (
-    CHINESE, HOSTILE_CAPTIONS, LINE_SEP, LINKS, NODES, PATH, VIETNAMESE, XSS_CLOSE, XSS_SCRIPT, build_subgraph,
+    CHINESE,
+    HOSTILE_CAPTIONS,
+    LINE_SEP,
+    LINKS,
+    NODES,
+    PATH,
+    VIETNAMESE,
+    XSS_CLOSE,
+    XSS_SCRIPT,
+    build_subgraph,
 )
 
 CREATED = "2025-01-02T03:04:05Z"

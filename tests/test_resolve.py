@@ -333,7 +333,7 @@ def test_partial_dates():
         rec("d5", "Omari Swai", "19780302", "TZ", [], source="e"),  # compact form is read too
     ]
     res = resolve(frame(*recs))
-    lv = lambda a, b: res.explain_pair(a, b)["evidence"]["birth_date"]["level"]  # noqa: E731
+    lv = lambda a, b: res.explain_pair(a, b)["evidence"]["birth_date"]["level"]
     assert lv("d1", "d2") == "compatible_year"
     assert lv("d2", "d3") == "compatible_month"
     assert lv("d2", "d5") == "exact"

@@ -20,8 +20,16 @@ from linkgraph.errors import LinkgraphError
 from linkgraph.importing import import_files
 from linkgraph.normalize.names import name_key
 from linkgraph.resolve.adapters import _fold
-from linkgraph.resolve.graph import (REVIEW, decisions, entity_map, explain, person_records, records,
-                                     resolve_store, unmerge)
+from linkgraph.resolve.graph import (
+    REVIEW,
+    decisions,
+    entity_map,
+    explain,
+    person_records,
+    records,
+    resolve_store,
+    unmerge,
+)
 from linkgraph.resolve.review import export_review, import_review, review_pairs
 
 
@@ -147,7 +155,7 @@ def test_demo_resolves_to_the_true_people(store, demo, capsys):
     merges = [x for x in links if x[3] != REVIEW]
     assert len(merges) == res["merged"]
     ent = dict(zip(recs["record_id"], recs["entity_id"]))
-    for _, a, b, decision, score, evidence in merges:
+    for _, a, _b, decision, score, evidence in merges:
         assert decision == "auto" and ent.get(a, None) is not None
         ev = json.loads(evidence)
         assert ev["comparisons"] and 0 <= score <= 1 and ev["outcome"] in ("merge", "review", "no-merge",

@@ -17,10 +17,21 @@ import pytest
 from linkgraph.demo_data import generate
 from linkgraph.errors import LinkgraphError
 from linkgraph.importing import import_files, sources
-from linkgraph.store import open_store
-from linkgraph.sharing import (audit_log, export_package, import_package, load_key, make_tokens, match_tokens,
-                               new_key, parse_rules, read_tokens, record, write_tokens)
+from linkgraph.sharing import (
+    audit_log,
+    export_package,
+    import_package,
+    load_key,
+    make_tokens,
+    match_tokens,
+    new_key,
+    parse_rules,
+    read_tokens,
+    record,
+    write_tokens,
+)
 from linkgraph.sharing.deconflict import identifiers
+from linkgraph.store import open_store
 
 # A debrief by a registered informant: the informant's own name, phone, passport and a vehicle appear in no
 # other source, so they must appear in no byte of a package; the buyer's phone is also in the call records.

@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -303,7 +303,7 @@ class ChunkMapper:
                 too_long = s.str.len() > col.max_length
                 if too_long.any():
                     reject(too_long, fname, s.str.len().map(
-                        lambda n: f"value is {n:,} characters long (limit {col.max_length:,})"))
+                        lambda n, limit=col.max_length: f"value is {n:,} characters long (limit {limit:,})"))
                     s = s.where(~too_long, "")
                     V[fname] = s
             if is_list:
@@ -507,7 +507,7 @@ class ChunkMapper:
             if not any(g.get(k) in V for k in ("system", "reliability", "credibility", "raw")):
                 return None
             fields = [g.get(k) for k in ("system", "reliability", "credibility", "raw")] + g.get("parts", [])
-            fn = lambda a, b, c, d, *own: grade_from_parts(a, b, c, d, own)  # noqa: E731
+            fn = lambda a, b, c, d, *own: grade_from_parts(a, b, c, d, own)
         cols = [V[f].astype(object).where(~_blank(V[f]), "").astype(str).str.strip() if f in V
                 else pd.Series("", index=index) for f in fields]
         key = cols[0]
@@ -793,7 +793,7 @@ def write_rejected(path: Path, rows: list[tuple], headers_by_sheet: dict) -> Pat
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class _Progress:
@@ -803,9 +803,8 @@ class _Progress:
 
     def __enter__(self):
         if self.enabled:
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                       TimeElapsedColumn)
             from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                               TimeElapsedColumn(), console=Console(stderr=True), transient=True)

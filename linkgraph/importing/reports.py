@@ -178,7 +178,7 @@ class _Line:
     heading: bool = False                 # a Markdown heading or a Word heading/title paragraph
     rule: bool = False
     cells: list[tuple[str, str]] | None = None   # (label, value) pairs of a table row
-    fields: list["_Field"] = field(default_factory=list)
+    fields: list[_Field] = field(default_factory=list)
     prose: str | None = None              # text that belongs to the narrative when no field was found
 
 
@@ -789,6 +789,7 @@ def _species_index() -> tuple[dict[tuple[str, ...], tuple[frozenset | None, bool
     """Checklist names as folded token tuples -> (exact spellings a one-word name needs, or None; whether
     it must be capitalised), the CJK names, and the longest phrase in tokens."""
     import csv
+
     from linkgraph.normalize import species as sp
     path = Path(sp.__file__).resolve().parent.parent / "data" / "species.csv"
     index: dict[tuple[str, ...], tuple[frozenset | None, bool]] = {}
@@ -876,7 +877,7 @@ def _species(text: str) -> list[str]:
 
 # persons
 _PARTICLES = {"bin", "binti", "ibn", "van", "von", "de", "da", "di", "del", "della", "dos", "das", "du", "al",
-              "el", "la", "le", "ben", "wa", "thi", "văn", "van", "ter", "den", "der", "y"}
+              "el", "la", "le", "ben", "wa", "thi", "văn", "ter", "den", "der", "y"}
 _NOT_NAME_WORDS = set("""the a an this that these those he she they it his her their its on in at by for from to of
 and or but with via report reports intelligence information source sources subject network networks ivory
 pangolin pangolins scale scales rhino horn horns tusk tusks trafficking smuggling shipment shipments seizure

@@ -378,7 +378,7 @@ DEFAULT_ON_ERROR = {"date": "reject", "datetime": "reject", "number": "reject", 
                     "duration": "reject", "quantity": "reject"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def context_field(name: str) -> str | None:
     """Which transforms read a context value from the row (phone: the row's country)."""
     return {"phone": "region"}.get(name)

@@ -29,6 +29,7 @@ from .identifiers import (
     normalize_passport,
     normalize_plate,
 )
+from .names import NameValue, name_key, name_tokens, normalize_person_name, phonetic_key, phonetic_name_key
 from .orgs import OrgValue, normalize_org_name, normalize_org_series, org_name_key
 from .phones import PhoneValue, normalize_phone, normalize_phone_series
 from .quantities import (
@@ -41,14 +42,8 @@ from .quantities import (
 )
 from .species import SpeciesValue, Taxon, load_checklist, normalize_species, normalize_species_series
 
-try:  # person names: linkgraph/normalize/names.py (written separately)
-    from .names import NameValue, name_key, name_tokens, normalize_person_name, phonetic_key, phonetic_name_key
-
-    _NAMES = ["NameValue", "normalize_person_name", "name_key", "name_tokens", "phonetic_key", "phonetic_name_key"]
-except ImportError:  # pragma: no cover - names.py not there yet
-    _NAMES = []
-
-__all__ = _NAMES + [
+__all__ = [
+    "NameValue", "normalize_person_name", "name_key", "name_tokens", "phonetic_key", "phonetic_name_key",
     "CountryValue", "country_name", "normalize_country", "normalize_country_series",
     "DateValue", "DateTimeValue", "normalize_date", "normalize_datetime", "detect_dayfirst",
     "normalize_date_series", "normalize_datetime_series",

@@ -18,7 +18,8 @@ import dataclasses
 import math
 import re
 import unicodedata
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from anyascii import anyascii
 

@@ -410,7 +410,7 @@ def _fuzzy(text: str) -> CountryValue | None:
     best_key, best_score, best_i = hits[0]
     best_code = codes[best_i]
     # the runner-up pointing at another country must be clearly worse
-    for k, s, i in hits[1:]:
+    for _k, s, i in hits[1:]:
         if codes[i] != best_code and best_score - s < 6:
             return None
     if best_score < (88 if len(key) < 8 else 85):

@@ -20,8 +20,9 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from ._common import clean_text, is_blank, map_unique, map_unique_frame, replace_raw, strip_marks
 

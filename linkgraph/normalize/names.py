@@ -220,7 +220,7 @@ def _is_missing(raw) -> bool:
     if isinstance(raw, float) and math.isnan(raw):
         return True
     try:  # pandas NA / NaT without importing pandas
-        return bool(raw != raw)  # noqa: PLR0124
+        return bool(raw != raw)
     except (TypeError, ValueError):
         return False
 

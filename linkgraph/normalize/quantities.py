@@ -25,8 +25,9 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from ._common import clean_text, is_blank, map_unique_frame, strip_marks
 
@@ -119,7 +120,7 @@ _def(_u("area", "m2", 1e-4), "cm2|sq cm|sqc|square centimetre|square centimetres
 _def(_u("area", "m2", 0.01), "dm2|sq dcm|sq dm|sqd")
 _def(_u("area", "m2", 0.09290304), "ft2|sq ft|sqf|square foot|square feet|pieds carres")
 
-P, I = "pieces", "items"
+P, ITEMS = "pieces", "items"
 _def(_u("count", P, 1.0, "pieces"), "pc|pcs|piece|pieces|pce|pces|pièce|pièces|peca|pecas|peça|peças|pieza|piezas|"
      "pz|pzs|morceau|morceaux|unit|units|unite|unites|unidad|unidades|unidade|unidades|ea|each|nos|no|nr|"
      "number|numbers|qty|cái|chiếc|件|个|支|根|片|ite|item|items|article|articles|artigo|artigos")
@@ -156,24 +157,24 @@ _def(_u("count", P, 1.0, "sets"), "set|sets|jeu|jeux|conjunto|conjuntos|bộ")
 _def(_u("count", P, 1.0, "gall bladders"), "gall bladder|gall bladders|gallbladder|gallbladders|gab")
 _def(_u("count", P, 1.0, "paws"), "paw|paws|patte|pattes")
 _def(_u("count", P, 1.0, "heads"), "hea|tête|têtes")
-_def(_u("container", I, 1.0, "bags"), "bag|bags|sack|sacks|sac|sacs|saco|sacos|bolsa|bolsas|gunny bag|gunny bags|"
+_def(_u("container", ITEMS, 1.0, "bags"), "bag|bags|sack|sacks|sac|sacs|saco|sacos|bolsa|bolsas|gunny bag|gunny bags|"
      "gunia|magunia|mfuko|mifuko|bao|袋")
-_def(_u("container", I, 1.0, "boxes"), "box|boxes|boîte|boîtes|boite|boites|caixa|caixas|caja|cajas|hộp|thùng|箱|盒")
-_def(_u("container", I, 1.0, "cartons"), "carton|cartons|crt|ctn|ctns|cartão|cartoes")
-_def(_u("container", I, 1.0, "cases"), "case|cases|cas|caisse|caisses")
-_def(_u("container", I, 1.0, "bottles"), "bottle|bottles|bot|bouteille|bouteilles|garrafa|garrafas|botella|botellas|chai")
-_def(_u("container", I, 1.0, "cans"), "can|cans|tin|tins|bidon|bidons|lata|latas")
-_def(_u("container", I, 1.0, "flasks"), "flask|flasks|fla|flacon|flacons|frasco|frascos")
-_def(_u("container", I, 1.0, "packets"), "packet|packets|pack|packs|package|packages|pkg|pkgs|pks|paquet|paquets|"
+_def(_u("container", ITEMS, 1.0, "boxes"), "box|boxes|boîte|boîtes|boite|boites|caixa|caixas|caja|cajas|hộp|thùng|箱|盒")
+_def(_u("container", ITEMS, 1.0, "cartons"), "carton|cartons|crt|ctn|ctns|cartão|cartoes")
+_def(_u("container", ITEMS, 1.0, "cases"), "case|cases|cas|caisse|caisses")
+_def(_u("container", ITEMS, 1.0, "bottles"), "bottle|bottles|bot|bouteille|bouteilles|garrafa|garrafas|botella|botellas|chai")
+_def(_u("container", ITEMS, 1.0, "cans"), "can|cans|tin|tins|bidon|bidons|lata|latas")
+_def(_u("container", ITEMS, 1.0, "flasks"), "flask|flasks|fla|flacon|flacons|frasco|frascos")
+_def(_u("container", ITEMS, 1.0, "packets"), "packet|packets|pack|packs|package|packages|pkg|pkgs|pks|paquet|paquets|"
      "pacote|pacotes|paquete|paquetes|parcel|parcels|colis|gói|包")
-_def(_u("container", I, 1.0, "containers"), "container|containers|conteneur|conteneurs|contentor|contentores|"
+_def(_u("container", ITEMS, 1.0, "containers"), "container|containers|conteneur|conteneurs|contentor|contentores|"
      "contenedor|contenedores|ctr|ctrs|teu")
-_def(_u("container", I, 1.0, "crates"), "crate|crates|cageot|cageots|caixote|caixotes")
-_def(_u("container", I, 1.0, "suitcases"), "suitcase|suitcases|valise|valises|mala|malas|luggage|bagages")
-_def(_u("container", I, 1.0, "shipments"), "shipment|shipments|shp|cargaison|cargaisons")
-_def(_u("container", I, 1.0, "bundles"), "bundle|bundles|ballot|ballots|fardo|fardos")
-_def(_u("container", I, 1.0, "drums"), "drum|drums|fût|fûts|barrel|barrels")
-_def(_u("container", I, 1.0, "jars"), "jar|jars|bocal|bocaux|pot|pots")
+_def(_u("container", ITEMS, 1.0, "crates"), "crate|crates|cageot|cageots|caixote|caixotes")
+_def(_u("container", ITEMS, 1.0, "suitcases"), "suitcase|suitcases|valise|valises|mala|malas|luggage|bagages")
+_def(_u("container", ITEMS, 1.0, "shipments"), "shipment|shipments|shp|cargaison|cargaisons")
+_def(_u("container", ITEMS, 1.0, "bundles"), "bundle|bundles|ballot|ballots|fardo|fardos")
+_def(_u("container", ITEMS, 1.0, "drums"), "drum|drums|fût|fûts|barrel|barrels")
+_def(_u("container", ITEMS, 1.0, "jars"), "jar|jars|bocal|bocaux|pot|pots")
 
 # CITES term codes -> what is counted when the unit is blank ("Number of specimens")
 _TERM_CODES = {
@@ -686,7 +687,6 @@ def normalize_quantity_series(qty, unit=None, term=None, decimal: str | None = N
     (text, unit, term).  Returns a DataFrame with columns amount, unit,
     count, count_unit, approx, ok, note.
     """
-    import numpy as np
     import pandas as pd
 
     if decimal is None and qty.dtype == object:

@@ -442,7 +442,7 @@ def _ids_from_frame(df: pd.DataFrame) -> tuple[list[str], list[str]]:
         elif col in ("link_id", "link_ids"):
             for v in vals:
                 links.extend(v if isinstance(v, list) else [v])
-    clean = lambda xs: list(dict.fromkeys(x for x in xs if isinstance(x, str) and x))  # noqa: E731
+    clean = lambda xs: list(dict.fromkeys(x for x in xs if isinstance(x, str) and x))
     return clean(nodes), clean(links)
 
 
@@ -472,7 +472,6 @@ def query(name: str, db=None, *, queries=None, **params) -> pd.DataFrame:
 
 def to_subgraph(name: str, db=None, *, queries=None, **params):
     """Run library query NAME and return what it found as a linkgraph.subgraph.Subgraph (nodes, links, path)."""
-    from linkgraph.subgraph import Subgraph
 
     def go(store):
         q = load_query(name, queries)

@@ -277,7 +277,7 @@ def _bidirectional(ctx, a: str, b: str, max_hops: int, cap: int = 1000):
         if len(out) >= cap:
             return
         if node == b:
-            out.append((list(nodes), list(lks), [dates[l] for l in lks]))
+            out.append((list(nodes), list(lks), [dates[lk] for lk in lks]))
             return
         step = len(lks) + 1
         for nb, lid in sorted(adj.get(node, ()), key=lambda x: (x[0], x[1])):
@@ -300,7 +300,7 @@ def run_path(ctx):
     else:
         _require(ctx, [p["from_id"], p["to_id"]])
         df = ctx.run()
-        rows = [(list(n), list(l), list(d)) for n, l, d in
+        rows = [(list(n), list(lk), list(d)) for n, lk, d in
                 zip(df.get("node_ids", []), df.get("link_ids", []), df.get("link_dates", []))]
     method = "shortest"
     if p["time_ordered"]:
@@ -322,7 +322,7 @@ def run_path(ctx):
         "link_dates": [r[2] for r in rows],
         "method": [method] * len(rows),
     })
-    return _qr(out, node_ids=ids, link_ids=list(dict.fromkeys(l for r in rows for l in r[1])),
+    return _qr(out, node_ids=ids, link_ids=list(dict.fromkeys(lk for r in rows for lk in r[1])),
                path=rows[0][0] if rows else [])
 
 
@@ -339,14 +339,14 @@ def run_routes(ctx):
     if not len(df):
         return _qr(pd.DataFrame(columns=cols))
     routes = []
-    for (item, content), g in df.groupby(["item_id", "content_id"], sort=False, dropna=False):
+    for (item, _content), g in df.groupby(["item_id", "content_id"], sort=False, dropna=False):
         legs = g.drop_duplicates("location_id").sort_values("leg", na_position="last")
         locs = legs["location"].tolist()
         roles = [str(r or "").lower() for r in legs["role"].tolist()]
-        origin = next((l for l, r in zip(locs, roles) if r in _ORIGIN), locs[0] if locs else None)
-        dest = next((l for l, r in zip(reversed(locs), reversed(roles)) if r in _DEST),
+        origin = next((loc for loc, r in zip(locs, roles) if r in _ORIGIN), locs[0] if locs else None)
+        dest = next((loc for loc, r in zip(reversed(locs), reversed(roles)) if r in _DEST),
                     locs[-1] if len(locs) > 1 else None)
-        transit = [l for l in locs if l not in (origin, dest)]
+        transit = [loc for loc in locs if loc not in (origin, dest)]
         first = g.iloc[0]
         routes.append({"item_id": item, "species": first["species"], "commodity": first["commodity"],
                        "origin": origin, "transit": " > ".join(transit), "destination": dest,

@@ -16,8 +16,20 @@ import re
 from pathlib import Path
 
 from linkgraph.render.base import (
-    CREDIBILITY_TEXT, RELIABILITY, RELIABILITY_TEXT, Analytics, Item, _handling_rank, best_grade, clean, items,
-    link_label, marking, out_path, text, value_kind,
+    CREDIBILITY_TEXT,
+    RELIABILITY,
+    RELIABILITY_TEXT,
+    Analytics,
+    Item,
+    _handling_rank,
+    best_grade,
+    clean,
+    items,
+    link_label,
+    marking,
+    out_path,
+    text,
+    value_kind,
 )
 from linkgraph.render.icons import glyph_name
 from linkgraph.render.safe import xml_text
@@ -45,7 +57,7 @@ def write_anx(subgraph: Subgraph, path: str | Path, *, title: str | None = None,
     icons = {**I2_ICONS, **(icon_map or {})}
     try:
         icon_of = {name: et.icon for name, et in load_schema().entities.items()}
-    except Exception:  # noqa: BLE001
+    except Exception:
         icon_of = {}
     nodes, links = items(subgraph)
     m = marking(subgraph, title=title, tlp=tlp, handling=handling, created=created, parsed=(nodes, links))

@@ -11,10 +11,11 @@ import math
 import random
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -72,7 +73,7 @@ def clean(value: Any) -> Any:
     if hasattr(value, "tolist") and not isinstance(value, (int, float)):  # numpy arrays and scalars
         try:
             return clean(value.tolist())
-        except Exception:  # noqa: BLE001 - fall through to str
+        except Exception:  # fall through to str
             return str(value)
     if isinstance(value, float):
         return None if (math.isnan(value) or math.isinf(value)) else float(value)
@@ -92,9 +93,9 @@ def clean(value: Any) -> Any:
 
 def text(value: Any) -> str:
     """A cell's text: '' for missing, JSON for lists and dicts, str otherwise."""
-    if type(value) is str:  # noqa: E721 - the common case, fast
+    if type(value) is str:
         return value
-    if type(value) is int:  # noqa: E721
+    if type(value) is int:
         return str(value)
     value = clean(value)
     if value is None:
@@ -340,7 +341,7 @@ def marking(sub: Subgraph, *, title: str | None = None, tlp: str | None = None, 
         distinct = sorted(set(codes), key=lambda c: (-_handling_rank(c), c))  # most restrictive first
         handling = ", ".join(distinct[:8]) + (f" (+{len(distinct) - 8} more)" if len(distinct) > 8 else "")
     if created is None:
-        created = datetime.now(timezone.utc).replace(microsecond=0)
+        created = datetime.now(UTC).replace(microsecond=0)
     if isinstance(created, datetime):
         created = created.isoformat().replace("+00:00", "Z")
     return Marking(title=title or getattr(sub, "title", None) or "linkgraph chart", tlp=level,

@@ -22,15 +22,24 @@ import base64
 import functools
 import hashlib
 import html
+import importlib.util
 import json
 import re
 from functools import cached_property
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 from linkgraph.render.base import (
-    RELIABILITY, Analytics, ChartTooLarge, Item, RenderError, grade_text, items, marking, out_path, text,
+    RELIABILITY,
+    Analytics,
+    ChartTooLarge,
+    Item,
+    RenderError,
+    grade_text,
+    items,
+    marking,
+    out_path,
+    text,
 )
 from linkgraph.render.icons import LINK_PALETTE, NONE_COLOUR, TYPE_COLOURS, glyph_name, icon_uri, palette
 from linkgraph.subgraph import Subgraph
@@ -111,7 +120,7 @@ class Chart:
 
         try:
             icons_of = {name: et.icon for name, et in load_schema().entities.items()}
-        except Exception:  # noqa: BLE001 - a chart still renders with generic icons
+        except Exception:  # a chart still renders with generic icons
             icons_of = {}
         nodes, links = self._items
         an = Analytics(nodes, links)

@@ -16,7 +16,17 @@ import zipfile
 from pathlib import Path
 
 from linkgraph.render.base import (
-    Item, Marking, clean, credibility, grade_text, items, link_label, marking, out_path, reliability, text,
+    Item,
+    Marking,
+    clean,
+    credibility,
+    grade_text,
+    items,
+    link_label,
+    marking,
+    out_path,
+    reliability,
+    text,
 )
 from linkgraph.render.safe import neutralise, xml_text
 from linkgraph.subgraph import Subgraph
@@ -181,7 +191,7 @@ def _header_text(s: str) -> str:
 
 def write_csv(subgraph: Subgraph, path: str | Path, *, title: str | None = None, tlp: str | None = None,
               handling: str | None = None, created: str | None = None, banner: bool = True,
-              zip: bool | None = None) -> Path:  # noqa: A002 - a clear option name
+              zip: bool | None = None) -> Path:  # a clear option name
     """Write entities.csv, links.csv, sources.csv and README.txt into the folder `path`, or into a zip file when
     `path` ends in ".zip" (or `zip=True`). UTF-8 with a BOM (Excel reads it as UTF-8); returns the path."""
     m = marking(subgraph, title=title, tlp=tlp, handling=handling, created=created)

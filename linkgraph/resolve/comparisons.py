@@ -148,12 +148,12 @@ def _name_alignment(f: Features, ia, ib, ctx):
     s = f.tok_strings()
     fa, ga, gaa = f.fam[ia], f.giv[ia], f.givall[ia]
     fb, gb, gbb = f.fam[ib], f.giv[ib], f.givall[ib]
-    jw = lambda x, y: np.nan_to_num(pair_scores(x, y, s, "jaro_winkler"), nan=0.0)  # noqa: E731
+    jw = lambda x, y: np.nan_to_num(pair_scores(x, y, s, "jaro_winkler"), nan=0.0)
     ff, gg = jw(fa, fb), jw(ga, gb)
     fg, gf = jw(fa, gb), jw(ga, fb)
     # choose the pairing of name parts with more good agreements (a plain sum is fooled by two
     # mediocre similarities beating one good one)
-    good = lambda x: np.maximum(x - 0.7, 0.0)  # noqa: E731
+    good = lambda x: np.maximum(x - 0.7, 0.0)
     swap = (good(fg) + good(gf)) > (good(ff) + good(gg)) + 1e-6
     fb2 = np.where(swap, gb, fb)
     gb2 = np.where(swap, fb, gb)
@@ -393,7 +393,7 @@ def _shared_pairs(lists, n: int, max_group: int = 1000):
         for v in vs:
             groups.setdefault(v, []).append(i)
     codes, freqs = [], []
-    for v, rows in groups.items():
+    for rows in groups.values():
         k = len(rows)
         if k < 2 or k > max_group:
             continue

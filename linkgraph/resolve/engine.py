@@ -615,9 +615,9 @@ def _evidence_json(prior: float, names: list, lvnames: list, levels: np.ndarray,
     n = len(levels)
     if n == 0:
         return []
-    out = np.full(n, '{"prior": %s' % json.dumps(round(float(prior), 3)), dtype=object)
+    out = np.full(n, '{"prior": ' + json.dumps(round(float(prior), 3)), dtype=object)
     for j, nm in enumerate(names):
-        heads = np.array([', %s: {"level": %s, "weight": ' % (json.dumps(nm), json.dumps(str(lv)))
+        heads = np.array([f', {json.dumps(nm)}: {{"level": {json.dumps(str(lv))}, "weight": '
                           for lv in lvnames[j]], dtype=object)
         w = np.round(contrib[:, j].astype(np.float64), 3)
         wtxt = np.char.mod("%.3f", w).astype(object)

@@ -18,7 +18,7 @@ import getpass
 import json
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -142,7 +142,7 @@ def decisions(store) -> pd.DataFrame:
 def _user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
+    except Exception:  # no login name in some containers
         return os.environ.get("USER", "")
 
 
@@ -150,7 +150,7 @@ def add_decisions(store, rows: list[dict], user: str | None = None) -> int:
     """Store decisions {left_id, right_id, decision: match | no-match | unmerge, note}; a decision equal to
     the latest one on the same pair is not stored again. Returns how many were stored."""
     latest = _latest(decisions(store))
-    now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
     who = user if user is not None else _user()
     todo = []
     for r in rows:

@@ -212,7 +212,7 @@ def _em(levels: np.ndarray, include: list[int], m: list, u: list, lam: float, ma
     uu = [x.copy() for x in u]
     u_pseudo = 50.0
     it = 0
-    for it in range(max_iter):
+    for _ in range(max_iter):
         llr = np.zeros(len(pats))
         for t, j in enumerate(include):
             lm = np.log(np.concatenate([np.maximum(m[j], 1e-12), [1.0]]))

@@ -128,7 +128,7 @@ def import_review(store, path, user: str | None = None) -> dict:
         raise LinkgraphError(f"{path}: no such file")
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - zip/xml errors of a damaged or non-xlsx file
+    except Exception as e:  # zip/xml errors of a damaged or non-xlsx file
         raise LinkgraphError(f"{path.name}: not a readable .xlsx workbook ({type(e).__name__})") from None
     try:
         if SHEET not in wb.sheetnames:
@@ -194,7 +194,7 @@ def read_table(path) -> pd.DataFrame:
                            sep="\t" if suffix == ".tsv" else None, engine="python")
     except LinkgraphError:
         raise
-    except Exception as e:  # noqa: BLE001 - parser errors of a malformed file
+    except Exception as e:  # parser errors of a malformed file
         raise LinkgraphError(f"{path.name}: cannot read ({str(e).splitlines()[0][:120]})") from None
 
 

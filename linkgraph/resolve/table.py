@@ -88,7 +88,7 @@ def _join_text(values) -> str | None:
 
 def _to_standard(df: pd.DataFrame, cols: dict, ids: list[str]) -> pd.DataFrame:
     n = len(df)
-    get = lambda f: [df[c].tolist() for c in cols.get(f, [])]  # noqa: E731
+    get = lambda f: [df[c].tolist() for c in cols.get(f, [])]
     names = [None] * n
     kinds = ["person"] * n
     name_cols = get("name")
@@ -188,7 +188,7 @@ def dedupe_table(df: pd.DataFrame, id_column: str | None = None, mapping: dict |
         ids = ["" if ad.is_missing(v) else str(v).strip() for v in df[id_column].tolist()]
         if any(not x for x in ids) or len(set(ids)) != len(ids):
             raise ValueError(f"column {id_column!r} must hold unique, non-empty ids")
-        for f, cl in cols.items():
+        for cl in cols.values():
             if id_column in cl:
                 cl.remove(id_column)
     else:

@@ -11,7 +11,7 @@ from linkgraph.sharing.audit import audit_log, record
 from linkgraph.sharing.deconflict import load_key, make_tokens, match_tokens, new_key, read_tokens, write_tokens
 from linkgraph.sharing.manifest import verify_package
 from linkgraph.sharing.package import ImportSummary, PackageInfo, export_package, import_package
-from linkgraph.sharing.redact import RedactRules, Redaction, parse_rules, redact
+from linkgraph.sharing.redact import Redaction, RedactRules, parse_rules, redact
 
 __all__ = ["ImportSummary", "PackageInfo", "RedactRules", "Redaction", "audit_log", "export_package",
            "import_package", "load_key", "make_tokens", "match_tokens", "new_key", "parse_rules", "read_tokens",

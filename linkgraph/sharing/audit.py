@@ -4,7 +4,7 @@ from __future__ import annotations
 import getpass
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -18,13 +18,13 @@ def current_user() -> str:
         return user
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers; the log still needs a row
+    except Exception:  # no login name in some containers; the log still needs a row
         return "unknown"
 
 
 def record(store, action: str, detail: str, sha256: str | None = None, user: str | None = None) -> str:
     """Append one audit row (time in UTC, user from $LINKGRAPH_USER or the OS login); returns its id."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # time-ordered ids keep the log sortable even when two rows share a second
     rid = f"a-{now.strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:8]}"
     store.execute("CREATE (a:LgAudit {id: $id, time: $time, user: $user, action: $action, detail: $detail, "

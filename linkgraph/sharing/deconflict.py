@@ -66,7 +66,7 @@ def key_id(key: bytes) -> str:
 
 def token(key: bytes, kind: str, value: str) -> str:
     """The token of one normalised identifier."""
-    return hmac.new(key, f"{kind}\x1f{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------- identifiers

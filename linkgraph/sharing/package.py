@@ -15,7 +15,7 @@ import json
 import tempfile
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -227,7 +227,7 @@ def export_package(store, out_zip, *, around: str | None = None, hops: int = 2, 
     s = red.subgraph
     types = dict(zip(s.nodes["id"], s.nodes["type"]))
     nodes, links = _rows(s.nodes, "node", types), _rows(s.links, "link", types)
-    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     files: dict[str, bytes] = {
         NODES: _jsonl(nodes), LINKS: _jsonl(links),
         "graph/FORMAT.md": FORMAT_MD.format(format=FORMAT).encode("utf-8"),

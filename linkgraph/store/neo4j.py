@@ -148,7 +148,7 @@ class Neo4jStore(Store):
                 ids_per_slice = max(1, SLICE_ROWS * df["id"].nunique() // max(1, len(df)))
                 for _, part in df.groupby(pd.factorize(df["id"])[0] // ids_per_slice, sort=False):
                     one = {type_name: part}
-                    sub = self.atomic(lambda o=one: super(Neo4jStore, self).write(**{kind: o}))
+                    sub = self.atomic(lambda o=one, k=kind: super(Neo4jStore, self).write(**{k: o}))
                     for k, v in sub.created.items():
                         stats.add("created", k, v)
                     for k, v in sub.updated.items():
