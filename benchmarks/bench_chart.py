@@ -9,6 +9,7 @@ of requests each page tried outside its own file. Prints a Markdown table.
 
 Requirement: ours at most 5 MB and drawn within 3 s (exit code 1 otherwise).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,11 +32,36 @@ from linkgraph.subgraph import Subgraph
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DRAW_S = 3.0
-TYPES = [("Person", 0.30), ("Organization", 0.10), ("Phone", 0.18), ("Email", 0.04), ("Address", 0.05),
-         ("Location", 0.05), ("Species", 0.04), ("Shipment", 0.08), ("Seizure", 0.06), ("Vehicle", 0.04),
-         ("Permit", 0.02), ("Account", 0.02), ("Identification", 0.01), ("Document", 0.01)]
-LINK_TYPES = ["HAS_PHONE", "CALLED", "PARTY_TO", "ASSOCIATE_OF", "MEMBER_OF", "CONSIGNED", "ROUTED_VIA",
-              "INVOLVED", "SEIZED_FROM", "LOCATED_IN", "HAS_ADDRESS", "MENTIONS"]
+TYPES = [
+    ("Person", 0.30),
+    ("Organization", 0.10),
+    ("Phone", 0.18),
+    ("Email", 0.04),
+    ("Address", 0.05),
+    ("Location", 0.05),
+    ("Species", 0.04),
+    ("Shipment", 0.08),
+    ("Seizure", 0.06),
+    ("Vehicle", 0.04),
+    ("Permit", 0.02),
+    ("Account", 0.02),
+    ("Identification", 0.01),
+    ("Document", 0.01),
+]
+LINK_TYPES = [
+    "HAS_PHONE",
+    "CALLED",
+    "PARTY_TO",
+    "ASSOCIATE_OF",
+    "MEMBER_OF",
+    "CONSIGNED",
+    "ROUTED_VIA",
+    "INVOLVED",
+    "SEIZED_FROM",
+    "LOCATED_IN",
+    "HAS_ADDRESS",
+    "MENTIONS",
+]
 COUNTRIES = ["KE", "TZ", "UG", "VN", "CN", "NG", "MZ", "ZA", "MY", "TH", "LA", "HK"]
 
 
@@ -47,24 +73,42 @@ def generate(n_nodes: int, n_links: int, seed: int = 42) -> Subgraph:
 
     def prov():
         src, sha = rnd.choice(sources)
-        return {"source": src, "sha256": sha, "sheet": str(rnd.choice([2021, 2022, 2023])),
-                "row": rnd.randint(2, 5000), "batch": f"b-{rnd.randint(1, 9):03d}", "imported": "2024-01-05T10:00:00Z",
-                "observed": f"202{rnd.randint(1, 3)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
-                "reliability": rnd.choice("ABCDEF"), "credibility": rnd.randint(1, 6),
-                "handling": rnd.choice(["TLP:AMBER", "TLP:GREEN", "TLP:AMBER+STRICT"]),
-                "source_type": rnd.choice(["register", "informant", "call records", "open source"]),
-                "agency": rnd.choice(["KWS", "TRA", "VN Customs", "ICPO"])}
+        return {
+            "source": src,
+            "sha256": sha,
+            "sheet": str(rnd.choice([2021, 2022, 2023])),
+            "row": rnd.randint(2, 5000),
+            "batch": f"b-{rnd.randint(1, 9):03d}",
+            "imported": "2024-01-05T10:00:00Z",
+            "observed": f"202{rnd.randint(1, 3)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+            "reliability": rnd.choice("ABCDEF"),
+            "credibility": rnd.randint(1, 6),
+            "handling": rnd.choice(["TLP:AMBER", "TLP:GREEN", "TLP:AMBER+STRICT"]),
+            "source_type": rnd.choice(["register", "informant", "call records", "open source"]),
+            "agency": rnd.choice(["KWS", "TRA", "VN Customs", "ICPO"]),
+        }
 
     nodes = []
     for i in range(n_nodes):
         t = rnd.choices(names, weights)[0]
         recs = [prov() for _ in range(rnd.choice([1, 1, 2]))]
         best = min(recs, key=lambda r: "ABCDEF".index(r["reliability"]) + r["credibility"])
-        nodes.append({"id": f"{t}:{i}", "type": t, "caption": f"{t} {i} {rnd.choice(['Mwangi', 'Nguyễn', 'Chen', 'Okafor'])}",
-                      "country": rnd.choice(COUNTRIES), "name": f"name {i}", "kind": rnd.choice(["a", "b", "c"]),
-                      "reliability": best["reliability"], "credibility": best["credibility"],
-                      "handling": "TLP:AMBER", "first_seen": min(r["observed"] for r in recs),
-                      "last_seen": max(r["observed"] for r in recs), "prov": json.dumps(recs)})
+        nodes.append(
+            {
+                "id": f"{t}:{i}",
+                "type": t,
+                "caption": f"{t} {i} {rnd.choice(['Mwangi', 'Nguyễn', 'Chen', 'Okafor'])}",
+                "country": rnd.choice(COUNTRIES),
+                "name": f"name {i}",
+                "kind": rnd.choice(["a", "b", "c"]),
+                "reliability": best["reliability"],
+                "credibility": best["credibility"],
+                "handling": "TLP:AMBER",
+                "first_seen": min(r["observed"] for r in recs),
+                "last_seen": max(r["observed"] for r in recs),
+                "prov": json.dumps(recs),
+            }
+        )
     ids = [n["id"] for n in nodes]
     links, seen, degree = [], set(), [1] * n_nodes
     while len(links) < n_links:
@@ -76,9 +120,19 @@ def generate(n_nodes: int, n_links: int, seed: int = 42) -> Subgraph:
         degree[a] += 1
         degree[b] += 1
         rec = prov()
-        links.append({"id": f"l:{len(links)}", "type": rnd.choice(LINK_TYPES), "source": ids[a], "target": ids[b],
-                      "date": rec["observed"], "reliability": rec["reliability"], "credibility": rec["credibility"],
-                      "handling": rec["handling"], "prov": json.dumps([rec])})
+        links.append(
+            {
+                "id": f"l:{len(links)}",
+                "type": rnd.choice(LINK_TYPES),
+                "source": ids[a],
+                "target": ids[b],
+                "date": rec["observed"],
+                "reliability": rec["reliability"],
+                "credibility": rec["credibility"],
+                "handling": rec["handling"],
+                "prov": json.dumps([rec]),
+            }
+        )
     return Subgraph(nodes=pd.DataFrame(nodes), links=pd.DataFrame(links), title="Benchmark network")
 
 
@@ -95,8 +149,10 @@ def write_pyvis(sub: Subgraph, path: Path) -> Path:
     html = path.read_text(encoding="utf-8")
     anchor = "network = new vis.Network(container, data, options);"
     assert anchor in html, "pyvis template changed"
-    marker = (anchor + "\nnetwork.once('afterDrawing', function () { window.__drawn = performance.now(); });"
-              "\nnetwork.once('stabilizationIterationsDone', function () { window.__stable = performance.now(); });")
+    marker = (
+        anchor + "\nnetwork.once('afterDrawing', function () { window.__drawn = performance.now(); });"
+        "\nnetwork.once('stabilizationIterationsDone', function () { window.__stable = performance.now(); });"
+    )
     path.write_text(html.replace(anchor, marker), encoding="utf-8")
     return path
 
@@ -108,9 +164,18 @@ def browser():
     profile = tempfile.mkdtemp(prefix="lg-bench-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-                "--proxy-server=127.0.0.1:9", "--window-size=1600,1000"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--proxy-server=127.0.0.1:9",
+        "--window-size=1600,1000",
+    ):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts), profile
@@ -185,23 +250,35 @@ def main(argv=None) -> int:
     def s(v):
         return f"not drawn in {args.pyvis_timeout:.0f} s" if v is None else f"{v / 1000:.2f} s"
 
-    print(f"\n{args.nodes:,} nodes, {args.links:,} links; headless Chromium {args.repeat}x (median) for ours, "
-          f"1x for pyvis; network cut. Pages in {out}\n")
-    print("| page | file size | write (Python) | drawn (first afterDrawing) | physics stabilised | "
-          "requests outside the file |")
+    print(
+        f"\n{args.nodes:,} nodes, {args.links:,} links; headless Chromium {args.repeat}x (median) for ours, "
+        f"1x for pyvis; network cut. Pages in {out}\n"
+    )
+    print(
+        "| page | file size | write (Python) | drawn (first afterDrawing) | physics stabilised | "
+        "requests outside the file |"
+    )
     print("|---|---|---|---|---|---|")
-    print(f"| linkgraph (precomputed igraph layout, physics off) | {ours_size / 1e6:.2f} MB | {ours_write:.2f} s "
-          f"| {ours_draw:.2f} s | n/a | {max(r['outside'] for r in runs)} |")
-    print(f"| pyvis 0.3.2 `cdn_resources='in_line'` (physics on) | {pv_size / 1e6:.2f} MB | {theirs_write:.2f} s "
-          f"| {s(p['drawn'])} | {s(p['stable'])} | {p['outside']} |")
+    print(
+        f"| linkgraph (precomputed igraph layout, physics off) | {ours_size / 1e6:.2f} MB | {ours_write:.2f} s "
+        f"| {ours_draw:.2f} s | n/a | {max(r['outside'] for r in runs)} |"
+    )
+    print(
+        f"| pyvis 0.3.2 `cdn_resources='in_line'` (physics on) | {pv_size / 1e6:.2f} MB | {theirs_write:.2f} s "
+        f"| {s(p['drawn'])} | {s(p['stable'])} | {p['outside']} |"
+    )
     print("\nSide by side (one row):\n")
     print("| graph | ours size | ours drawn | pyvis size | pyvis drawn |")
     print("|---|---|---|---|---|")
-    print(f"| {args.nodes:,} nodes / {args.links:,} links | {ours_size / 1e6:.2f} MB | {ours_draw:.2f} s "
-          f"| {pv_size / 1e6:.2f} MB | {s(p['drawn'])} |")
+    print(
+        f"| {args.nodes:,} nodes / {args.links:,} links | {ours_size / 1e6:.2f} MB | {ours_draw:.2f} s "
+        f"| {pv_size / 1e6:.2f} MB | {s(p['drawn'])} |"
+    )
     ok = ours_size <= MAX_BYTES and ours_draw <= MAX_DRAW_S and node_count == args.nodes
-    print(f"\nrequirement (ours <= 5 MB, drawn <= 3 s, all {args.nodes:,} nodes drawn [{node_count:,}]): "
-          f"{'PASS' if ok else 'FAIL'}")
+    print(
+        f"\nrequirement (ours <= 5 MB, drawn <= 3 s, all {args.nodes:,} nodes drawn [{node_count:,}]): "
+        f"{'PASS' if ok else 'FAIL'}"
+    )
     return 0 if ok else 1
 
 

@@ -14,6 +14,7 @@ Each measurement runs in its own subprocess so that its peak RSS (resource.getru
   rowwise   one Cypher statement per row on a small sample, extrapolated (said so in the table)
 Prints Markdown table rows with machine notes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,19 +35,111 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FIRST = ["Joseph", "Hassan", "Emeka", "Li", "Nguyen", "Tran", "Ahmad", "Lim", "Jean-Pierre", "Mohamed", "Adebayo",
-         "Grace", "Wanjiru", "Chen", "Pham", "Siti", "Kofi", "Amina", "Moses", "Fatuma"]
-LAST = ["Mwangi", "Juma", "Okafor", "Wei", "Van Hung", "Thi Mai", "bin Ismail", "Chee Keong", "Mbala", "Abdi",
-        "Ogunleye", "Otieno", "Kamau", "Hao", "Minh Duc", "Nurhaliza", "Mensah", "Said", "Kiprono", "Ali"]
-COUNTRIES = ["Kenya", "Tanzania", "Uganda", "Nigeria", "Cameroon", "Viet Nam", "China", "Malaysia", "KE", "TZ",
-             "NG", "CM", "VN", "CN", "MY", "Mozambique", "DRC", "Gabon", "Congo", "Thailand"]
-SPECIES = ["Loxodonta africana", "Manis gigantea", "Smutsia gigantea", "Manis tricuspis", "Diceros bicornis",
-           "Ceratotherium simum", "Panthera pardus", "Panthera leo", "Psittacus erithacus", "Pterocarpus erinaceus",
-           "Dalbergia cochinchinensis", "Crocodylus niloticus", "Loxodonta cyclotis", "Manis javanica",
-           "Hippopotamus amphibius"]
-HEADERS = ["Case reference", "Date", "Place", "Country", "Agency", "Species", "Commodity", "Quantity", "Unit",
-           "Transport mode", "Arrests", "Vehicle plate", "Suspect 1", "Suspect 1 nationality", "Suspect 1 phone",
-           "Suspect 1 passport", "Suspect 2", "Suspect 2 nationality", "Suspect 2 phone", "Grade"]
+FIRST = [
+    "Joseph",
+    "Hassan",
+    "Emeka",
+    "Li",
+    "Nguyen",
+    "Tran",
+    "Ahmad",
+    "Lim",
+    "Jean-Pierre",
+    "Mohamed",
+    "Adebayo",
+    "Grace",
+    "Wanjiru",
+    "Chen",
+    "Pham",
+    "Siti",
+    "Kofi",
+    "Amina",
+    "Moses",
+    "Fatuma",
+]
+LAST = [
+    "Mwangi",
+    "Juma",
+    "Okafor",
+    "Wei",
+    "Van Hung",
+    "Thi Mai",
+    "bin Ismail",
+    "Chee Keong",
+    "Mbala",
+    "Abdi",
+    "Ogunleye",
+    "Otieno",
+    "Kamau",
+    "Hao",
+    "Minh Duc",
+    "Nurhaliza",
+    "Mensah",
+    "Said",
+    "Kiprono",
+    "Ali",
+]
+COUNTRIES = [
+    "Kenya",
+    "Tanzania",
+    "Uganda",
+    "Nigeria",
+    "Cameroon",
+    "Viet Nam",
+    "China",
+    "Malaysia",
+    "KE",
+    "TZ",
+    "NG",
+    "CM",
+    "VN",
+    "CN",
+    "MY",
+    "Mozambique",
+    "DRC",
+    "Gabon",
+    "Congo",
+    "Thailand",
+]
+SPECIES = [
+    "Loxodonta africana",
+    "Manis gigantea",
+    "Smutsia gigantea",
+    "Manis tricuspis",
+    "Diceros bicornis",
+    "Ceratotherium simum",
+    "Panthera pardus",
+    "Panthera leo",
+    "Psittacus erithacus",
+    "Pterocarpus erinaceus",
+    "Dalbergia cochinchinensis",
+    "Crocodylus niloticus",
+    "Loxodonta cyclotis",
+    "Manis javanica",
+    "Hippopotamus amphibius",
+]
+HEADERS = [
+    "Case reference",
+    "Date",
+    "Place",
+    "Country",
+    "Agency",
+    "Species",
+    "Commodity",
+    "Quantity",
+    "Unit",
+    "Transport mode",
+    "Arrests",
+    "Vehicle plate",
+    "Suspect 1",
+    "Suspect 1 nationality",
+    "Suspect 1 phone",
+    "Suspect 1 passport",
+    "Suspect 2",
+    "Suspect 2 nationality",
+    "Suspect 2 phone",
+    "Grade",
+]
 
 
 def generate(path: Path, n: int, seed: int = 7) -> None:
@@ -58,29 +151,32 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
     days = pd.to_datetime("2015-01-01") + pd.to_timedelta(rng.integers(0, 3650, size=n), unit="D")
     take = lambda arr: arr[rng.integers(0, len(arr), size=n)]
     blank2 = rng.random(n) < 0.5
-    df = pd.DataFrame({
-        "Case reference": [f"KWS/{y}/{i:07d}" for i, y in zip(range(n), days.year)],
-        "Date": days.strftime("%d/%m/%Y"),
-        "Place": take(np.array(["JKIA", "Mombasa Port", "Namanga", "Malaba", "Busia", "Kilindini", "Isiolo"])),
-        "Country": take(np.array(COUNTRIES)),
-        "Agency": take(np.array(["KWS", "KRA Customs", "DCI", "TPA Police"])),
-        "Species": take(np.array(SPECIES)),
-        "Commodity": take(np.array(["ivory", "scales", "horn", "skin", "live", "timber"])),
-        "Quantity": np.round(rng.random(n) * 500, 1).astype(str),
-        "Unit": take(np.array(["kg", "pieces", "tusks", ""])),
-        "Transport mode": take(np.array(["air", "sea", "road"])),
-        "Arrests": rng.integers(0, 4, size=n).astype(str),
-        "Vehicle plate": np.where(rng.random(n) < 0.2, take(np.array([f"KC{c} {i:03d}A" for c in "ABCDEFG"
-                                                                        for i in range(100)])), ""),
-        "Suspect 1": take(people),
-        "Suspect 1 nationality": take(np.array(COUNTRIES)),
-        "Suspect 1 phone": take(phones),
-        "Suspect 1 passport": [f"A{x:08d}" for x in rng.integers(0, 10**6, size=n)],
-        "Suspect 2": np.where(blank2, "", take(people)),
-        "Suspect 2 nationality": np.where(blank2, "", take(np.array(COUNTRIES))),
-        "Suspect 2 phone": np.where(blank2, "", take(phones)),
-        "Grade": take(np.array(["B2", "B2", "C3", "A2"])),
-    })
+    df = pd.DataFrame(
+        {
+            "Case reference": [f"KWS/{y}/{i:07d}" for i, y in zip(range(n), days.year)],
+            "Date": days.strftime("%d/%m/%Y"),
+            "Place": take(np.array(["JKIA", "Mombasa Port", "Namanga", "Malaba", "Busia", "Kilindini", "Isiolo"])),
+            "Country": take(np.array(COUNTRIES)),
+            "Agency": take(np.array(["KWS", "KRA Customs", "DCI", "TPA Police"])),
+            "Species": take(np.array(SPECIES)),
+            "Commodity": take(np.array(["ivory", "scales", "horn", "skin", "live", "timber"])),
+            "Quantity": np.round(rng.random(n) * 500, 1).astype(str),
+            "Unit": take(np.array(["kg", "pieces", "tusks", ""])),
+            "Transport mode": take(np.array(["air", "sea", "road"])),
+            "Arrests": rng.integers(0, 4, size=n).astype(str),
+            "Vehicle plate": np.where(
+                rng.random(n) < 0.2, take(np.array([f"KC{c} {i:03d}A" for c in "ABCDEFG" for i in range(100)])), ""
+            ),
+            "Suspect 1": take(people),
+            "Suspect 1 nationality": take(np.array(COUNTRIES)),
+            "Suspect 1 phone": take(phones),
+            "Suspect 1 passport": [f"A{x:08d}" for x in rng.integers(0, 10**6, size=n)],
+            "Suspect 2": np.where(blank2, "", take(people)),
+            "Suspect 2 nationality": np.where(blank2, "", take(np.array(COUNTRIES))),
+            "Suspect 2 phone": np.where(blank2, "", take(phones)),
+            "Grade": take(np.array(["B2", "B2", "C3", "A2"])),
+        }
+    )
     df.to_csv(path, index=False)
 
 
@@ -120,15 +216,18 @@ def phase(args) -> dict:
             for typ, df in nodes.items():
                 cols = [c for c in df.columns if not c.startswith("_") and c != "id"]
                 for rec in df[["id", *cols]].astype(object).where(df[["id", *cols]].notna(), None).to_dict("records"):
-                    store.execute(f"MERGE (x:{typ}:Entity {{id: $id}}) SET x += $p",
-                                  {"id": rec.pop("id"), "p": {k: v for k, v in rec.items()
-                                                              if not isinstance(v, list)}})
+                    store.execute(
+                        f"MERGE (x:{typ}:Entity {{id: $id}}) SET x += $p",
+                        {"id": rec.pop("id"), "p": {k: v for k, v in rec.items() if not isinstance(v, list)}},
+                    )
                     stmts += 1
             for typ, df in links.items():
                 for rec in df[["id", "source", "target", "source_type", "target_type"]].to_dict("records"):
-                    store.execute(f"MATCH (a:{rec['source_type']} {{id: $s}}), (b:{rec['target_type']} {{id: $t}}) "
-                                  f"MERGE (a)-[r:{typ} {{id: $id}}]->(b)",
-                                  {"s": rec["source"], "t": rec["target"], "id": rec["id"]})
+                    store.execute(
+                        f"MATCH (a:{rec['source_type']} {{id: $s}}), (b:{rec['target_type']} {{id: $t}}) "
+                        f"MERGE (a)-[r:{typ} {{id: $id}}]->(b)",
+                        {"s": rec["source"], "t": rec["target"], "id": rec["id"]},
+                    )
                     stmts += 1
             dt = time.perf_counter() - t
             return {"seconds": dt, "rows_s": n / dt, "statements": stmts, "peak_mb": peak_mb()}
@@ -166,8 +265,10 @@ def floor(args, csv_path: Path, n: int, bare: bool) -> dict:
     with open_store(args.db) as src, tempfile.TemporaryDirectory() as d, open_store(str(Path(d) / "db")) as dst:
         for name in src.schema.entities:
             cols = [c for c in src.schema.node_columns(name) if c not in drop]
-            df = _lists(src.query(f"MATCH (n:{name}) RETURN " + ", ".join(f"n.{c} AS {c}" for c in cols)),
-                        src.schema.node_columns(name))
+            df = _lists(
+                src.query(f"MATCH (n:{name}) RETURN " + ", ".join(f"n.{c} AS {c}" for c in cols)),
+                src.schema.node_columns(name),
+            )
             if not len(df):
                 continue
             items += len(df)
@@ -177,8 +278,9 @@ def floor(args, csv_path: Path, n: int, bare: bool) -> dict:
             t_copy += time.perf_counter() - t
         for name in src.schema.links:
             cols = [c for c in src.schema.link_columns(name) if c not in drop]
-            ret = ", ".join(["a.id AS `from`", "b.id AS `to`", *(f"r.{c} AS {c}" for c in cols),
-                             "label(a) AS st", "label(b) AS tt"])
+            ret = ", ".join(
+                ["a.id AS `from`", "b.id AS `to`", *(f"r.{c} AS {c}" for c in cols), "label(a) AS st", "label(b) AS tt"]
+            )
             df = _lists(src.query(f"MATCH (a)-[r:{name}]->(b) RETURN {ret}"), src.schema.link_columns(name))
             if not len(df):
                 continue
@@ -193,8 +295,7 @@ def floor(args, csv_path: Path, n: int, bare: bool) -> dict:
                 t_copy += time.perf_counter() - t
             del df
     dt = t_read + t_copy
-    return {"seconds": dt, "read_s": t_read, "copy_s": t_copy, "items": items, "rows_s": n / dt,
-            "peak_mb": peak_mb()}
+    return {"seconds": dt, "read_s": t_read, "copy_s": t_copy, "items": items, "rows_s": n / dt, "peak_mb": peak_mb()}
 
 
 def run_phase(name: str, csv_path: Path, n: int, uri: str | None = None, env=None, db: Path | None = None) -> dict:
@@ -205,7 +306,9 @@ def run_phase(name: str, csv_path: Path, n: int, uri: str | None = None, env=Non
         cmd += ["--db", str(db)]
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode != 0:
-        raise SystemExit(f"phase {name} failed: {p.stderr.strip().splitlines()[-1] if p.stderr.strip() else p.returncode}")
+        raise SystemExit(
+            f"phase {name} failed: {p.stderr.strip().splitlines()[-1] if p.stderr.strip() else p.returncode}"
+        )
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
@@ -216,8 +319,11 @@ def machine() -> str:
         cpu = platform.processor()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import ladybug
-    return (f"{cpu}, {os.cpu_count()} CPUs, {mem:.0f} GB RAM, Python {platform.python_version()}, "
-            f"pandas {pd.__version__}, LadybugDB {ladybug.__version__}")
+
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs, {mem:.0f} GB RAM, Python {platform.python_version()}, "
+        f"pandas {pd.__version__}, LadybugDB {ladybug.__version__}"
+    )
 
 
 def main() -> None:
@@ -262,15 +368,21 @@ def embedded_rows(args, tmp: Path, csv_path: Path, size: float) -> None:
     print(f"<!-- machine: {machine()}; load average {os.getloadavg()[0]:.1f} -->")
     print("| benchmark | rows | seconds | rows/s | peak RSS MB | vs floor | notes |")
     print("|---|---:|---:|---:|---:|---:|---|")
-    print(f"| import seizure register, embedded | {args.rows:,} | {imp['seconds']:.1f} | {imp['rows_s']:,.0f} | "
-          f"{imp['peak_mb']:,.0f} | {imp['seconds'] / flo['seconds']:.2f}x | CSV {size:.0f} MB, 20 columns, "
-          f"{flo['items']:,} nodes and links; chunks of 100k rows, each committed, the batch compensated on failure |")
-    print(f"| floor: pandas read + LadybugDB COPY of the final tables | {args.rows:,} | {flo['seconds']:.1f} | "
-          f"{flo['rows_s']:,.0f} | {flo['peak_mb']:,.0f} | 1.00x | read_csv {flo['read_s']:.1f} s, COPY "
-          f"{flo['copy_s']:.1f} s ({flo['items'] / flo['copy_s']:,.0f} items/s) |")
-    print(f"| engine floor without provenance columns | {args.rows:,} | {bare['seconds']:.1f} | "
-          f"{bare['rows_s']:,.0f} | {bare['peak_mb']:,.0f} | {bare['seconds'] / flo['seconds']:.2f}x | the same "
-          f"tables without prov and batches: COPY {bare['copy_s']:.1f} s |")
+    print(
+        f"| import seizure register, embedded | {args.rows:,} | {imp['seconds']:.1f} | {imp['rows_s']:,.0f} | "
+        f"{imp['peak_mb']:,.0f} | {imp['seconds'] / flo['seconds']:.2f}x | CSV {size:.0f} MB, 20 columns, "
+        f"{flo['items']:,} nodes and links; chunks of 100k rows, each committed, the batch compensated on failure |"
+    )
+    print(
+        f"| floor: pandas read + LadybugDB COPY of the final tables | {args.rows:,} | {flo['seconds']:.1f} | "
+        f"{flo['rows_s']:,.0f} | {flo['peak_mb']:,.0f} | 1.00x | read_csv {flo['read_s']:.1f} s, COPY "
+        f"{flo['copy_s']:.1f} s ({flo['items'] / flo['copy_s']:,.0f} items/s) |"
+    )
+    print(
+        f"| engine floor without provenance columns | {args.rows:,} | {bare['seconds']:.1f} | "
+        f"{bare['rows_s']:,.0f} | {bare['peak_mb']:,.0f} | {bare['seconds'] / flo['seconds']:.2f}x | the same "
+        f"tables without prov and batches: COPY {bare['copy_s']:.1f} s |"
+    )
 
 
 def neo4j_rows(args, tmp: Path) -> None:
@@ -291,16 +403,20 @@ def neo4j_rows(args, tmp: Path) -> None:
         small = tmp / "seizures-neo4j.csv"
         generate(small, n4)
         neo = run_phase("neo4j", small, n4, uri, env)
-        print(f"| import seizure register, neo4j (batched UNWIND) | {n4:,} | {neo['seconds']:.1f} | "
-              f"{neo['rows_s']:,.0f} | {neo['peak_mb']:,.0f} | - | Neo4j 5.26 Community on this machine (1 GiB heap), "
-              f"slices of 50k rows; load average {os.getloadavg()[0]:.1f} |")
+        print(
+            f"| import seizure register, neo4j (batched UNWIND) | {n4:,} | {neo['seconds']:.1f} | "
+            f"{neo['rows_s']:,.0f} | {neo['peak_mb']:,.0f} | - | Neo4j 5.26 Community on this machine (1 GiB heap), "
+            f"slices of 50k rows; load average {os.getloadavg()[0]:.1f} |"
+        )
         sample = tmp / "seizures-rowwise.csv"
         generate(sample, args.rowwise_sample)
         rw = run_phase("rowwise", sample, args.rowwise_sample, uri, env)
-        print(f"| neo4j, one statement per observation | {args.rowwise_sample:,} (sample) | {rw['seconds']:.1f} | "
-              f"{rw['rows_s']:,.0f} | {rw['peak_mb']:,.0f} | - | {rw['statements']:,} statements; extrapolated to "
-              f"{n4:,} rows: {n4 / rw['rows_s']:,.0f} s vs {neo['seconds']:.1f} s batched "
-              f"({(n4 / rw['rows_s']) / neo['seconds']:.0f}x slower) |")
+        print(
+            f"| neo4j, one statement per observation | {args.rowwise_sample:,} (sample) | {rw['seconds']:.1f} | "
+            f"{rw['rows_s']:,.0f} | {rw['peak_mb']:,.0f} | - | {rw['statements']:,} statements; extrapolated to "
+            f"{n4:,} rows: {n4 / rw['rows_s']:,.0f} s vs {neo['seconds']:.1f} s batched "
+            f"({(n4 / rw['rows_s']) / neo['seconds']:.0f}x slower) |"
+        )
     finally:
         if server is not None:
             server.stop()

@@ -10,6 +10,7 @@ mean little on a loaded machine). Network and path are medians over random ancho
 through `execute` (all round trips plus names), after one warm-up call.
 Targets: brokers <= 30 s, 3-hop network <= 100 ms, path <= 200 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,10 +50,24 @@ def generate(n: int, m: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]
     keep = a != b
     a, b = a[keep], b[keep]
     ids = np.array([f"Person:g{i}" for i in range(n)], dtype=object)
-    people = pd.DataFrame({"id": ids, "caption": [f"P{i}" for i in range(n)], "name": [f"P{i}" for i in range(n)],
-                           **{k: v for k, v in OBS.items()}})
-    links = pd.DataFrame({"id": [f"ASSOCIATE_OF:{i}" for i in range(len(a))], "source": ids[a], "target": ids[b],
-                          "source_type": "Person", "target_type": "Person", **OBS})
+    people = pd.DataFrame(
+        {
+            "id": ids,
+            "caption": [f"P{i}" for i in range(n)],
+            "name": [f"P{i}" for i in range(n)],
+            **{k: v for k, v in OBS.items()},
+        }
+    )
+    links = pd.DataFrame(
+        {
+            "id": [f"ASSOCIATE_OF:{i}" for i in range(len(a))],
+            "source": ids[a],
+            "target": ids[b],
+            "source_type": "Person",
+            "target_type": "Person",
+            **OBS,
+        }
+    )
     return people, links
 
 
@@ -68,14 +83,17 @@ def timed(fn, repeat: int = 1):
 def machine() -> str:
     import igraph
     import ladybug
+
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         cpu = platform.processor()
     import networkx
 
-    return (f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, igraph {igraph.__version__}, "
-            f"networkx {networkx.__version__}, LadybugDB {ladybug.__version__}; {load()} at start")
+    return (
+        f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, igraph {igraph.__version__}, "
+        f"networkx {networkx.__version__}, LadybugDB {ladybug.__version__}; {load()} at start"
+    )
 
 
 def open_engine(engine: str, workdir: Path):
@@ -135,30 +153,54 @@ def main() -> None:
             store, server = open_engine(engine, Path(tmp))
             try:
                 t_load, _ = timed(lambda: store.write({"Person": people}, {"ASSOCIATE_OF": links}))
-                row("load (Store.write)", engine, f"{len(people):,} nodes / {len(links):,} links", f"{t_load:.1f} s",
-                    "-", "")
+                row(
+                    "load (Store.write)",
+                    engine,
+                    f"{len(people):,} nodes / {len(links):,} links",
+                    f"{t_load:.1f} s",
+                    "-",
+                    "",
+                )
                 t_b, res = timed(lambda: execute("brokers", store, top=10).frame)
-                row("brokers end to end (projection + betweenness + names)", engine,
-                    f"{len(people):,} / {len(links):,}", f"{t_b:.1f} s", "<= 30 s",
-                    f"method {res['method'].iloc[0]}; {load()}")
+                row(
+                    "brokers end to end (projection + betweenness + names)",
+                    engine,
+                    f"{len(people):,} / {len(links):,}",
+                    f"{t_b:.1f} s",
+                    "<= 30 s",
+                    f"method {res['method'].iloc[0]}; {load()}",
+                )
                 t_p, _ = timed(lambda: execute("brokers", store, top=10, exact_max=0, samples=1).frame)
                 row("  of which projection (+1 pivot)", engine, "", f"{t_p:.1f} s", "", load())
                 rng = np.random.default_rng(3)
                 pick = lambda k: [people["id"].iloc[i] for i in rng.integers(0, len(people), k)]
                 starts, ends = pick(args.anchors), pick(args.anchors)
                 execute("network", store, id=starts[0], hops=3)  # warm-up
-                t_n, net = per_call(lambda a: execute("network", store, id=a, hops=3, limit=100_000),
-                                    [(a,) for a in starts])
+                t_n, net = per_call(
+                    lambda a: execute("network", store, id=a, hops=3, limit=100_000), [(a,) for a in starts]
+                )
                 sizes = [len(x.frame) for x in net]
-                row("network 3 hops", engine, f"median reach {int(np.median(sizes)):,} nodes",
-                    f"{t_n * 1000:.0f} ms", "<= 100 ms", f"median of {len(starts)} random starts; {load()}")
+                row(
+                    "network 3 hops",
+                    engine,
+                    f"median reach {int(np.median(sizes)):,} nodes",
+                    f"{t_n * 1000:.0f} ms",
+                    "<= 100 ms",
+                    f"median of {len(starts)} random starts; {load()}",
+                )
                 execute("path", store, from_id=starts[0], to_id=ends[0])  # warm-up
-                t_s, paths = per_call(lambda a, b: execute("path", store, from_id=a, to_id=b).frame,
-                                      list(zip(starts, ends)))
+                t_s, paths = per_call(
+                    lambda a, b: execute("path", store, from_id=a, to_id=b).frame, list(zip(starts, ends))
+                )
                 hops = [int(p["hops"].iloc[0]) if len(p) else None for p in paths]
-                row("shortest path (all shortest, max 6 hops)", engine,
-                    f"hops {', '.join('-' if h is None else str(h) for h in hops)}", f"{t_s * 1000:.0f} ms",
-                    "<= 200 ms", f"median of {len(starts)} random pairs ('-': none within 6); {load()}")
+                row(
+                    "shortest path (all shortest, max 6 hops)",
+                    engine,
+                    f"hops {', '.join('-' if h is None else str(h) for h in hops)}",
+                    f"{t_s * 1000:.0f} ms",
+                    "<= 200 ms",
+                    f"median of {len(starts)} random pairs ('-': none within 6); {load()}",
+                )
             finally:
                 store.close()
                 if server is not None:
@@ -176,8 +218,14 @@ def main() -> None:
     g.add_edges_from(zip(links["source"], links["target"]))
     load_before = load()
     t_nx, _ = timed(lambda: nx.betweenness_centrality(g))
-    row("exact betweenness ours (igraph) vs networkx", "client", f"{proj.n:,} nodes / {proj.graph.ecount():,} links",
-        f"{t_ig:.2f} s vs {t_nx:.1f} s", "-", f"networkx / ours = {t_nx / t_ig:.0f}x; {load_before}, then {load()}")
+    row(
+        "exact betweenness ours (igraph) vs networkx",
+        "client",
+        f"{proj.n:,} nodes / {proj.graph.ecount():,} links",
+        f"{t_ig:.2f} s vs {t_nx:.1f} s",
+        "-",
+        f"networkx / ours = {t_nx / t_ig:.0f}x; {load_before}, then {load()}",
+    )
 
 
 if __name__ == "__main__":

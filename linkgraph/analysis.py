@@ -16,6 +16,7 @@ Brandes & Pich 2007): igraph's subset betweenness from k random sources, scaled 
 which: `exact`, `exact (gds)` or `sampled(k=200, seed=42)`; the other analytics name their path the same way
 (`exact` or `exact (gds)`, `leiden` or `leiden (gds)`).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -152,23 +153,23 @@ def _gds_graph(ctx):
 # one text per procedure: the algorithm's configuration is a parameter, never part of the text
 _STREAMS = {
     "betweenness": "CALL gds.betweenness.stream($g, $config) YIELD nodeId, score AS value "
-                   "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "RETURN gds.util.asNode(nodeId).id AS id, value",
     "wcc": "CALL gds.wcc.stream($g, $config) YIELD nodeId, componentId AS value "
-           "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "RETURN gds.util.asNode(nodeId).id AS id, value",
     "kcore": "CALL gds.kcore.stream($g, $config) YIELD nodeId, coreValue AS value "
-             "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "RETURN gds.util.asNode(nodeId).id AS id, value",
     "degree": "CALL gds.degree.stream($g, $config) YIELD nodeId, score AS value "
-              "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "RETURN gds.util.asNode(nodeId).id AS id, value",
     "closeness": "CALL gds.closeness.stream($g, $config) YIELD nodeId, score AS value "
-                 "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "RETURN gds.util.asNode(nodeId).id AS id, value",
     "eigenvector": "CALL gds.eigenvector.stream($g, $config) YIELD nodeId, score AS value "
-                   "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "RETURN gds.util.asNode(nodeId).id AS id, value",
     "pageRank": "CALL gds.pageRank.stream($g, $config) YIELD nodeId, score AS value "
-                "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "RETURN gds.util.asNode(nodeId).id AS id, value",
     "leiden": "CALL gds.leiden.stream($g, $config) YIELD nodeId, communityId AS value "
-              "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "RETURN gds.util.asNode(nodeId).id AS id, value",
     "louvain": "CALL gds.louvain.stream($g, $config) YIELD nodeId, communityId AS value "
-               "RETURN gds.util.asNode(nodeId).id AS id, value",
+    "RETURN gds.util.asNode(nodeId).id AS id, value",
 }
 
 
@@ -186,8 +187,9 @@ def _gds_run(ctx, algorithms: dict[str, tuple[str, dict]]) -> tuple[pd.DataFrame
 
 
 # --- betweenness -----------------------------------------------------------------------------------------------
-def betweenness_scores(g: ig.Graph, exact_max: int = 5_000, samples: int = 200,
-                       seed: int = SEED) -> tuple[np.ndarray, str]:
+def betweenness_scores(
+    g: ig.Graph, exact_max: int = 5_000, samples: int = 200, seed: int = SEED
+) -> tuple[np.ndarray, str]:
     """Raw undirected node betweenness (each pair once) and the method used."""
     n = g.vcount()
     if n <= max(exact_max, 2) or samples >= n:
@@ -340,7 +342,7 @@ def gould_fernandez(succ: dict, groups: dict) -> dict[str, Counter]:
 def _groups(ctx, ids: list[str], kind: str) -> dict[str, str]:
     if kind not in ("country", "organisation", "organization"):
         raise LinkgraphError(f"query {ctx.q.name}: group must be country or organisation, got {kind!r}")
-    parts = [ctx.helper("_groups", {"ids": ids[i:i + 5000]}) for i in range(0, len(ids), 5000)]
+    parts = [ctx.helper("_groups", {"ids": ids[i : i + 5000]}) for i in range(0, len(ids), 5000)]
     out = {}
     for df in parts:
         for row in df.to_dict("records"):
@@ -407,8 +409,9 @@ def leiden(g: ig.Graph, resolution: float = 1.0, seed: int = SEED) -> list[int]:
 
     if g.ecount() == 0:
         return list(range(g.vcount()))
-    part = leidenalg.find_partition(g, leidenalg.RBConfigurationVertexPartition,
-                                    resolution_parameter=resolution, seed=seed)
+    part = leidenalg.find_partition(
+        g, leidenalg.RBConfigurationVertexPartition, resolution_parameter=resolution, seed=seed
+    )
     return list(part.membership)
 
 
@@ -499,8 +502,14 @@ def centralities(g: ig.Graph) -> pd.DataFrame:
         eig = np.asarray(g.eigenvector_centrality(scale=True), dtype=float)
     except Exception:  # igraph refuses graphs without edges
         eig = np.zeros(n)
-    return pd.DataFrame({"degree": g.degree(), "closeness": close, "eigenvector": eig,
-                         "pagerank": np.asarray(g.pagerank(damping=0.85), dtype=float)})
+    return pd.DataFrame(
+        {
+            "degree": g.degree(),
+            "closeness": close,
+            "eigenvector": eig,
+            "pagerank": np.asarray(g.pagerank(damping=0.85), dtype=float),
+        }
+    )
 
 
 # GDS's iterative measures stop at a tolerance: set far below what igraph's exact solvers (ARPACK, PRPACK) leave,
@@ -542,8 +551,7 @@ def centrality(ctx):
     df = df.sort_values(["_pr", "id"], ascending=[False, True], kind="stable")
     want = ctx.params["top"] if ctx.params["top"] and not ctx.params["types"] else 0
     df = _only_types(ctx, _label(ctx, _top(df, want)))
-    df = _top(df.sort_values(["_pr", "name", "id"], ascending=[False, True, True], kind="stable"),
-              ctx.params["top"])
+    df = _top(df.sort_values(["_pr", "name", "id"], ascending=[False, True, True], kind="stable"), ctx.params["top"])
     df["method"] = method
     return df[["id", "name", "type", "degree", "closeness", "eigenvector", "pagerank", "method"]]
 
@@ -572,8 +580,9 @@ def grade_brokers(ctx):
     want = p["top"] if p["top"] and not p["types"] else 0
     df = _only_types(ctx, _label(ctx, _top(df, want)))
     df = _top(df, p["top"])
-    return df[["name", "type", "score_all", "score_graded", "drop", "rank_all", "rank_graded", "weak_only",
-               "method", "id"]]
+    return df[
+        ["name", "type", "score_all", "score_graded", "drop", "rank_all", "rank_graded", "weak_only", "method", "id"]
+    ]
 
 
 # --- for `linkgraph demo` and reports -----------------------------------------------------------------------------
@@ -587,9 +596,12 @@ def summary(store, top: int = 10) -> dict[str, pd.DataFrame]:
     out["brokerage"] = execute("brokerage", store, top=top).frame
     comm = execute("communities", store, min_size=3).frame
     if len(comm):
-        comm = (comm.groupby("community", sort=True)
-                .agg(size=("id", "size"), members=("name", lambda s: ", ".join(map(str, list(s)[:8]))))
-                .reset_index().head(top))
+        comm = (
+            comm.groupby("community", sort=True)
+            .agg(size=("id", "size"), members=("name", lambda s: ", ".join(map(str, list(s)[:8]))))
+            .reset_index()
+            .head(top)
+        )
     out["communities"] = comm
     out["repeat_offenders"] = execute("repeat_offenders", store).frame.head(top)
     out["shared_identifiers"] = execute("shared_identifiers", store).frame.head(top)

@@ -1,4 +1,5 @@
 """The `linkgraph` command: each command opens the library, calls one public function, formats the result."""
+
 from __future__ import annotations
 
 import sys
@@ -12,18 +13,27 @@ from rich.table import Table
 from linkgraph.errors import LinkgraphError
 from linkgraph.store import open_store
 
-app = typer.Typer(help="Link analysis for wildlife-crime intelligence.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="Link analysis for wildlife-crime intelligence.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Create, inspect and empty a store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 out = Console()
 err = Console(stderr=True)
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Store: a folder for the embedded engine, or a neo4j://, neo4j+s:// or bolt:// URI "
-                 "(credentials from NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE). "
-                 "Default: $LINKGRAPH_DB, else ./linkgraph-db.")]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Store: a folder for the embedded engine, or a neo4j://, neo4j+s:// or bolt:// URI "
+        "(credentials from NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE). "
+        "Default: $LINKGRAPH_DB, else ./linkgraph-db.",
+    ),
+]
 
 
 def print_frame(df: pd.DataFrame, title: str | None = None) -> None:
@@ -41,9 +51,11 @@ def db_info(db: DbOption = None) -> None:
     """Engine, location, server version and counts by type."""
     with open_store(db, create=False) as store:
         info = store.info()
-    out.print(f"[bold]engine[/]   {info['engine']}\n[bold]location[/] {info['location']}\n"
-              f"[bold]version[/]  {info['version']}\n[bold]nodes[/]    {info['nodes']}\n"
-              f"[bold]links[/]    {info['links']}")
+    out.print(
+        f"[bold]engine[/]   {info['engine']}\n[bold]location[/] {info['location']}\n"
+        f"[bold]version[/]  {info['version']}\n[bold]nodes[/]    {info['nodes']}\n"
+        f"[bold]links[/]    {info['links']}"
+    )
     counts = info["counts"]
     print_frame(counts[counts["count"] > 0], title="by type")
 
@@ -56,8 +68,10 @@ def db_init(db: DbOption = None) -> None:
 
 
 @db_app.command("wipe")
-def db_wipe(db: DbOption = None,
-            yes: Annotated[bool, typer.Option("--yes", help="Confirm deleting every node and link.")] = False) -> None:
+def db_wipe(
+    db: DbOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm deleting every node and link.")] = False,
+) -> None:
     """Delete every node and link (the schema stays)."""
     if not yes:
         raise LinkgraphError("db wipe deletes everything in the store: add --yes to confirm")
@@ -70,36 +84,60 @@ def db_wipe(db: DbOption = None,
 @app.command("import")
 def import_cmd(
     files: Annotated[list[str], typer.Argument(help="CSV, XLSX, .docx, .md or .txt files.")],
-    spec: Annotated[str | None, typer.Option("--spec", help="Built-in spec name or a .yaml spec file; "
-                                                "default: chosen from the headers.")] = None,
+    spec: Annotated[
+        str | None,
+        typer.Option("--spec", help="Built-in spec name or a .yaml spec file; default: chosen from the headers."),
+    ] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Only this sheet of a workbook.")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Who provided the file (agency or "
-                                                  "source reference).")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Who provided the file (agency or source reference).")
+    ] = None,
     grade: Annotated[str | None, typer.Option("--grade", help="Admiralty grade for every row, e.g. B2.")] = None,
     handling: Annotated[str | None, typer.Option("--handling", help="Handling code, e.g. TLP:AMBER.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count and show samples; write nothing.")] = False,
-    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="Import the good rows; write the bad "
-                                                "ones with reasons to <file>.rejected.csv.")] = False,
-    resolve: Annotated[bool, typer.Option("--resolve/--no-resolve", help="Run entity resolution after the "
-                                          "import.")] = True,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad-rows", help="Import the good rows; write the bad ones with reasons to <file>.rejected.csv."
+        ),
+    ] = False,
+    resolve: Annotated[
+        bool, typer.Option("--resolve/--no-resolve", help="Run entity resolution after the import.")
+    ] = True,
     db: DbOption = None,
 ) -> None:
     """Import files through an import spec; each file commits whole or not at all."""
     from linkgraph.importing import import_files
 
     with open_store(db) as store:
-        report = import_files(store, files, spec=spec, sheet=sheet, source=source, grade=grade,
-                              handling=handling, dry_run=dry_run, skip_bad_rows=skip_bad_rows,
-                              progress=sys.stderr.isatty(), resolve=resolve)
+        report = import_files(
+            store,
+            files,
+            spec=spec,
+            sheet=sheet,
+            source=source,
+            grade=grade,
+            handling=handling,
+            dry_run=dry_run,
+            skip_bad_rows=skip_bad_rows,
+            progress=sys.stderr.isatty(),
+            resolve=resolve,
+        )
     for f in report.files:
         out.print(f"[bold]{f.path}[/]: spec [bold]{f.spec}[/] ({f.spec_reason})", highlight=False)
         for s in f.sheets:
             where = f'sheet "{s.sheet}", ' if s.sheet else ""
-            out.print(f"  {where}header row {s.header_row}: {s.rows} rows, {s.rejected} rejected, "
-                      f"{s.skipped_filtered} filtered; {s.status}; batch {s.batch}", highlight=False)
+            out.print(
+                f"  {where}header row {s.header_row}: {s.rows} rows, {s.rejected} rejected, "
+                f"{s.skipped_filtered} filtered; {s.status}; batch {s.batch}",
+                highlight=False,
+            )
             for sample in s.samples[:3]:
-                out.print("    sample: " + "; ".join(f"{k}={v}" for k, v in sample.items() if v not in ("", None)),
-                          highlight=False, markup=False)
+                out.print(
+                    "    sample: " + "; ".join(f"{k}={v}" for k, v in sample.items() if v not in ("", None)),
+                    highlight=False,
+                    markup=False,
+                )
         for note in f.skipped_sheets:
             out.print(f"  skipped sheet {note}", highlight=False)
         if f.rejected_path:
@@ -119,20 +157,21 @@ def sources_cmd(db: DbOption = None) -> None:
     with open_store(db, create=False) as store:
         df = sources(store)
     df = df.assign(sha256=df["sha256"].str[:12], imported=df["imported"].str[:16])[
-        ["id", "source", "sheet", "spec", "rows", "status", "grade", "handling", "agency", "imported", "sha256"]]
+        ["id", "source", "sheet", "spec", "rows", "status", "grade", "handling", "agency", "imported", "sha256"]
+    ]
     print_frame(df, title="import batches")
 
 
 @app.command("undo")
-def undo_cmd(batch: Annotated[str, typer.Argument(help="Batch id (see `linkgraph sources`).")],
-             db: DbOption = None) -> None:
+def undo_cmd(
+    batch: Annotated[str, typer.Argument(help="Batch id (see `linkgraph sources`).")], db: DbOption = None
+) -> None:
     """Remove what one import batch contributed, and its provenance from shared items."""
     from linkgraph.importing import undo
 
     with open_store(db, create=False) as store:
         res = undo(store, batch)
-    out.print(f"undone {batch}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in res.items()),
-              highlight=False)
+    out.print(f"undone {batch}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in res.items()), highlight=False)
 
 
 @app.command("specs")
@@ -153,12 +192,17 @@ class _QueryGroup(typer.core.TyperGroup):
         return super().resolve_command(ctx, args)
 
 
-query_app = typer.Typer(cls=_QueryGroup, no_args_is_help=True,
-                        help="Run the Cypher query library: `linkgraph query list`, `linkgraph query NAME --param k=v`.")
+query_app = typer.Typer(
+    cls=_QueryGroup,
+    no_args_is_help=True,
+    help="Run the Cypher query library: `linkgraph query list`, `linkgraph query NAME --param k=v`.",
+)
 app.add_typer(query_app, name="query")
 
-QueriesOption = Annotated[list[str] | None, typer.Option(
-    "--queries", help="A folder of your own .cypher queries (repeatable; also $LINKGRAPH_QUERIES).")]
+QueriesOption = Annotated[
+    list[str] | None,
+    typer.Option("--queries", help="A folder of your own .cypher queries (repeatable; also $LINKGRAPH_QUERIES)."),
+]
 
 
 def _cell(v):
@@ -193,8 +237,12 @@ def write_frame(df: pd.DataFrame, fmt: str, out_file: str | None, title: str | N
     if fmt == "xlsx":
         if not out_file:
             raise LinkgraphError("--format xlsx needs --out FILE.xlsx")
-        safe.to_excel(out_file, index=False, engine="xlsxwriter",
-                      engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}})
+        safe.to_excel(
+            out_file,
+            index=False,
+            engine="xlsxwriter",
+            engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+        )
     elif out_file:
         safe.to_csv(out_file, index=False, encoding="utf-8")
     else:
@@ -202,9 +250,11 @@ def write_frame(df: pd.DataFrame, fmt: str, out_file: str | None, title: str | N
 
 
 @query_app.command("list")
-def query_list(queries: QueriesOption = None,
-               fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
-               out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None) -> None:
+def query_list(
+    queries: QueriesOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
+    out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None,
+) -> None:
     """The queries in the library (bundled, $LINKGRAPH_QUERIES and --queries folders)."""
     from linkgraph.querylib import list_queries
 
@@ -213,13 +263,17 @@ def query_list(queries: QueriesOption = None,
 
 
 @query_app.command("run", context_settings={"allow_interspersed_args": True})
-def query_run(name: Annotated[str, typer.Argument(help="Query name (see `linkgraph query list`).")],
-              param: Annotated[list[str] | None, typer.Option(
-                  "--param", "-p", help="A parameter as key=value (repeatable); lists are comma-separated.")] = None,
-              fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
-              out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None,
-              queries: QueriesOption = None,
-              db: DbOption = None) -> None:
+def query_run(
+    name: Annotated[str, typer.Argument(help="Query name (see `linkgraph query list`).")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter as key=value (repeatable); lists are comma-separated."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
+    out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None,
+    queries: QueriesOption = None,
+    db: DbOption = None,
+) -> None:
     """Run library query NAME and print (or write) its result."""
     from linkgraph.querylib import query as run_query
     from linkgraph.selection import parse_params
@@ -232,15 +286,21 @@ def query_run(name: Annotated[str, typer.Argument(help="Query name (see `linkgra
 
 
 # --- charts and exports (linkgraph.render over linkgraph.selection) ---------------------------------------------
-AroundOption = Annotated[str | None, typer.Option("--around", help="Draw the network around this entity "
-                                                     "(a name or an id).")]
+AroundOption = Annotated[
+    str | None, typer.Option("--around", help="Draw the network around this entity (a name or an id).")
+]
 HopsOption = Annotated[int, typer.Option("--hops", help="Links to follow from --around.")]
 SelQueryOption = Annotated[str | None, typer.Option("--query", help="Draw what this library query returns.")]
-ParamOption = Annotated[list[str] | None, typer.Option("--param", "-p", help="A query parameter as key=value "
-                                                          "(repeatable).")]
+ParamOption = Annotated[
+    list[str] | None, typer.Option("--param", "-p", help="A query parameter as key=value (repeatable).")
+]
 TitleOption = Annotated[str | None, typer.Option("--title", help="Title shown in the chart or file.")]
-TlpOption = Annotated[str | None, typer.Option("--tlp", help="TLP marking: CLEAR, GREEN, AMBER, AMBER+STRICT, "
-                                                  "RED (default: from the data's handling codes).")]
+TlpOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tlp", help="TLP marking: CLEAR, GREEN, AMBER, AMBER+STRICT, RED (default: from the data's handling codes)."
+    ),
+]
 HandlingOption = Annotated[str | None, typer.Option("--handling", help="Handling code shown in the banner.")]
 
 
@@ -249,38 +309,61 @@ def _selection(store, around, hops, query, param, queries, title, action: str, o
     from linkgraph.selection import parse_params, select
     from linkgraph.sharing.audit import record
 
-    sub = select(store, around=around, hops=hops, query=query, params=parse_params(param), queries=queries,
-                 title=title)
+    sub = select(store, around=around, hops=hops, query=query, params=parse_params(param), queries=queries, title=title)
     what = f"around {around} ({hops} hops)" if around else f"query {query}" if query else "whole graph"
     record(store, action, f"{what}: {len(sub.nodes)} entities, {len(sub.links)} links to {out_file}")
     return sub
 
 
 @app.command("chart")
-def chart_cmd(out_file: Annotated[str, typer.Option("--out", help="The HTML file to write.")] = "chart.html",
-              around: AroundOption = None, hops: HopsOption = 2, query: SelQueryOption = None,
-              param: ParamOption = None, title: TitleOption = None, tlp: TlpOption = None,
-              handling: HandlingOption = None,
-              size_by: Annotated[str, typer.Option("--size-by", help="degree, betweenness or none")] = "degree",
-              color_by: Annotated[str, typer.Option("--color-by", help="type, community or country")] = "type",
-              max_nodes: Annotated[int, typer.Option("--max-nodes", help="Refuse above this many nodes.")] = 2000,
-              queries: QueriesOption = None, db: DbOption = None) -> None:
+def chart_cmd(
+    out_file: Annotated[str, typer.Option("--out", help="The HTML file to write.")] = "chart.html",
+    around: AroundOption = None,
+    hops: HopsOption = 2,
+    query: SelQueryOption = None,
+    param: ParamOption = None,
+    title: TitleOption = None,
+    tlp: TlpOption = None,
+    handling: HandlingOption = None,
+    size_by: Annotated[str, typer.Option("--size-by", help="degree, betweenness or none")] = "degree",
+    color_by: Annotated[str, typer.Option("--color-by", help="type, community or country")] = "type",
+    max_nodes: Annotated[int, typer.Option("--max-nodes", help="Refuse above this many nodes.")] = 2000,
+    queries: QueriesOption = None,
+    db: DbOption = None,
+) -> None:
     """A self-contained interactive HTML link chart (opens offline, no network)."""
     from linkgraph.render import write
 
     with open_store(db, create=False) as store:
         sub = _selection(store, around, hops, query, param, queries, title, "chart", out_file)
-    path = write(sub, "html", out_file, title=title, tlp=tlp, handling=handling,
-                 size_by=None if size_by == "none" else size_by, color_by=color_by, max_nodes=max_nodes)
+    path = write(
+        sub,
+        "html",
+        out_file,
+        title=title,
+        tlp=tlp,
+        handling=handling,
+        size_by=None if size_by == "none" else size_by,
+        color_by=color_by,
+        max_nodes=max_nodes,
+    )
     out.print(f"chart of {len(sub.nodes)} entities and {len(sub.links)} links written to {path}", highlight=False)
 
 
 @app.command("export")
-def export_cmd(fmt: Annotated[str, typer.Argument(help="anx, graphml, gexf, xlsx or csv")],
-               out_file: Annotated[str, typer.Option("--out", help="The file to write (csv: a folder or .zip).")],
-               around: AroundOption = None, hops: HopsOption = 2, query: SelQueryOption = None,
-               param: ParamOption = None, title: TitleOption = None, tlp: TlpOption = None,
-               handling: HandlingOption = None, queries: QueriesOption = None, db: DbOption = None) -> None:
+def export_cmd(
+    fmt: Annotated[str, typer.Argument(help="anx, graphml, gexf, xlsx or csv")],
+    out_file: Annotated[str, typer.Option("--out", help="The file to write (csv: a folder or .zip).")],
+    around: AroundOption = None,
+    hops: HopsOption = 2,
+    query: SelQueryOption = None,
+    param: ParamOption = None,
+    title: TitleOption = None,
+    tlp: TlpOption = None,
+    handling: HandlingOption = None,
+    queries: QueriesOption = None,
+    db: DbOption = None,
+) -> None:
     """Export a selection for i2 Analyst's Notebook (ANX), Gephi (GraphML, GEXF) or Excel (XLSX, CSV)."""
     from linkgraph.render import write
 
@@ -293,10 +376,13 @@ def export_cmd(fmt: Annotated[str, typer.Argument(help="anx, graphml, gexf, xlsx
 
 
 @app.command("demo")
-def demo_cmd(out_dir: Annotated[str, typer.Option("--out", help="Folder for the demo's source files and chart.")]
-             = "linkgraph-demo",
-             seed: Annotated[int, typer.Option("--seed", help="Seed of the generated investigation.")] = 7,
-             db: DbOption = None) -> None:
+def demo_cmd(
+    out_dir: Annotated[
+        str, typer.Option("--out", help="Folder for the demo's source files and chart.")
+    ] = "linkgraph-demo",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated investigation.")] = 7,
+    db: DbOption = None,
+) -> None:
     """Generate a multi-agency investigation, import it, analyse it and write its chart."""
     from linkgraph.demo import run_demo
 
@@ -308,14 +394,15 @@ def demo_cmd(out_dir: Annotated[str, typer.Option("--out", help="Folder for the 
         print_frame(res.imported, title="imported: created / updated by type")
     else:
         out.print("every demo file was already imported: nothing changed", highlight=False)
-    out.print("the store holds: " + ", ".join(f"{r.count} {r.type}" for r in res.counts.itertuples()),
-              highlight=False)
+    out.print("the store holds: " + ", ".join(f"{r.count} {r.type}" for r in res.counts.itertuples()), highlight=False)
     if res.resolution:
         out.print("resolution: " + ", ".join(f"{k} {v}" for k, v in res.resolution.items()), highlight=False)
-    shown = {"brokers": ["name", "type", "score", "method"], "communities": ["community", "size", "members"],
-             "repeat_offenders": ["name", "nationality", "seizures", "first_date", "last_date"],
-             "trade_routes": ["species", "commodity", "origin", "transit", "destination", "items", "quantity",
-                              "unit"]}
+    shown = {
+        "brokers": ["name", "type", "score", "method"],
+        "communities": ["community", "size", "members"],
+        "repeat_offenders": ["name", "nationality", "seizures", "first_date", "last_date"],
+        "trade_routes": ["species", "commodity", "origin", "transit", "destination", "items", "quantity", "unit"],
+    }
     for name, cols in shown.items():
         df = res.summary.get(name)
         if df is not None and len(df):
@@ -336,27 +423,42 @@ class _ResolveGroup(typer.core.TyperGroup):
         return super().parse_args(ctx, args)
 
 
-resolve_app = typer.Typer(cls=_ResolveGroup, help="Entity resolution: `linkgraph resolve` resolves the store; "
-                          "`linkgraph resolve FILE --out OUT.csv` de-duplicates a list; "
-                          "`linkgraph resolve explain ENTITY` shows why records are one entity.")
+resolve_app = typer.Typer(
+    cls=_ResolveGroup,
+    help="Entity resolution: `linkgraph resolve` resolves the store; "
+    "`linkgraph resolve FILE --out OUT.csv` de-duplicates a list; "
+    "`linkgraph resolve explain ENTITY` shows why records are one entity.",
+)
 app.add_typer(resolve_app, name="resolve")
-review_app = typer.Typer(help="The resolution review queue as a spreadsheet: export, decide, import.",
-                         no_args_is_help=True)
+review_app = typer.Typer(
+    help="The resolution review queue as a spreadsheet: export, decide, import.", no_args_is_help=True
+)
 app.add_typer(review_app, name="review")
 
 
 @resolve_app.command("run", context_settings={"allow_interspersed_args": True})
 def resolve_run(
-    file: Annotated[str | None, typer.Argument(help="A CSV or XLSX list of people or companies to de-duplicate "
-                                                  "on its own (without FILE: resolve the store).")] = None,
-    out_file: Annotated[str | None, typer.Option("--out", help="With FILE: the annotated copy to write "
-                                                    "(.csv or .xlsx).")] = None,
-    id_column: Annotated[str | None, typer.Option("--id-column", help="With FILE: the column holding unique "
-                                                     "row ids (default: row-1, row-2, ...).")] = None,
-    mapping: Annotated[list[str] | None, typer.Option("--map", help="With FILE: COLUMN=FIELD, e.g. "
-                                                         "'Suspect=name', 'Tel 2=phones' (repeatable).")] = None,
-    settings: Annotated[str | None, typer.Option("--settings", help="A YAML file overriding the resolution "
-                                                    "settings.")] = None,
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            help="A CSV or XLSX list of people or companies to de-duplicate "
+            "on its own (without FILE: resolve the store)."
+        ),
+    ] = None,
+    out_file: Annotated[
+        str | None, typer.Option("--out", help="With FILE: the annotated copy to write (.csv or .xlsx).")
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option("--id-column", help="With FILE: the column holding unique row ids (default: row-1, row-2, ...)."),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="With FILE: COLUMN=FIELD, e.g. 'Suspect=name', 'Tel 2=phones' (repeatable)."),
+    ] = None,
+    settings: Annotated[
+        str | None, typer.Option("--settings", help="A YAML file overriding the resolution settings.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Resolve the store's people and organisations into entities (or de-duplicate FILE)."""
@@ -367,12 +469,18 @@ def resolve_run(
             raise LinkgraphError("linkgraph resolve FILE needs --out OUT.csv (or .xlsx)")
         df = dedupe_file(file, out_file, id_column=id_column, mapping=parse_mapping(mapping), settings=settings)
         groups = df[df["entity_size"] > 1]
-        out.print(f"{len(df)} rows, {df['entity_id'].nunique()} entities, {len(groups)} rows in "
-                  f"{groups['entity_id'].nunique()} groups of duplicates; written to {out_file}", highlight=False)
+        out.print(
+            f"{len(df)} rows, {df['entity_id'].nunique()} entities, {len(groups)} rows in "
+            f"{groups['entity_id'].nunique()} groups of duplicates; written to {out_file}",
+            highlight=False,
+        )
         if len(groups):
             name_cols = df.attrs.get("column_mapping", {}).get("name") or []
-            shown = groups[["entity_id", "record_id", *name_cols[:1], "best_match", "match_probability",
-                            "match_outcome"]].sort_values(["entity_id", "record_id"]).head(30)
+            shown = (
+                groups[["entity_id", "record_id", *name_cols[:1], "best_match", "match_probability", "match_outcome"]]
+                .sort_values(["entity_id", "record_id"])
+                .head(30)
+            )
             print_frame(shown.map(_cell), title="duplicates")
         return
     if out_file or id_column or mapping:
@@ -385,39 +493,49 @@ def resolve_run(
 
 
 @resolve_app.command("explain")
-def resolve_explain(entity: Annotated[str, typer.Argument(help="An entity id, a record id or a name.")],
-                    db: DbOption = None) -> None:
+def resolve_explain(
+    entity: Annotated[str, typer.Argument(help="An entity id, a record id or a name.")], db: DbOption = None
+) -> None:
     """Which records an entity holds and, for each match, which features agreed and how much they weighed."""
     from linkgraph.resolve.graph import explain
 
     with open_store(db, create=False) as store:
         df = explain(store, entity)
     eid = df["entity_id"].iloc[0]
-    recs = df[df["part"] == "record"][["record_id", "name", "source", "sheet", "row", "birth_date", "nationality",
-                                       "phones", "passports"]]
+    recs = df[df["part"] == "record"][
+        ["record_id", "name", "source", "sheet", "row", "birth_date", "nationality", "phones", "passports"]
+    ]
     print_frame(recs.map(_cell), title=f"entity {eid}: {len(recs)} records")
-    pairs = df[df["part"] != "record"].assign(probability=lambda d: d["probability"].map(
-        lambda v: None if v is None or pd.isna(v) else f"{float(v):.4f}"))
+    pairs = df[df["part"] != "record"].assign(
+        probability=lambda d: d["probability"].map(lambda v: None if v is None or pd.isna(v) else f"{float(v):.4f}")
+    )
     if len(pairs):
-        print_frame(pairs[["part", "name", "matched_to", "decision", "probability", "evidence"]].map(_cell),
-                    title="matches (evidence: feature level and log2 weight, strongest first)")
+        print_frame(
+            pairs[["part", "name", "matched_to", "decision", "probability", "evidence"]].map(_cell),
+            title="matches (evidence: feature level and log2 weight, strongest first)",
+        )
 
 
 @review_app.command("export")
-def review_export(out_file: Annotated[str, typer.Option("--out", help="The .xlsx to write.")] = "review.xlsx",
-                  db: DbOption = None) -> None:
+def review_export(
+    out_file: Annotated[str, typer.Option("--out", help="The .xlsx to write.")] = "review.xlsx", db: DbOption = None
+) -> None:
     """Write the pairs waiting for review to a workbook with a match / no-match decision column."""
     from linkgraph.resolve.review import export_review
 
     with open_store(db, create=False) as store:
         n = export_review(store, out_file)
-    out.print(f"{n} pairs to review written to {out_file}; fill the decision column, then "
-              f"`linkgraph review import {out_file}`", highlight=False)
+    out.print(
+        f"{n} pairs to review written to {out_file}; fill the decision column, then "
+        f"`linkgraph review import {out_file}`",
+        highlight=False,
+    )
 
 
 @review_app.command("import")
-def review_import(file: Annotated[str, typer.Argument(help="A review workbook with decisions filled in.")],
-                  db: DbOption = None) -> None:
+def review_import(
+    file: Annotated[str, typer.Argument(help="A review workbook with decisions filled in.")], db: DbOption = None
+) -> None:
     """Store the decisions of a review workbook (kept for every later run) and resolve again."""
     from linkgraph.resolve.review import import_review
 
@@ -427,10 +545,13 @@ def review_import(file: Annotated[str, typer.Argument(help="A review workbook wi
 
 
 @app.command("unmerge")
-def unmerge_cmd(entity: Annotated[str, typer.Argument(help="An entity id, a record id or a name.")],
-                record: Annotated[str | None, typer.Option("--record", help="Take only this record out "
-                                                              "(default: every record apart).")] = None,
-                db: DbOption = None) -> None:
+def unmerge_cmd(
+    entity: Annotated[str, typer.Argument(help="An entity id, a record id or a name.")],
+    record: Annotated[
+        str | None, typer.Option("--record", help="Take only this record out (default: every record apart).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
     """Split a wrong merge; the split is stored and kept by every later resolution."""
     from linkgraph.resolve.graph import unmerge
 
@@ -440,53 +561,86 @@ def unmerge_cmd(entity: Annotated[str, typer.Argument(help="An entity id, a reco
 
 
 # --- sharing: packages, deconfliction, audit (linkgraph.sharing) ------------------------------------------------
-package_app = typer.Typer(help="Intelligence packages for partner agencies: export (graded, redacted) and import.",
-                          no_args_is_help=True)
+package_app = typer.Typer(
+    help="Intelligence packages for partner agencies: export (graded, redacted) and import.", no_args_is_help=True
+)
 app.add_typer(package_app, name="package")
-deconflict_app = typer.Typer(help="Deconflict targets with a partner by keyed hashes, revealing no identifier.",
-                             no_args_is_help=True)
+deconflict_app = typer.Typer(
+    help="Deconflict targets with a partner by keyed hashes, revealing no identifier.", no_args_is_help=True
+)
 app.add_typer(deconflict_app, name="deconflict")
 
 
 @package_app.command("export")
-def package_export(out_file: Annotated[str, typer.Option("--out", help="The package .zip to write.")],
-                   tlp: Annotated[str, typer.Option("--tlp", help="CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")],
-                   handling: HandlingOption = None,
-                   redact: Annotated[list[str] | None, typer.Option(
-                       "--redact", help="A redaction rule, e.g. source_type=informant or below=C3 (repeatable).")]
-                   = None,
-                   recipient: Annotated[str | None, typer.Option("--recipient", help="Who receives it.")] = None,
-                   keep_protected_links: Annotated[bool, typer.Option(
-                       "--keep-protected-links", help="Keep links only a protected source supports, with its "
-                       "reference number, instead of dropping them.")] = False,
-                   around: AroundOption = None, hops: HopsOption = 2, query: SelQueryOption = None,
-                   param: ParamOption = None, title: TitleOption = None, queries: QueriesOption = None,
-                   db: DbOption = None) -> None:
+def package_export(
+    out_file: Annotated[str, typer.Option("--out", help="The package .zip to write.")],
+    tlp: Annotated[str, typer.Option("--tlp", help="CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")],
+    handling: HandlingOption = None,
+    redact: Annotated[
+        list[str] | None,
+        typer.Option("--redact", help="A redaction rule, e.g. source_type=informant or below=C3 (repeatable)."),
+    ] = None,
+    recipient: Annotated[str | None, typer.Option("--recipient", help="Who receives it.")] = None,
+    keep_protected_links: Annotated[
+        bool,
+        typer.Option(
+            "--keep-protected-links",
+            help="Keep links only a protected source supports, with its reference number, instead of dropping them.",
+        ),
+    ] = False,
+    around: AroundOption = None,
+    hops: HopsOption = 2,
+    query: SelQueryOption = None,
+    param: ParamOption = None,
+    title: TitleOption = None,
+    queries: QueriesOption = None,
+    db: DbOption = None,
+) -> None:
     """A package: subgraph in an open format, chart, workbook and a manifest of hashes."""
     from linkgraph.selection import parse_params
     from linkgraph.sharing import export_package
 
     with open_store(db, create=False) as store:
-        info = export_package(store, out_file, around=around, hops=hops, query=query, params=parse_params(param),
-                              title=title, tlp=tlp, handling=handling, redact_rules=redact, recipient=recipient,
-                              keep_protected_links=keep_protected_links, queries=queries)
-    out.print(f"package {info.path}: {info.nodes} entities, {info.links} links; withheld {info.withheld_nodes} "
-              f"entities and {info.withheld_links} links; sha256 {info.sha256}", highlight=False)
+        info = export_package(
+            store,
+            out_file,
+            around=around,
+            hops=hops,
+            query=query,
+            params=parse_params(param),
+            title=title,
+            tlp=tlp,
+            handling=handling,
+            redact_rules=redact,
+            recipient=recipient,
+            keep_protected_links=keep_protected_links,
+            queries=queries,
+        )
+    out.print(
+        f"package {info.path}: {info.nodes} entities, {info.links} links; withheld {info.withheld_nodes} "
+        f"entities and {info.withheld_links} links; sha256 {info.sha256}",
+        highlight=False,
+    )
 
 
 @package_app.command("import")
-def package_import(package: Annotated[str, typer.Argument(help="The partner's package .zip.")],
-                   agency: Annotated[str, typer.Option("--agency", help="The agency that sent it.")],
-                   report: Annotated[str | None, typer.Option(
-                       "--report", help="Also write the deconfliction report to this .xlsx.")] = None,
-                   db: DbOption = None) -> None:
+def package_import(
+    package: Annotated[str, typer.Argument(help="The partner's package .zip.")],
+    agency: Annotated[str, typer.Option("--agency", help="The agency that sent it.")],
+    report: Annotated[
+        str | None, typer.Option("--report", help="Also write the deconfliction report to this .xlsx.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
     """Verify a partner's package, import it with provenance naming the agency, and deconflict it."""
     from linkgraph.sharing import import_package
 
     with open_store(db) as store:
         res = import_package(store, package, agency, report=report or False)
-    out.print(f"{res.package}: {res.status}; {res.nodes} entities, {res.links} links from {res.agency}; "
-              f"batch {res.batch}", highlight=False)
+    out.print(
+        f"{res.package}: {res.status}; {res.nodes} entities, {res.links} links from {res.agency}; batch {res.batch}",
+        highlight=False,
+    )
     if res.deconfliction is not None and len(res.deconfliction):
         print_frame(res.deconfliction.map(_cell).head(40), title="their entities that match ours")
     if res.report_path:
@@ -503,9 +657,11 @@ def deconflict_key(out_file: Annotated[str, typer.Option("--out", help="The key 
 
 
 @deconflict_app.command("tokens")
-def deconflict_tokens(key: Annotated[str, typer.Option("--key", help="The shared key file.")],
-                      out_file: Annotated[str, typer.Option("--out", help="The token file to write and share.")],
-                      db: DbOption = None) -> None:
+def deconflict_tokens(
+    key: Annotated[str, typer.Option("--key", help="The shared key file.")],
+    out_file: Annotated[str, typer.Option("--out", help="The token file to write and share.")],
+    db: DbOption = None,
+) -> None:
     """Keyed hashes of our phones, passports, vessels, plates, registrations and names with birth dates."""
     from linkgraph.sharing import load_key, make_tokens, write_tokens
 
@@ -517,12 +673,14 @@ def deconflict_tokens(key: Annotated[str, typer.Option("--key", help="The shared
 
 
 @deconflict_app.command("match")
-def deconflict_match(ours: Annotated[str, typer.Argument(help="The token file we shared.")],
-                     theirs: Annotated[str, typer.Argument(help="The partner's token file.")],
-                     key: Annotated[str, typer.Option("--key", help="The shared key file.")],
-                     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
-                     out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None,
-                     db: DbOption = None) -> None:
+def deconflict_match(
+    ours: Annotated[str, typer.Argument(help="The token file we shared.")],
+    theirs: Annotated[str, typer.Argument(help="The partner's token file.")],
+    key: Annotated[str, typer.Option("--key", help="The shared key file.")],
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
+    out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None,
+    db: DbOption = None,
+) -> None:
     """The overlaps only: which of our entities the partner also holds."""
     from linkgraph.sharing import load_key
     from linkgraph.sharing.deconflict import match_token_files
@@ -533,8 +691,9 @@ def deconflict_match(ours: Annotated[str, typer.Argument(help="The token file we
 
 
 @app.command("audit")
-def audit_cmd(action: Annotated[str | None, typer.Option("--action", help="Only this action.")] = None,
-              db: DbOption = None) -> None:
+def audit_cmd(
+    action: Annotated[str | None, typer.Option("--action", help="Only this action.")] = None, db: DbOption = None
+) -> None:
     """The audit log: imports, exports, packages, deconfliction and queries (who, when, what, hashes)."""
     from linkgraph.sharing import audit_log
 

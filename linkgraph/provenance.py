@@ -7,6 +7,7 @@ species seen on a million rows keeps a bounded provenance while every row stays 
 columns (best grade, most restrictive handling, first and last seen) are derived from that list here and
 nowhere else.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,21 +19,57 @@ from linkgraph.errors import LinkgraphError
 
 # observation column -> key in a provenance record
 OBS_COLUMNS = {
-    "_batch": "batch", "_source": "source", "_sha256": "sha256", "_sheet": "sheet", "_row": "rows",
-    "_observed": "observed", "_reliability": "reliability", "_credibility": "credibility",
-    "_handling": "handling", "_source_type": "source_type", "_agency": "agency", "_imported": "imported",
-    "_grading": "grading",   # a grade in a system other than Admiralty, as given: "uk-3x5x2:2/B/C"
+    "_batch": "batch",
+    "_source": "source",
+    "_sha256": "sha256",
+    "_sheet": "sheet",
+    "_row": "rows",
+    "_observed": "observed",
+    "_reliability": "reliability",
+    "_credibility": "credibility",
+    "_handling": "handling",
+    "_source_type": "source_type",
+    "_agency": "agency",
+    "_imported": "imported",
+    "_grading": "grading",  # a grade in a system other than Admiralty, as given: "uk-3x5x2:2/B/C"
 }
-GROUP_KEYS = ["batch", "source", "sha256", "sheet", "reliability", "credibility", "grading", "handling",
-              "source_type", "agency"]
+GROUP_KEYS = [
+    "batch",
+    "source",
+    "sha256",
+    "sheet",
+    "reliability",
+    "credibility",
+    "grading",
+    "handling",
+    "source_type",
+    "agency",
+]
 SUMMARY_COLUMNS = ["reliability", "credibility", "handling", "first_seen", "last_seen", "batches"]
 
 RELIABILITY = "ABCDEF"
 CREDIBILITY = "123456"
 # Most restrictive last. TLP 2.0, UK 3x5x2 handling (P permitted, C with conditions), legacy 5x5x5 (1-5).
 # An unknown code ranks above all of them: when in doubt, treat it as the most restrictive.
-HANDLING_ORDER = ["TLP:CLEAR", "CLEAR", "P", "1", "TLP:GREEN", "GREEN", "2", "3", "C", "TLP:AMBER", "AMBER",
-                  "4", "TLP:AMBER+STRICT", "AMBER+STRICT", "5", "TLP:RED", "RED"]
+HANDLING_ORDER = [
+    "TLP:CLEAR",
+    "CLEAR",
+    "P",
+    "1",
+    "TLP:GREEN",
+    "GREEN",
+    "2",
+    "3",
+    "C",
+    "TLP:AMBER",
+    "AMBER",
+    "4",
+    "TLP:AMBER+STRICT",
+    "AMBER+STRICT",
+    "5",
+    "TLP:RED",
+    "RED",
+]
 _HANDLING_RANK = {c: i for i, c in enumerate(HANDLING_ORDER)}
 
 _GRADE_RE = re.compile(r"^\s*([A-Fa-f])\s*[/-]?\s*([1-6])\s*$")
@@ -116,8 +153,11 @@ def merge_records(records: list[dict]) -> list[dict]:
             rows[key] = [rec.get("rows")]
             continue
         rows[key].append(rec.get("rows"))
-        obs = [o for o in (cur.get("observed"), cur.get("observed_last"), rec.get("observed"),
-                           rec.get("observed_last")) if o]
+        obs = [
+            o
+            for o in (cur.get("observed"), cur.get("observed_last"), rec.get("observed"), rec.get("observed_last"))
+            if o
+        ]
         if obs:
             cur["observed"], last = min(obs), max(obs)
             if last != cur["observed"]:
@@ -127,8 +167,10 @@ def merge_records(records: list[dict]) -> list[dict]:
     for key, parts in rows.items():
         if len(parts) > 1:
             groups[key]["rows"] = compact_rows([r for p in parts for r in expand_rows(p)])
-    return sorted(groups.values(), key=lambda r: (r.get("batch") or "", r.get("source") or "",
-                                                  r.get("sheet") or "", r.get("rows") or ""))
+    return sorted(
+        groups.values(),
+        key=lambda r: (r.get("batch") or "", r.get("source") or "", r.get("sheet") or "", r.get("rows") or ""),
+    )
 
 
 def summarise(records: list[dict]) -> dict:
@@ -168,8 +210,11 @@ def fold_observations(df: pd.DataFrame, value_columns: list[str], list_columns: 
     df = df.reset_index(drop=True)
     # 1. values: the first non-null per id; lists unioned in order of appearance
     scalars = [c for c in value_columns if c not in list_columns]
-    out = df.groupby("id", sort=False)[scalars].first() if scalars else \
-        pd.DataFrame(index=pd.Index(df["id"].drop_duplicates(), name="id"))
+    out = (
+        df.groupby("id", sort=False)[scalars].first()
+        if scalars
+        else pd.DataFrame(index=pd.Index(df["id"].drop_duplicates(), name="id"))
+    )
     for col in value_columns:
         if col in list_columns:
             ex = df[["id", col]].explode(col).dropna(subset=[col]).drop_duplicates()
@@ -236,8 +281,9 @@ def _fold_single_records(recs: pd.DataFrame) -> pd.DataFrame:
         acc = np.where(acc == "", frag, np.where(frag == "", acc, acc + "," + frag))
     out["prov"] = "[{" + acc + "}]"
     none = pd.Series([None] * n, dtype=object)
-    get = lambda k: recs[k].astype(object).where(recs[k].notna(), None).reset_index(drop=True) \
-        if k in recs.columns else none
+    get = lambda k: (
+        recs[k].astype(object).where(recs[k].notna(), None).reset_index(drop=True) if k in recs.columns else none
+    )
     out["reliability"] = get("reliability")
     out["credibility"] = get("credibility").map(lambda v: None if v is None else int(v))
     out["handling"] = get("handling")
@@ -315,8 +361,9 @@ def merge_existing(existing: dict, incoming: dict, value_columns: list[str], lis
     records = merge_records(loads(existing.get("prov")) + loads(incoming.get("prov")))
     out["prov"] = dumps(records)
     out.update(summarise(records))
-    same = (merge_records(loads(existing.get("prov"))) == records
-            and all(_same(out.get(c), existing.get(c)) for c in [*value_columns, *SUMMARY_COLUMNS]))
+    same = merge_records(loads(existing.get("prov"))) == records and all(
+        _same(out.get(c), existing.get(c)) for c in [*value_columns, *SUMMARY_COLUMNS]
+    )
     return None if same else out
 
 

@@ -1,4 +1,5 @@
 """Where the bundled import specifications and queries are: in the wheel, or in the source tree."""
+
 from __future__ import annotations
 
 from pathlib import Path

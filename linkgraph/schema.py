@@ -1,4 +1,5 @@
 """The domain schema (entity and link types), loaded once from schema.yaml."""
+
 from __future__ import annotations
 
 import functools
@@ -78,8 +79,12 @@ def _parse(doc: dict) -> Schema:
         if missing:
             raise SchemaError(f"entity {name}: key {missing} is not a declared property")
         entities[name] = EntityType(
-            name=name, keys=tuple(spec["keys"]), scope=spec.get("scope", "global"),
-            caption=spec["caption"], icon=spec.get("icon", "entity"), properties=props,
+            name=name,
+            keys=tuple(spec["keys"]),
+            scope=spec.get("scope", "global"),
+            caption=spec["caption"],
+            icon=spec.get("icon", "entity"),
+            properties=props,
             resolvable=bool(spec.get("resolvable", False)),
         )
     links = {}
@@ -90,8 +95,9 @@ def _parse(doc: dict) -> Schema:
             if t not in entities:
                 raise SchemaError(f"link {name}: unknown entity type {t}")
         props = {k: str(v) for k, v in (spec.get("properties") or {}).items()}
-        links[name] = LinkType(name=name, sources=sources, targets=targets,
-                               keys=tuple(spec.get("keys", ())), properties=props)
+        links[name] = LinkType(
+            name=name, sources=sources, targets=targets, keys=tuple(spec.get("keys", ())), properties=props
+        )
     return Schema(entities=entities, links=links, provenance=prov)
 
 

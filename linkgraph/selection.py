@@ -1,4 +1,5 @@
 """What a chart, an export or a package is drawn from: the network around an entity, a query's result, or all."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -33,17 +34,28 @@ def whole_graph(store) -> QueryResult:
     return QueryResult(frame=pd.DataFrame(), node_ids=ids(nodes), link_ids=ids(links))
 
 
-def select(store, *, around: str | None = None, hops: int = 2, query: str | None = None,
-           params: dict | None = None, queries=None, title: str | None = None) -> Subgraph:
+def select(
+    store,
+    *,
+    around: str | None = None,
+    hops: int = 2,
+    query: str | None = None,
+    params: dict | None = None,
+    queries=None,
+    title: str | None = None,
+) -> Subgraph:
     """The subgraph to draw: `around` an entity (name or id) to `hops`, a library `query`, or the whole graph."""
     if around and query:
         raise LinkgraphError("choose one selection: --around or --query, not both")
     if around:
-        results = [execute("network", store, queries, id=i, hops=hops, **(params or {}))
-                   for i in find_entities(store, around)]
-        res = QueryResult(frame=pd.DataFrame(),
-                          node_ids=list(dict.fromkeys(x for r in results for x in r.node_ids)),
-                          link_ids=list(dict.fromkeys(x for r in results for x in r.link_ids)))
+        results = [
+            execute("network", store, queries, id=i, hops=hops, **(params or {})) for i in find_entities(store, around)
+        ]
+        res = QueryResult(
+            frame=pd.DataFrame(),
+            node_ids=list(dict.fromkeys(x for r in results for x in r.node_ids)),
+            link_ids=list(dict.fromkeys(x for r in results for x in r.link_ids)),
+        )
         sub = subgraph_of(store, res, title=title or f"Network around {around} ({hops} hops)")
     elif query:
         q = load_query(query, queries)

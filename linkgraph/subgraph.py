@@ -1,4 +1,5 @@
 """A selection of the graph (nodes and links as DataFrames): what charts, exports and packages are made from."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Shared fixtures: every store test runs on both engines, the embedded one in a temp folder and a real Neo4j."""
+
 from __future__ import annotations
 
 import os

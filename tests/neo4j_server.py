@@ -108,15 +108,11 @@ def _require_java() -> tuple[str, str]:
     """(path of java, its -version text); RuntimeError with one line if unusable."""
     java = shutil.which("java")
     if not java:
-        raise RuntimeError(
-            f"Neo4j test server needs Java 17+ ('java' not found on PATH): {_INSTALL_HINT}"
-        )
+        raise RuntimeError(f"Neo4j test server needs Java 17+ ('java' not found on PATH): {_INSTALL_HINT}")
     text = _java_version_text(java)
     major = _java_major(text)
     if major < 17:
-        raise RuntimeError(
-            f"Neo4j test server needs Java 17+ but {java} is Java {major or '?'}: {_INSTALL_HINT}"
-        )
+        raise RuntimeError(f"Neo4j test server needs Java 17+ but {java} is Java {major or '?'}: {_INSTALL_HINT}")
     return java, text
 
 
@@ -154,7 +150,11 @@ def ensure_jars() -> Path:
         tmp = Path(tempfile.mkdtemp(prefix="lib.tmp-", dir=home))
         log = home / "maven.log"
         cmd = [
-            mvn, "-q", "-B", "-f", str(POM),
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
             "dependency:copy-dependencies",
             "-Dmdep.prependGroupId=true",  # Launcher finds the APOC/GDS jars by group prefix
             f"-DoutputDirectory={tmp}",
@@ -162,14 +162,11 @@ def ensure_jars() -> Path:
         with open(log, "w") as out:
             out.write("$ " + " ".join(cmd) + "\n")
             out.flush()
-            rc = subprocess.run(
-                cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            ).returncode
+            rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
         if rc != 0 or not _has_jars(tmp):
             shutil.rmtree(tmp, ignore_errors=True)
             raise RuntimeError(
-                f"Maven could not fetch the Neo4j {NEO4J_VERSION} jars (exit {rc}): "
-                f"{_error_line(log)} (log: {log})"
+                f"Maven could not fetch the Neo4j {NEO4J_VERSION} jars (exit {rc}): {_error_line(log)} (log: {log})"
             )
         shutil.rmtree(lib, ignore_errors=True)
         for old in home.glob("cds-*.jsa*"):  # archives of the old jars are useless now
@@ -205,9 +202,11 @@ def _launcher_jar(java: str, lib: Path) -> Path | None:
     tmp = Path(tempfile.mkdtemp(prefix="launcher.tmp-", dir=home))
     try:
         res = subprocess.run(
-            [javac, "-nowarn", "-encoding", "UTF-8", "-cp", str(lib / "*"), "-d", str(tmp / "classes"),
-             str(LAUNCHER)],
-            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+            [javac, "-nowarn", "-encoding", "UTF-8", "-cp", str(lib / "*"), "-d", str(tmp / "classes"), str(LAUNCHER)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
         )
         classes = sorted((tmp / "classes").glob("*.class"))
         if res.returncode != 0 or not classes:
@@ -384,15 +383,14 @@ def _launch(
             line = raw.decode("utf-8", "replace").strip()
             if line.startswith("READY bolt://"):
                 return (
-                    Server(proc, port, DEFAULT_USER, password, db_dir, log_path,
-                           time.monotonic() - t0, cds_dump),
+                    Server(proc, port, DEFAULT_USER, password, db_dir, log_path, time.monotonic() - t0, cds_dump),
                     "",
                     False,
                 )
             if line.startswith("FAILED BIND "):
-                return give_up(line[len("FAILED BIND "):], bind=True)
+                return give_up(line[len("FAILED BIND ") :], bind=True)
             if line.startswith("FAILED"):
-                return give_up(line[len("FAILED "):])
+                return give_up(line[len("FAILED ") :])
         if proc.poll() is not None:
             # Exited without READY/FAILED: compile error, bad JVM flag, out of memory...
             return give_up(f"launcher exited with code {proc.returncode} before READY: {_error_line(log_path)}")

@@ -6,6 +6,7 @@
   administrator) 0.3041 normalised; the club split into two factions around them.
 - Les Miserables co-appearances (Knuth 1993; Newman & Girvan 2004): Valjean has the highest betweenness.
 """
+
 from __future__ import annotations
 
 import networkx as nx
@@ -21,11 +22,26 @@ OBS = {"_batch": "published", "_source": "networkx", "_sha256": "1" * 64, "_reli
 def load(store, g: nx.Graph) -> dict:
     """Write g as Person nodes with ASSOCIATE_OF links; returns node -> id."""
     ids = {n: f"Person:{str(n).replace(' ', '_')}" for n in g.nodes}
-    people = pd.DataFrame([{"id": ids[n], "caption": str(n), "name": str(n), "name_key": str(n).lower(), **OBS,
-                            "_row": i + 1} for i, n in enumerate(g.nodes)])
-    links = pd.DataFrame([{"id": f"ASSOCIATE_OF:{ids[a]}|{ids[b]}", "source": ids[a], "target": ids[b],
-                           "source_type": "Person", "target_type": "Person", **OBS, "_row": i + 1}
-                          for i, (a, b) in enumerate(g.edges)])
+    people = pd.DataFrame(
+        [
+            {"id": ids[n], "caption": str(n), "name": str(n), "name_key": str(n).lower(), **OBS, "_row": i + 1}
+            for i, n in enumerate(g.nodes)
+        ]
+    )
+    links = pd.DataFrame(
+        [
+            {
+                "id": f"ASSOCIATE_OF:{ids[a]}|{ids[b]}",
+                "source": ids[a],
+                "target": ids[b],
+                "source_type": "Person",
+                "target_type": "Person",
+                **OBS,
+                "_row": i + 1,
+            }
+            for i, (a, b) in enumerate(g.edges)
+        ]
+    )
     store.write({"Person": people}, {"ASSOCIATE_OF": links})
     return ids
 

@@ -1,4 +1,5 @@
 """`linkgraph db ...` driven as a user would, against real stores of both engines."""
+
 from __future__ import annotations
 
 import subprocess
@@ -11,8 +12,9 @@ from tests import fixture_graph
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "linkgraph.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "linkgraph.cli", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_db_init_info_wipe(store_target):
@@ -36,17 +38,21 @@ def test_db_init_info_wipe(store_target):
 
 def test_linkgraph_db_env_selects_the_store(tmp_path, monkeypatch):
     import os
+
     env = {**os.environ, "LINKGRAPH_DB": str(tmp_path / "envdb")}
     assert run("db", "init", env=env).returncode == 0
     assert (tmp_path / "envdb" / "linkgraph.json").exists()
 
 
-@pytest.mark.parametrize("target, message", [
-    ("http://example.invalid", "unsupported store URI"),
-    ("bolt://127.0.0.1:1", "cannot reach Neo4j at bolt://127.0.0.1:1"),
-    ("{tmp}/not-a-store", "is not a linkgraph store"),
-    ("{tmp}/missing", "no linkgraph store at"),
-])
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("http://example.invalid", "unsupported store URI"),
+        ("bolt://127.0.0.1:1", "cannot reach Neo4j at bolt://127.0.0.1:1"),
+        ("{tmp}/not-a-store", "is not a linkgraph store"),
+        ("{tmp}/missing", "no linkgraph store at"),
+    ],
+)
 def test_errors_are_one_line(tmp_path, target, message):
     (tmp_path / "not-a-store").mkdir()
     (tmp_path / "not-a-store" / "holiday.jpg").write_bytes(b"\xff\xd8")
@@ -59,6 +65,7 @@ def test_errors_are_one_line(tmp_path, target, message):
 
 def test_wrong_password_is_one_line(neo4j_env, monkeypatch):
     import os
+
     env = {**os.environ, "NEO4J_PASSWORD": "certainly-wrong"}
     r = run("db", "info", "--db", neo4j_env, env=env)
     if r.returncode == 0:

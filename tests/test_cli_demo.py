@@ -1,4 +1,5 @@
 """The README's main job, `linkgraph demo`, and the chart and export commands on its store, as a user runs them."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,9 @@ import pytest
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "linkgraph.cli", *args], capture_output=True, text=True,
-                          timeout=900, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "linkgraph.cli", *args], capture_output=True, text=True, timeout=900, cwd=cwd
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +55,15 @@ def test_chart_around_a_name_and_exports(demo, tmp_path):
     assert (tmp_path / "g.anx").read_bytes()[:2] == b"\xff\xfe"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["chart", "--around", "Nobody Atall"], "no entity matches"),
-    (["chart", "--around", "Okafor"], "give an id or a full name"),
-    (["export", "pdf", "--out", "x.pdf"], "export format must be"),
-    (["chart", "--around", "x", "--query", "brokers"], "not both"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["chart", "--around", "Nobody Atall"], "no entity matches"),
+        (["chart", "--around", "Okafor"], "give an id or a full name"),
+        (["export", "pdf", "--out", "x.pdf"], "export format must be"),
+        (["chart", "--around", "x", "--query", "brokers"], "not both"),
+    ],
+)
 def test_selection_errors_are_one_line(demo, args, message):
     root, _ = demo
     r = run(*args, "--db", str(root / "db"))
@@ -70,12 +75,21 @@ def test_audit_log_records_imports_queries_and_exports(demo, tmp_path):
     root, _ = demo
     db = str(root / "db")
     assert run("query", "repeat_offenders", "--db", db, "--format", "csv").returncode == 0
-    assert run("export", "graphml", "--db", db, "--query", "repeat_offenders",
-               "--out", str(tmp_path / "a.graphml")).returncode == 0
+    assert (
+        run(
+            "export", "graphml", "--db", db, "--query", "repeat_offenders", "--out", str(tmp_path / "a.graphml")
+        ).returncode
+        == 0
+    )
     import os
 
-    r = subprocess.run([sys.executable, "-m", "linkgraph.cli", "audit", "--db", db], capture_output=True,
-                       text=True, timeout=300, env={**os.environ, "COLUMNS": "400"})
+    r = subprocess.run(
+        [sys.executable, "-m", "linkgraph.cli", "audit", "--db", db],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "400"},
+    )
     assert r.returncode == 0, r.stderr
     for action in ("import", "query", "export graphml"):
         assert action in r.stdout, action

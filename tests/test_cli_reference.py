@@ -1,4 +1,5 @@
 """Every command has help, and docs/cli.md is the reference generated from the app as it is."""
+
 from __future__ import annotations
 
 import importlib.util

@@ -1,4 +1,5 @@
 """`linkgraph package`, `deconflict` and `audit` as a user runs them, between two agencies' stores."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,8 +11,7 @@ from tests import fixture_graph
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "linkgraph.cli", *args], capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run([sys.executable, "-m", "linkgraph.cli", *args], capture_output=True, text=True, timeout=600)
 
 
 def test_two_agencies_exchange_a_package_and_tokens(store_target, tmp_path):
@@ -19,8 +19,24 @@ def test_two_agencies_exchange_a_package_and_tokens(store_target, tmp_path):
         s.write(*fixture_graph.build())
     theirs = str(tmp_path / "agency-b")
     pkg = tmp_path / "pkg.zip"
-    r = run("package", "export", "--db", store_target, "--around", "Hung Nguyen Van", "--hops", "2",
-            "--tlp", "AMBER", "--handling", "C", "--recipient", "TPA", "--out", str(pkg))
+    r = run(
+        "package",
+        "export",
+        "--db",
+        store_target,
+        "--around",
+        "Hung Nguyen Van",
+        "--hops",
+        "2",
+        "--tlp",
+        "AMBER",
+        "--handling",
+        "C",
+        "--recipient",
+        "TPA",
+        "--out",
+        str(pkg),
+    )
     assert r.returncode == 0, r.stderr
     names = zipfile.ZipFile(pkg).namelist()
     assert {"manifest.json", "chart.html", "workbook.xlsx"} <= set(names)
@@ -39,8 +55,9 @@ def test_two_agencies_exchange_a_package_and_tokens(store_target, tmp_path):
     assert run("deconflict", "tokens", "--key", str(key), "--out", str(ours), "--db", store_target).returncode == 0
     assert run("deconflict", "tokens", "--key", str(key), "--out", str(theirs_tokens), "--db", theirs).returncode == 0
     assert "+254712345678" not in theirs_tokens.read_text() and "712345678" not in theirs_tokens.read_text()
-    r = run("deconflict", "match", str(ours), str(theirs_tokens), "--key", str(key), "--format", "csv",
-            "--db", store_target)
+    r = run(
+        "deconflict", "match", str(ours), str(theirs_tokens), "--key", str(key), "--format", "csv", "--db", store_target
+    )
     assert r.returncode == 0, r.stderr
     assert "Phone:+254712345678" in r.stdout
     r = run("audit", "--db", store_target)

@@ -1,5 +1,6 @@
 """linkgraph.demo_data: deterministic files, each imported through the built-in specs (auto-detected) into a
 real embedded store, with the variants, namesakes and hostile names the truth promises."""
+
 from __future__ import annotations
 
 import csv
@@ -124,8 +125,12 @@ def test_phone_variants_same_number(tmp_path):
     for ws in wb.worksheets:
         rows = list(ws.iter_rows(min_row=2, values_only=True))
         head = [str(h) for h in rows[0]]
-        take([dict(zip(head, [v if v is None else str(v) for v in r])) for r in rows[1:]],
-             "Suspect {n}", "Suspect {n} nationality", "Suspect {n} phone")
+        take(
+            [dict(zip(head, [v if v is None else str(v) for v in r])) for r in rows[1:]],
+            "Suspect {n}",
+            "Suspect {n} nationality",
+            "Suspect {n} phone",
+        )
     wb.close()
     with files.tanzania_register.open(encoding="cp1252", newline="") as f:
         take(list(csv.DictReader(f)), "Suspect {n} name", "Nationality {n}", "Phone {n}")
@@ -174,15 +179,21 @@ def test_namesakes_stay_apart_with_their_own_identifiers(demo):
     for pair in t.namesakes:
         ids_of = {}
         for pid in pair["persons"]:
-            nodes = {h["id"] for m in t.mentions_of(pid) for h in node_for(people, m)
-                     if h["name_key"] == t_person_name(m["name"]).extras["key"]}
+            nodes = {
+                h["id"]
+                for m in t.mentions_of(pid)
+                for h in node_for(people, m)
+                if h["name_key"] == t_person_name(m["name"]).extras["key"]
+            }
             assert nodes, pid
             ids_of[pid] = nodes
         a, b = pair["persons"]
         assert ids_of[a].isdisjoint(ids_of[b]), pair
         # the innocent namesake's node carries his own phone, never the trafficker's
-        df = store.query("MATCH (p:Person)-[:HAS_PHONE]->(x:Phone) WHERE p.id IN $ids RETURN x.number AS n",
-                         {"ids": sorted(ids_of[b])})
+        df = store.query(
+            "MATCH (p:Person)-[:HAS_PHONE]->(x:Phone) WHERE p.id IN $ids RETURN x.number AS n",
+            {"ids": sorted(ids_of[b])},
+        )
         numbers = {n for n in df["n"] if n}
         assert numbers and numbers <= set(t.people[b]["phones"]), numbers
         assert numbers.isdisjoint(t.people[a]["phones"])
@@ -190,15 +201,18 @@ def test_namesakes_stay_apart_with_their_own_identifiers(demo):
 
 def test_hostile_names_stored_as_plain_text(demo):
     _, store, _ = demo
-    df = store.query("MATCH (p:Person)-[:PARTY_TO]->(s:Seizure) WHERE p.name IN $names "
-                     "RETURN p.name AS name, s.reference AS ref", {"names": HOSTILE})
+    df = store.query(
+        "MATCH (p:Person)-[:PARTY_TO]->(s:Seizure) WHERE p.name IN $names RETURN p.name AS name, s.reference AS ref",
+        {"names": HOSTILE},
+    )
     assert set(df["name"]) == set(HOSTILE)
 
 
 def test_brokers_bridge_the_call_graph(demo):
     files, store, _ = demo
-    df = store.query("MATCH (a:Phone)-[:CALLED]-(b:Phone) RETURN a.number AS n, count(DISTINCT b) AS k "
-                     "ORDER BY k DESC, n LIMIT 4")
+    df = store.query(
+        "MATCH (a:Phone)-[:CALLED]-(b:Phone) RETURN a.number AS n, count(DISTINCT b) AS k ORDER BY k DESC, n LIMIT 4"
+    )
     owners = {files.truth.phones[n] for n in df["n"]}
     assert owners == set(files.truth.brokers)
 
@@ -207,9 +221,15 @@ def test_no_blank_identifier_nodes_and_brokers_are_real(demo):
     import linkgraph
 
     files, store, _ = demo
-    for t, key in (("Phone", "number"), ("Identification", "number"), ("Email", "address"),
-                   ("Vehicle", "registration"), ("Shipment", "reference"), ("Permit", "number"),
-                   ("Document", "reference")):
+    for t, key in (
+        ("Phone", "number"),
+        ("Identification", "number"),
+        ("Email", "address"),
+        ("Vehicle", "registration"),
+        ("Shipment", "reference"),
+        ("Permit", "number"),
+        ("Document", "reference"),
+    ):
         df = store.query(f"MATCH (x:{t}) WHERE x.{key} IS NULL OR trim(x.{key}) = '' RETURN x.id AS id")
         assert df.empty, (t, df["id"].tolist())
     shared = linkgraph.query("shared_identifiers", store)

@@ -1,4 +1,5 @@
 """The compose file for Neo4j with APOC and GDS is valid to the docker client's compose."""
+
 from __future__ import annotations
 
 import shutil
@@ -32,10 +33,18 @@ def test_compose_config_validates(monkeypatch):
     cmd = _compose_cmd()
     if cmd is None:
         pytest.skip("no docker compose client on this machine")
-    env_ok = subprocess.run([*cmd, "-f", str(COMPOSE), "config"], capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin:/usr/local/bin", "NEO4J_PASSWORD": "s3cret-pass"})
+    env_ok = subprocess.run(
+        [*cmd, "-f", str(COMPOSE), "config"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin", "NEO4J_PASSWORD": "s3cret-pass"},
+    )
     assert env_ok.returncode == 0, env_ok.stderr
     assert "neo4j/s3cret-pass" in env_ok.stdout
-    missing = subprocess.run([*cmd, "-f", str(COMPOSE), "config"], capture_output=True, text=True,
-                             env={"PATH": "/usr/bin:/bin:/usr/local/bin"})
+    missing = subprocess.run(
+        [*cmd, "-f", str(COMPOSE), "config"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin"},
+    )
     assert missing.returncode != 0 and "NEO4J_PASSWORD" in missing.stderr

@@ -6,6 +6,7 @@ unchanged, in one fresh folder holding a copy of docs/examples/ as examples/, on
 command fails the test. The generated reference (docs/queries.md, the spec table in docs/importing.md) must be
 up to date, and the worked import example in docs/examples/ must import on both engines.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,14 @@ def blocks(page: Path) -> list[dict]:
             j += 1
         prev = next((lines[k] for k in range(start - 1, -1, -1) if lines[k].strip()), "")
         mark = MARK.match(prev.strip())
-        out.append({"lang": lang, "mark": mark.group(1) if mark else None, "text": "\n".join(lines[i + 1:j]) + "\n",
-                    "line": start + 1})
+        out.append(
+            {
+                "lang": lang,
+                "mark": mark.group(1) if mark else None,
+                "text": "\n".join(lines[i + 1 : j]) + "\n",
+                "line": start + 1,
+            }
+        )
         i = j + 1
     return out
 
@@ -56,8 +63,12 @@ def _env() -> dict:
 
 
 def test_every_shell_and_python_block_is_marked():
-    unmarked = [f"{p.name}:{b['line']}" for p in PAGES for b in blocks(p)
-                if b["lang"] in ("sh", "bash", "python") and b["mark"] is None]
+    unmarked = [
+        f"{p.name}:{b['line']}"
+        for p in PAGES
+        for b in blocks(p)
+        if b["lang"] in ("sh", "bash", "python") and b["mark"] is None
+    ]
     assert not unmarked, f"mark these blocks <!-- run --> or <!-- no-run: why -->: {', '.join(unmarked)}"
 
 
@@ -78,8 +89,10 @@ def test_page_runs(page: Path, tmp_path: Path):
         else:
             pytest.fail(f"{page.name}:{b['line']}: only sh and python blocks can run, not {b['lang']}")
         proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
-        assert proc.returncode == 0, (f"{page.name}:{b['line']} failed (exit {proc.returncode})\n"
-                                      f"--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-3000:]}")
+        assert proc.returncode == 0, (
+            f"{page.name}:{b['line']} failed (exit {proc.returncode})\n"
+            f"--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-3000:]}"
+        )
 
 
 def test_generated_reference_is_up_to_date():
@@ -107,20 +120,21 @@ def test_worked_example_imports(store):
     from linkgraph.importing import import_files
 
     examples = DOCS / "examples"
-    report = import_files(store, examples / "patrol-log.csv", spec=str(examples / "patrol-log.yaml"),
-                          progress=False)
+    report = import_files(store, examples / "patrol-log.csv", spec=str(examples / "patrol-log.yaml"), progress=False)
     counts = report.counts().set_index("type")
     assert counts.loc["Seizure", "created"] == 4
-    assert counts.loc["Person", "created"] == 2        # two offenders (a row without one makes none)
-    assert counts.loc["Phone", "created"] == 2         # 0977 123 456 and +260 977 123 456 are one phone
+    assert counts.loc["Person", "created"] == 2  # two offenders (a row without one makes none)
+    assert counts.loc["Phone", "created"] == 2  # 0977 123 456 and +260 977 123 456 are one phone
     assert counts.loc["PARTY_TO", "created"] == 3
     phones = store.query("MATCH (p:Phone) RETURN p.number AS number ORDER BY number")["number"].tolist()
     assert "+260977123456" in phones
     banda = query("entity", store, text="Mwila Banda")
     assert len(banda) == 1
-    grades = store.query("MATCH (:Person)-[r:PARTY_TO]->(s:Seizure) RETURN s.reference AS ref, "
-                         "r.reliability AS rel, r.credibility AS cred ORDER BY ref")
-    assert grades.set_index("ref").loc["PL-2024-003", "rel"] == "A"   # the Grading column, row by row
+    grades = store.query(
+        "MATCH (:Person)-[r:PARTY_TO]->(s:Seizure) RETURN s.reference AS ref, "
+        "r.reliability AS rel, r.credibility AS cred ORDER BY ref"
+    )
+    assert grades.set_index("ref").loc["PL-2024-003", "rel"] == "A"  # the Grading column, row by row
 
 
 def test_links_between_pages_resolve():

@@ -1,5 +1,6 @@
 """Exports read back with the tools that consume them: networkx (GraphML, GEXF), an XML parser (ANX), openpyxl
 and csv (XLSX, CSV). Every hostile cell must come back neutralised, and no cell may be a formula."""
+
 from __future__ import annotations
 
 import csv
@@ -192,14 +193,30 @@ def test_anx_layout(anx):
     _, _, root = anx
     assert root.tag == "Chart"
     children = [c.tag for c in root if isinstance(c.tag, str)]
-    order = ["ApplicationVersion", "StrengthCollection", "GradeOne", "GradeTwo", "GradeThree", "SourceHints",
-             "AttributeClassCollection", "EntityTypeCollection", "LinkTypeCollection", "ChartItemCollection",
-             "PaletteCollection"]
+    order = [
+        "ApplicationVersion",
+        "StrengthCollection",
+        "GradeOne",
+        "GradeTwo",
+        "GradeThree",
+        "SourceHints",
+        "AttributeClassCollection",
+        "EntityTypeCollection",
+        "LinkTypeCollection",
+        "ChartItemCollection",
+        "PaletteCollection",
+    ]
     present = [c for c in children if c in order]
     assert present == order  # all present, in the documented order
     grade_one = [s.get("Text") for s in root.find("GradeOne").iter("String")]
-    assert grade_one[:6] == ["A - Completely reliable", "B - Usually reliable", "C - Fairly reliable",
-                             "D - Not usually reliable", "E - Unreliable", "F - Reliability cannot be judged"]
+    assert grade_one[:6] == [
+        "A - Completely reliable",
+        "B - Usually reliable",
+        "C - Fairly reliable",
+        "D - Not usually reliable",
+        "E - Unreliable",
+        "F - Reliability cannot be judged",
+    ]
     grade_two = [s.get("Text") for s in root.find("GradeTwo").iter("String")]
     assert grade_two[0] == "1 - Confirmed by other sources" and grade_two[5] == "6 - Truth cannot be judged"
     grade_three = [s.get("Text") for s in root.find("GradeThree").iter("String")]
@@ -245,8 +262,11 @@ def test_anx_items_grades_and_sources(anx):
 
     # links: type, date, grades, ends
     end_ids = {ci.find("End/Entity").get("EntityId"): ident for ident, ci in entities.items()}
-    call = next(ci for ci in links if ci.find("Link/LinkStyle").get("Type") == "CALLED"
-                and end_ids[ci.find("Link").get("End1Id")] == "ph:ke")
+    call = next(
+        ci
+        for ci in links
+        if ci.find("Link/LinkStyle").get("Type") == "CALLED" and end_ids[ci.find("Link").get("End1Id")] == "ph:ke"
+    )
     assert end_ids[call.find("Link").get("End2Id")] == "ph:vn"
     assert call.get("DateTime").startswith("2023-04-01T10:02:00")
     assert call.get("Label") == "CALLED 2023-04-01T10:02:00"

@@ -1,6 +1,7 @@
 """Analytics in Neo4j Graph Data Science against the client-side path (python-igraph) on the same server and graph:
 components, k-core, centralities, communities and betweenness, on published networks, on a graph of clear
 communities, and after entity resolution has merged records (the projection collapses them in Cypher)."""
+
 from __future__ import annotations
 
 import networkx as nx
@@ -15,11 +16,20 @@ from tests.test_analysis_published import load
 
 ANALYTICS = ["components", "kcore", "centrality", "communities", "brokers"]
 # method column of each path: GDS, then client-side
-METHODS = {"components": ("exact (gds)", "exact"), "kcore": ("exact (gds)", "exact"),
-           "centrality": ("exact (gds)", "exact"), "brokers": ("exact (gds)", "exact"),
-           "communities": ("leiden (gds)", "leiden")}
-ALL_ROWS = {"components": {}, "kcore": {"min_core": 0}, "centrality": {"top": 0}, "brokers": {"top": 0},
-            "communities": {"min_size": 1}}
+METHODS = {
+    "components": ("exact (gds)", "exact"),
+    "kcore": ("exact (gds)", "exact"),
+    "centrality": ("exact (gds)", "exact"),
+    "brokers": ("exact (gds)", "exact"),
+    "communities": ("leiden (gds)", "leiden"),
+}
+ALL_ROWS = {
+    "components": {},
+    "kcore": {"min_core": 0},
+    "centrality": {"top": 0},
+    "brokers": {"top": 0},
+    "communities": {"min_size": 1},
+}
 
 
 @pytest.fixture
@@ -63,10 +73,13 @@ def no_graphs_left(store) -> bool:
 
 @pytest.mark.parametrize("graph", ["florentine", "karate", "les_miserables", "star_and_clique"])
 def test_gds_equals_igraph_on_published_networks(neo, graph):
-    g = {"florentine": nx.florentine_families_graph, "karate": nx.karate_club_graph,
-         "les_miserables": nx.les_miserables_graph,
-         # two components, one bipartite: plain power iteration oscillates there, igraph's ARPACK does not
-         "star_and_clique": lambda: nx.disjoint_union(nx.star_graph(6), nx.complete_graph(4))}[graph]()
+    g = {
+        "florentine": nx.florentine_families_graph,
+        "karate": nx.karate_club_graph,
+        "les_miserables": nx.les_miserables_graph,
+        # two components, one bipartite: plain power iteration oscillates there, igraph's ARPACK does not
+        "star_and_clique": lambda: nx.disjoint_union(nx.star_graph(6), nx.complete_graph(4)),
+    }[graph]()
     load(neo, g)
     for name in ["components", "kcore", "centrality", "brokers"]:
         gds, client = both(neo, name)
@@ -113,8 +126,12 @@ def test_gds_communities_modularity_on_loose_graphs(neo):
     node = {v: k for k, v in ids.items()}
     for res in (1.0, 0.5):
         gds, client = both(neo, "communities", resolution=res)
-        q = [nx.community.modularity(g, [{node[i] for i in f[f["community"] == c]["id"]}
-                                         for c in f["community"].unique()], resolution=res) for f in (gds, client)]
+        q = [
+            nx.community.modularity(
+                g, [{node[i] for i in f[f["community"] == c]["id"]} for c in f["community"].unique()], resolution=res
+            )
+            for f in (gds, client)
+        ]
         assert q[0] == pytest.approx(q[1], abs=0.01)
     louvain = execute("communities", neo, method="louvain", resolution=0.5).frame
     assert set(louvain["method"]) == {"louvain"}
@@ -147,10 +164,12 @@ def test_gds_after_resolution_merged_records(neo, tmp_path):
             raw = ctx.run()
             assert (set(raw["source"]) | set(raw["target"])) & set(merged), "merged records are in the network"
         with _gds_graph(ctx) as (graph, n):
-            rels = neo.query("CALL gds.graph.relationships.stream($g, ['*']) YIELD sourceNodeId, targetNodeId, "
-                             "relationshipType WHERE relationshipType <> 'SELF' "
-                             "RETURN gds.util.asNode(sourceNodeId).id AS s, gds.util.asNode(targetNodeId).id AS t",
-                             {"g": graph})
+            rels = neo.query(
+                "CALL gds.graph.relationships.stream($g, ['*']) YIELD sourceNodeId, targetNodeId, "
+                "relationshipType WHERE relationshipType <> 'SELF' "
+                "RETURN gds.util.asNode(sourceNodeId).id AS s, gds.util.asNode(targetNodeId).id AS t",
+                {"g": graph},
+            )
         gds_edges = {tuple(sorted(e)) for e in rels[["s", "t"]].itertuples(index=False)}
         assert n == proj.n and gds_edges == client_edges, name
         assert not (set(merged) & {x for e in gds_edges for x in e})
@@ -162,8 +181,10 @@ def test_gds_after_resolution_merged_records(neo, tmp_path):
         if name == "communities":  # a loosely knit network: partitions of (near) equal modularity
             assert gds["method"].iloc[0] == "leiden (gds)" and client["method"].iloc[0] == "leiden"
             assert sorted(gds["id"]) == sorted(client["id"])
-            q = [nx.community.modularity(network, [set(f[f["community"] == c]["id"]) for c in f["community"].unique()])
-                 for f in (gds, client)]
+            q = [
+                nx.community.modularity(network, [set(f[f["community"] == c]["id"]) for c in f["community"].unique()])
+                for f in (gds, client)
+            ]
             assert q[0] == pytest.approx(q[1], abs=0.01)
             continue
         assert_same(name, gds, client)

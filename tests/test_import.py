@@ -1,4 +1,5 @@
 """The import engine and the built-in specs, on both engines (the `store` fixture), against real stores."""
+
 from __future__ import annotations
 
 import csv
@@ -65,8 +66,10 @@ def assert_provenance(store, batches: list[str], sha256: str, file_name: str) ->
     for kind, names in (("n", store.schema.entities), ("r", store.schema.links)):
         for t in names:
             pat = f"(x:{t})" if kind == "n" else f"()-[x:{t}]->()"
-            df = store.query(f"MATCH {pat} RETURN x.id AS id, x.prov AS prov, x.batches AS batches, "
-                             "x.reliability AS rel, x.handling AS handling")
+            df = store.query(
+                f"MATCH {pat} RETURN x.id AS id, x.prov AS prov, x.batches AS batches, "
+                "x.reliability AS rel, x.handling AS handling"
+            )
             for rec in df.to_dict("records"):
                 recs = provenance.loads(rec["prov"])
                 assert recs, (t, rec["id"])
@@ -112,11 +115,21 @@ def test_store_level_rewrite_changes_nothing(store, data):
 
 def test_seizure_register_values(store, data):
     import_files(store, [data / "seizure_register.xlsx"], progress=False)
-    s = store.query("MATCH (s:Seizure {reference: 'KWS/2023/002'}) RETURN s.place AS place, s.date AS date, "
-                    "s.first_seen AS seen, s.reliability AS rel, s.credibility AS cred, s.handling AS h")
+    s = store.query(
+        "MATCH (s:Seizure {reference: 'KWS/2023/002'}) RETURN s.place AS place, s.date AS date, "
+        "s.first_seen AS seen, s.reliability AS rel, s.credibility AS cred, s.handling AS h"
+    )
     # the merged Place cell C3:C4 reaches the second seizure; day-first date; grade from the row
-    assert s.to_dict("records") == [{"place": "Jomo Kenyatta Intl Airport", "date": "2023-02-05",
-                                     "seen": "2023-02-05", "rel": "B", "cred": 2, "h": "TLP:AMBER"}]
+    assert s.to_dict("records") == [
+        {
+            "place": "Jomo Kenyatta Intl Airport",
+            "date": "2023-02-05",
+            "seen": "2023-02-05",
+            "rel": "B",
+            "cred": 2,
+            "h": "TLP:AMBER",
+        }
+    ]
     # a national number takes its region from the suspect's nationality
     phones = set(store.query("MATCH (p:Phone) RETURN p.number AS n")["n"])
     assert {"+254712345678", "+84912345678", "+255754111222"} <= phones
@@ -129,8 +142,9 @@ def test_seizure_register_values(store, data):
 
 
 def test_grade_and_handling_override(store, data):
-    rep = import_files(store, [data / "associations.csv"], grade="a1", handling="tlp:red", source="KWS-INT",
-                       progress=False)
+    rep = import_files(
+        store, [data / "associations.csv"], grade="a1", handling="tlp:red", source="KWS-INT", progress=False
+    )
     df = store.query("MATCH (p:Person) RETURN p.reliability AS r, p.credibility AS c, p.handling AS h")
     assert set(df["r"]) == {"A"} and set(df["c"]) == {1} and set(df["h"]) == {"TLP:RED"}
     b = sources(store).iloc[0]
@@ -151,8 +165,11 @@ def test_undo_restores_previous_state(store, data):
     after = snapshot(store)
     pd.testing.assert_frame_equal(store.counts(), before_counts)
     assert after.keys() == before.keys()
-    diffs = {k: {c: (before[k][c], after[k][c]) for c in before[k] if before[k][c] != after[k][c]}
-             for k in before if before[k] != after[k]}
+    diffs = {
+        k: {c: (before[k][c], after[k][c]) for c in before[k] if before[k][c] != after[k][c]}
+        for k in before
+        if before[k] != after[k]
+    }
     assert not diffs
     st = sources(store).set_index("id")["status"]
     assert all(st[b] == "undone" for b in rep.batches)
@@ -172,8 +189,18 @@ def test_undo_unknown_batch(store):
 def _seizure_rows(n: int = 15, bad_row: int | None = None) -> list[list[str]]:
     rows = [["Case reference", "Date", "Country", "Species", "Quantity", "Unit", "Suspect 1", "Suspect 1 phone"]]
     for i in range(n):
-        rows.append([f"KWS/2023/{i:03d}", f"{(i % 28) + 1:02d}/03/2023", "Kenya", "Loxodonta africana", "10", "kg",
-                     f"Person {chr(65 + i)}", "0712 345 678"])
+        rows.append(
+            [
+                f"KWS/2023/{i:03d}",
+                f"{(i % 28) + 1:02d}/03/2023",
+                "Kenya",
+                "Loxodonta africana",
+                "10",
+                "kg",
+                f"Person {chr(65 + i)}",
+                "0712 345 678",
+            ]
+        )
     if bad_row:
         rows[bad_row - 1][1] = "31/31/2023"
     return rows
@@ -231,7 +258,7 @@ def test_skip_bad_rows_writes_a_safe_report(store, tmp_path):
     assert set(by_row) == {"5", "8", "10"}
     assert by_row["5"][3] == "Date" and "31/31/2023" in by_row["5"][4]
     assert "1,048,576 characters" in by_row["10"][4]
-    assert any(c == "'=HYPERLINK(\"http://x\",\"y\")" for c in by_row["8"])  # neutralised, not a formula
+    assert any(c == '\'=HYPERLINK("http://x","y")' for c in by_row["8"])  # neutralised, not a formula
     assert not any(c.startswith(("=", "+", "-", "@")) for r in got for c in r)
     assert store.query("MATCH (s:Seizure) RETURN count(s) AS c")["c"][0] == 9
 
@@ -296,9 +323,11 @@ def test_unknown_sheet_and_spec(store, data):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom", "cp1252"])
 def test_csv_encodings_detected(store, tmp_path, encoding):
-    text = ("person_a,person_b,relation,date,source\n"
-            "Nguyễn Văn Hùng,Trần Thị Mai,spouse,2022-11-02,VN-ENV\n" if encoding != "cp1252" else
-            "person_a,person_b,relation,date,source\nJosé Müller,Zoë Ndiaye,cousin,2022-11-02,Sûreté\n")
+    text = (
+        "person_a,person_b,relation,date,source\nNguyễn Văn Hùng,Trần Thị Mai,spouse,2022-11-02,VN-ENV\n"
+        if encoding != "cp1252"
+        else "person_a,person_b,relation,date,source\nJosé Müller,Zoë Ndiaye,cousin,2022-11-02,Sûreté\n"
+    )
     path = tmp_path / f"assoc-{encoding}.csv"
     if encoding.endswith("-bom"):
         codec = encoding[:-4]
@@ -355,13 +384,16 @@ def test_intel_report(store, data):
         pytest.skip(f"read_report is not usable yet: {type(e).__name__}: {e}")
     rep = import_files(store, [data / "intel_report.md"], progress=False)
     assert rep.files[0].spec == "intel-report"
-    doc = store.query("MATCH (d:Document) RETURN d.reference AS ref, d.reliability AS r, d.credibility AS c, "
-                      "d.handling AS h")
+    doc = store.query(
+        "MATCH (d:Document) RETURN d.reference AS ref, d.reliability AS r, d.credibility AS c, d.handling AS h"
+    )
     assert doc.to_dict("records") == [{"ref": "KWS-IR-2023-0142", "r": "B", "c": 2, "h": "TLP:AMBER"}]
     mentioned = store.query("MATCH (:Document)-[:MENTIONS]->(x) RETURN x.id AS id")["id"].tolist()
     assert "Phone:+84912345678" in mentioned and "Phone:+254712345678" in mentioned
     assert "Species:Loxodonta africana" in mentioned and "Identification:" not in mentioned
-    assert store.query("MATCH (:Document)-[:MENTIONS]->(v:Vehicle) RETURN v.registration AS r")["r"].tolist() == ["KCB123A"]
+    assert store.query("MATCH (:Document)-[:MENTIONS]->(v:Vehicle) RETURN v.registration AS r")["r"].tolist() == [
+        "KCB123A"
+    ]
     again = import_files(store, [data / "intel_report.md"], progress=False)
     assert again.files[0].sheets[0].status == "already imported"
 
@@ -395,8 +427,11 @@ def test_cli_error_is_one_line(tmp_path, data):
 
     bad = tmp_path / "cut.xlsx"
     bad.write_bytes((data / "seizure_register.xlsx").read_bytes()[:500])
-    p = subprocess.run([sys.executable, "-m", "linkgraph.cli", "import", str(bad), "--db", str(tmp_path / "db")],
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        [sys.executable, "-m", "linkgraph.cli", "import", str(bad), "--db", str(tmp_path / "db")],
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 1
     assert p.stderr.strip().count("\n") == 0 and "cut.xlsx: not a readable .xlsx workbook" in p.stderr
     assert "Traceback" not in p.stderr
@@ -418,15 +453,48 @@ def test_blank_identifiers_make_no_nodes_or_links(store, tmp_path):
     import linkgraph
 
     # suspects without phone or passport: no number-less Phone, no Identification they all share
-    path = _csv(tmp_path / "register.csv", [
-        ["Case reference", "Date", "Country", "Species", "Suspect 1", "Suspect 1 phone", "Suspect 1 passport",
-         "Suspect 2", "Suspect 2 phone", "Suspect 2 passport"],
-        ["KWS/1", "01/03/2023", "Kenya", "Loxodonta africana", "Amina Hassan", "", "", "Peter Kamau", " ", ""],
-        ["KWS/2", "02/03/2023", "Kenya", "Loxodonta africana", "Juma Ali", "0712 345 678", "AK0456789",
-         "Grace Wanjiru", "", "  "],
-        ["KWS/3", "03/03/2023", "Kenya", "Loxodonta africana", "Otieno Were", "", "", "", "0722 000 111",
-         "AK0999888"],
-    ])
+    path = _csv(
+        tmp_path / "register.csv",
+        [
+            [
+                "Case reference",
+                "Date",
+                "Country",
+                "Species",
+                "Suspect 1",
+                "Suspect 1 phone",
+                "Suspect 1 passport",
+                "Suspect 2",
+                "Suspect 2 phone",
+                "Suspect 2 passport",
+            ],
+            ["KWS/1", "01/03/2023", "Kenya", "Loxodonta africana", "Amina Hassan", "", "", "Peter Kamau", " ", ""],
+            [
+                "KWS/2",
+                "02/03/2023",
+                "Kenya",
+                "Loxodonta africana",
+                "Juma Ali",
+                "0712 345 678",
+                "AK0456789",
+                "Grace Wanjiru",
+                "",
+                "  ",
+            ],
+            [
+                "KWS/3",
+                "03/03/2023",
+                "Kenya",
+                "Loxodonta africana",
+                "Otieno Were",
+                "",
+                "",
+                "",
+                "0722 000 111",
+                "AK0999888",
+            ],
+        ],
+    )
     import_files(store, [path], progress=False)
     phones = store.query("MATCH (x:Phone) RETURN x.number AS n")["n"].tolist()
     ids = store.query("MATCH (x:Identification) RETURN x.number AS n")["n"].tolist()
@@ -442,45 +510,65 @@ def test_blank_identifiers_make_no_nodes_or_links(store, tmp_path):
 
 
 def test_uk_3x5x2_grade_is_kept_as_written_in_a_register(store, tmp_path):
-    path = _csv(tmp_path / "register.csv", [
-        ["Case reference", "Date", "Species", "Grading", "Handling"],
-        ["TZ/1", "01/03/2023", "Loxodonta africana", "2/B/C", ""],
-        ["TZ/2", "02/03/2023", "Loxodonta africana", "B2", ""],
-        ["TZ/3", "03/03/2023", "Loxodonta africana", "", ""],
-        ["TZ/4", "04/03/2023", "Loxodonta africana", "1-A-P", "TLP:RED"],
-        ["TZ/5", "05/03/2023", "Loxodonta africana", "3x5x2: 3E", ""],
-    ])
+    path = _csv(
+        tmp_path / "register.csv",
+        [
+            ["Case reference", "Date", "Species", "Grading", "Handling"],
+            ["TZ/1", "01/03/2023", "Loxodonta africana", "2/B/C", ""],
+            ["TZ/2", "02/03/2023", "Loxodonta africana", "B2", ""],
+            ["TZ/3", "03/03/2023", "Loxodonta africana", "", ""],
+            ["TZ/4", "04/03/2023", "Loxodonta africana", "1-A-P", "TLP:RED"],
+            ["TZ/5", "05/03/2023", "Loxodonta africana", "3x5x2: 3E", ""],
+        ],
+    )
     import_files(store, [path], progress=False)
-    df = store.query("MATCH (x:Seizure) RETURN x.reference AS ref, x.reliability AS r, x.credibility AS c, "
-                     "x.handling AS h ORDER BY ref")
-    got = {rec["ref"]: (None if pd.isna(rec["r"]) else rec["r"], None if pd.isna(rec["c"]) else int(rec["c"]),
-                        rec["h"]) for rec in df.to_dict("records")}
+    df = store.query(
+        "MATCH (x:Seizure) RETURN x.reference AS ref, x.reliability AS r, x.credibility AS c, "
+        "x.handling AS h ORDER BY ref"
+    )
+    got = {
+        rec["ref"]: (None if pd.isna(rec["r"]) else rec["r"], None if pd.isna(rec["c"]) else int(rec["c"]), rec["h"])
+        for rec in df.to_dict("records")
+    }
     # 3x5x2 rows stay ungraded (no silent Admiralty equivalent, no spec default); their handling part counts
-    assert got == {"TZ/1": (None, None, "C"), "TZ/2": ("B", 2, "TLP:AMBER"), "TZ/3": ("B", 2, "TLP:AMBER"),
-                   "TZ/4": (None, None, "TLP:RED"), "TZ/5": (None, None, "TLP:AMBER")}
-    gradings = {r.get("grading") for ref in got
-                for r in _prov(store, "MATCH (x:Seizure {reference: $r})", {"r": ref})}
+    assert got == {
+        "TZ/1": (None, None, "C"),
+        "TZ/2": ("B", 2, "TLP:AMBER"),
+        "TZ/3": ("B", 2, "TLP:AMBER"),
+        "TZ/4": (None, None, "TLP:RED"),
+        "TZ/5": (None, None, "TLP:AMBER"),
+    }
+    gradings = {r.get("grading") for ref in got for r in _prov(store, "MATCH (x:Seizure {reference: $r})", {"r": ref})}
     assert gradings == {"uk-3x5x2:2/B/C", None, "uk-3x5x2:1/A/P", "uk-3x5x2:3/E"}
     # an ungraded item sorts after every graded one
     assert provenance.grade_rank(None, None) > provenance.grade_rank("F", 6)
-    bad = _csv(tmp_path / "bad.csv", [["Case reference", "Date", "Species", "Grading"],
-                                      ["TZ/9", "01/03/2023", "Loxodonta africana", "4/B/C"]])
+    bad = _csv(
+        tmp_path / "bad.csv",
+        [["Case reference", "Date", "Species", "Grading"], ["TZ/9", "01/03/2023", "Loxodonta africana", "4/B/C"]],
+    )
     with pytest.raises(LinkgraphError, match=r'bad.csv, row 2, column "Grading": "4/B/C" is not a grade'):
         import_files(store, [bad], progress=False)
 
 
 def test_uk_3x5x2_report_is_ungraded_with_its_grading_and_handling(store, tmp_path):
     path = tmp_path / "reports.md"
-    path.write_text("**Reference:** NCA-1\n**Date:** 2024-05-02\n**3x5x2:** 2/B/C\n\n"
-                    "Text about +254 722 334 455.\n\n---\n\n"
-                    "**Reference:** NCA-2\n**Date:** 2024-05-03\n**Source:** B  **Information:** 3\n\n"
-                    "Text about +254 733 221 100.\n\n---\n\n"
-                    "**Reference:** NCA-3\n**Date:** 2024-05-04\n\nUngraded text.\n", encoding="utf-8")
+    path.write_text(
+        "**Reference:** NCA-1\n**Date:** 2024-05-02\n**3x5x2:** 2/B/C\n\n"
+        "Text about +254 722 334 455.\n\n---\n\n"
+        "**Reference:** NCA-2\n**Date:** 2024-05-03\n**Source:** B  **Information:** 3\n\n"
+        "Text about +254 733 221 100.\n\n---\n\n"
+        "**Reference:** NCA-3\n**Date:** 2024-05-04\n\nUngraded text.\n",
+        encoding="utf-8",
+    )
     import_files(store, [path], progress=False)
-    df = store.query("MATCH (x:Document) RETURN x.reference AS ref, x.reliability AS r, x.credibility AS c, "
-                     "x.handling AS h ORDER BY ref")
-    got = {rec["ref"]: (None if pd.isna(rec["r"]) else rec["r"], None if pd.isna(rec["c"]) else int(rec["c"]),
-                        rec["h"]) for rec in df.to_dict("records")}
+    df = store.query(
+        "MATCH (x:Document) RETURN x.reference AS ref, x.reliability AS r, x.credibility AS c, "
+        "x.handling AS h ORDER BY ref"
+    )
+    got = {
+        rec["ref"]: (None if pd.isna(rec["r"]) else rec["r"], None if pd.isna(rec["c"]) else int(rec["c"]), rec["h"])
+        for rec in df.to_dict("records")
+    }
     assert got == {"NCA-1": (None, None, "C"), "NCA-2": ("B", 3, "TLP:RED"), "NCA-3": ("F", 6, "TLP:RED")}
     recs = _prov(store, "MATCH (x:Document {reference: 'NCA-1'})")
     assert [(r.get("grading"), r.get("sheet"), r["rows"]) for r in recs] == [("uk-3x5x2:2/B/C", None, "1")]
@@ -493,23 +581,32 @@ def test_each_report_in_a_file_is_its_own_document(store, data):
     rep = import_files(store, [data / "intel_report.txt"], progress=False)
     f = rep.files[0]
     assert f.spec == "intel-report"
-    docs = store.query("MATCH (d:Document) RETURN d.id AS id, d.reference AS ref, d.sha256 AS sha, d.prov AS prov "
-                       "ORDER BY ref")
+    docs = store.query(
+        "MATCH (d:Document) RETURN d.id AS id, d.reference AS ref, d.sha256 AS sha, d.prov AS prov ORDER BY ref"
+    )
     assert docs["ref"].tolist() == ["KWS/MSA/INT/2024/031", "TZ-NTSCIU/2024/118", "VN-C05/2024/0077"]
     assert set(docs["sha"]) == {f.sha256} and docs["id"].nunique() == 3
     # provenance row: the line where each report starts, not its position in the file
-    rows = {r: [(x["sheet"] if "sheet" in x else None, x["rows"]) for x in provenance.loads(p)]
-            for r, p in zip(docs["ref"], docs["prov"])}
-    assert rows == {"KWS/MSA/INT/2024/031": [(None, "1")], "TZ-NTSCIU/2024/118": [(None, "25")],
-                    "VN-C05/2024/0077": [(None, "39")]}
-    mentions = store.query("MATCH (d:Document)-[:MENTIONS]->(p:Phone) RETURN d.reference AS ref, "
-                           "p.number AS n ORDER BY ref, n")
+    rows = {
+        r: [(x["sheet"] if "sheet" in x else None, x["rows"]) for x in provenance.loads(p)]
+        for r, p in zip(docs["ref"], docs["prov"])
+    }
+    assert rows == {
+        "KWS/MSA/INT/2024/031": [(None, "1")],
+        "TZ-NTSCIU/2024/118": [(None, "25")],
+        "VN-C05/2024/0077": [(None, "39")],
+    }
+    mentions = store.query(
+        "MATCH (d:Document)-[:MENTIONS]->(p:Phone) RETURN d.reference AS ref, p.number AS n ORDER BY ref, n"
+    )
     by_doc: dict[str, set] = {}
     for ref, n in zip(mentions["ref"], mentions["n"]):
         by_doc.setdefault(ref, set()).add(n)
-    assert by_doc == {"KWS/MSA/INT/2024/031": {"+254722334455", "+254733221100"},
-                      "TZ-NTSCIU/2024/118": {"+254722334455", "+2348035550192"},
-                      "VN-C05/2024/0077": {"+84912345678"}}
+    assert by_doc == {
+        "KWS/MSA/INT/2024/031": {"+254722334455", "+254733221100"},
+        "TZ-NTSCIU/2024/118": {"+254722334455", "+2348035550192"},
+        "VN-C05/2024/0077": {"+84912345678"},
+    }
     mrows = _prov(store, "MATCH (:Document {reference: 'VN-C05/2024/0077'})-[x:MENTIONS]->(:Phone)")
     assert [r["rows"] for r in mrows] == ["39"]
 
@@ -519,30 +616,44 @@ def test_report_countries_join_the_register_country_nodes(store, data):
     assert store.query("MATCH (l:Location) WHERE l.kind = 'place' RETURN count(l) AS c")["c"][0] == 0
     ke = store.query("MATCH (l:Location {kind: 'country', code: 'KE'}) RETURN l.id AS id, l.name AS name")
     assert len(ke) == 1 and ke["name"][0] == "Kenya"
-    both = store.query("MATCH (:Seizure)-[:LOCATED_IN]->(l:Location {code: 'KE'})<-[:MENTIONS]-(d:Document) "
-                       "RETURN DISTINCT d.reference AS ref")
+    both = store.query(
+        "MATCH (:Seizure)-[:LOCATED_IN]->(l:Location {code: 'KE'})<-[:MENTIONS]-(d:Document) "
+        "RETURN DISTINCT d.reference AS ref"
+    )
     assert both["ref"].tolist() == ["VN-C05/2024/0077"]
 
 
 def test_birth_dates_keep_namesakes_apart(store, tmp_path):
-    path = _csv(tmp_path / "register.csv", [
-        ["Case reference", "Date", "Species", "Suspect 1", "Suspect 1 date of birth", "Suspect 2", "DOB 2"],
-        ["KWS/1", "01/03/2023", "Loxodonta africana", "John Kamau", "12/03/1970", "Mary Achieng", "1985"],
-        ["KWS/2", "02/03/2023", "Loxodonta africana", "John Kamau", "03/1985", "Mary Achieng", "1985"],
-        ["KWS/3", "03/03/2023", "Loxodonta africana", "John Kamau", "12.03.1970", "Mary Achieng", "unknown"],
-    ])
+    path = _csv(
+        tmp_path / "register.csv",
+        [
+            ["Case reference", "Date", "Species", "Suspect 1", "Suspect 1 date of birth", "Suspect 2", "DOB 2"],
+            ["KWS/1", "01/03/2023", "Loxodonta africana", "John Kamau", "12/03/1970", "Mary Achieng", "1985"],
+            ["KWS/2", "02/03/2023", "Loxodonta africana", "John Kamau", "03/1985", "Mary Achieng", "1985"],
+            ["KWS/3", "03/03/2023", "Loxodonta africana", "John Kamau", "12.03.1970", "Mary Achieng", "unknown"],
+        ],
+    )
     import_files(store, [path], progress=False)
     df = store.query("MATCH (p:Person) RETURN p.name AS n, p.birth_date AS b ORDER BY n, b")
-    got = sorted(((n, None if b is None or (isinstance(b, float) and b != b) else b)
-                  for n, b in zip(df["n"], df["b"])), key=lambda t: (t[0], t[1] or ""))
+    got = sorted(
+        ((n, None if b is None or (isinstance(b, float) and b != b) else b) for n, b in zip(df["n"], df["b"])),
+        key=lambda t: (t[0], t[1] or ""),
+    )
     # two John Kamau (born 1970-03-12 and 1985-03, a partial date kept partial); Mary once with her year, once
     # with an unreadable date left empty
-    assert got == [("John Kamau", "1970-03-12"), ("John Kamau", "1985-03"), ("Mary Achieng", None),
-                   ("Mary Achieng", "1985")]
-    assoc = _csv(tmp_path / "assoc.csv", [
-        ["person_a", "person_a_dob", "person_b", "person_b_dob", "relation"],
-        ["Ali Hassan", "1960-01-01", "Ali Hassan", "1990-02-02", "father of"],
-    ])
+    assert got == [
+        ("John Kamau", "1970-03-12"),
+        ("John Kamau", "1985-03"),
+        ("Mary Achieng", None),
+        ("Mary Achieng", "1985"),
+    ]
+    assoc = _csv(
+        tmp_path / "assoc.csv",
+        [
+            ["person_a", "person_a_dob", "person_b", "person_b_dob", "relation"],
+            ["Ali Hassan", "1960-01-01", "Ali Hassan", "1990-02-02", "father of"],
+        ],
+    )
     import_files(store, [assoc], progress=False)
     df = store.query("MATCH (a:Person)-[:ASSOCIATE_OF]->(b:Person) RETURN a.birth_date AS a, b.birth_date AS b")
     assert df.to_dict("records") == [{"a": "1960-01-01", "b": "1990-02-02"}]
@@ -551,28 +662,69 @@ def test_birth_dates_keep_namesakes_apart(store, tmp_path):
 def test_nationality_words_are_countries(store, tmp_path):
     from linkgraph.normalize.countries import normalize_country
 
-    words = {"Congolese": "CD", "Cameroonian": "CM", "Mozambican": "MZ", "Chinese": "CN", "Laotian": "LA",
-             "Kenyan": "KE", "Tanzanian": "TZ", "Nigerian": "NG", "Vietnamese": "VN", "Malaysian": "MY",
-             "Ugandan": "UG", "Zambian": "ZM", "Zimbabwean": "ZW", "South African": "ZA", "Thai": "TH",
-             "Emirati": "AE", "Ethiopian": "ET", "Gabonese": "GA", "Angolan": "AO", "Malawian": "MW",
-             "Burundian": "BI", "Rwandan": "RW", "Sudanese": "SD", "Somali": "SO", "Indian": "IN",
-             "Filipino": "PH", "Indonesian": "ID", "Hong Konger": "HK", "Nigerien": "NE", "chinese national": "CN",
-             "KENYAN CITIZEN": "KE", "Congolaise": "CD", "Moçambicano": "MZ"}
+    words = {
+        "Congolese": "CD",
+        "Cameroonian": "CM",
+        "Mozambican": "MZ",
+        "Chinese": "CN",
+        "Laotian": "LA",
+        "Kenyan": "KE",
+        "Tanzanian": "TZ",
+        "Nigerian": "NG",
+        "Vietnamese": "VN",
+        "Malaysian": "MY",
+        "Ugandan": "UG",
+        "Zambian": "ZM",
+        "Zimbabwean": "ZW",
+        "South African": "ZA",
+        "Thai": "TH",
+        "Emirati": "AE",
+        "Ethiopian": "ET",
+        "Gabonese": "GA",
+        "Angolan": "AO",
+        "Malawian": "MW",
+        "Burundian": "BI",
+        "Rwandan": "RW",
+        "Sudanese": "SD",
+        "Somali": "SO",
+        "Indian": "IN",
+        "Filipino": "PH",
+        "Indonesian": "ID",
+        "Hong Konger": "HK",
+        "Nigerien": "NE",
+        "chinese national": "CN",
+        "KENYAN CITIZEN": "KE",
+        "Congolaise": "CD",
+        "Moçambicano": "MZ",
+    }
     for word, code in words.items():
         r = normalize_country(word)
         assert (r.value, r.ok) == (code, True), (word, r)
     assert "DR Congo (CD)" in normalize_country("Congolese").note
-    assert normalize_country("Dominican").ok is False      # DO or DM: not guessed
-    path = _csv(tmp_path / "register.csv", [
-        ["Case reference", "Date", "Species", "Suspect 1", "Suspect 1 nationality", "Suspect 2",
-         "Suspect 2 nationality"],
-        ["KWS/1", "01/03/2023", "Loxodonta africana", "Jean Kabila", "Congolese", "Li Wei", "Chinese"],
-    ])
+    assert normalize_country("Dominican").ok is False  # DO or DM: not guessed
+    path = _csv(
+        tmp_path / "register.csv",
+        [
+            [
+                "Case reference",
+                "Date",
+                "Species",
+                "Suspect 1",
+                "Suspect 1 nationality",
+                "Suspect 2",
+                "Suspect 2 nationality",
+            ],
+            ["KWS/1", "01/03/2023", "Loxodonta africana", "Jean Kabila", "Congolese", "Li Wei", "Chinese"],
+        ],
+    )
     import_files(store, [path], progress=False)
-    df = store.query("MATCH (p:Person)-[:NATIONAL_OF]->(l:Location) RETURN p.name AS n, l.code AS c, "
-                     "l.kind AS k ORDER BY n")
-    assert df.to_dict("records") == [{"n": "Jean Kabila", "c": "CD", "k": "country"},
-                                     {"n": "Li Wei", "c": "CN", "k": "country"}]
+    df = store.query(
+        "MATCH (p:Person)-[:NATIONAL_OF]->(l:Location) RETURN p.name AS n, l.code AS c, l.kind AS k ORDER BY n"
+    )
+    assert df.to_dict("records") == [
+        {"n": "Jean Kabila", "c": "CD", "k": "country"},
+        {"n": "Li Wei", "c": "CN", "k": "country"},
+    ]
 
 
 _KILLED_IMPORT = """
@@ -611,8 +763,9 @@ def test_import_killed_half_way_leaves_nothing_after_recovery(store_target, tmp_
     script = tmp_path / "killed.py"
     script.write_text(_KILLED_IMPORT)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    p = subprocess.run([sys.executable, str(script), store_target, str(path)], env=env, capture_output=True,
-                       text=True, timeout=300)
+    p = subprocess.run(
+        [sys.executable, str(script), store_target, str(path)], env=env, capture_output=True, text=True, timeout=300
+    )
     assert p.returncode == 9, p.stderr[-2000:]
     with open_store(store_target) as s:
         marks = sources(s)
@@ -635,19 +788,43 @@ def test_full_page_cache_fails_the_import_cleanly(tmp_path, monkeypatch):
     path = tmp_path / "seizures.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["Case reference", "Date", "Country", "Species", "Quantity", "Unit", "Suspect 1",
-                    "Suspect 1 phone", "Suspect 1 passport"])
+        w.writerow(
+            [
+                "Case reference",
+                "Date",
+                "Country",
+                "Species",
+                "Quantity",
+                "Unit",
+                "Suspect 1",
+                "Suspect 1 phone",
+                "Suspect 1 passport",
+            ]
+        )
         for i in range(6000):
-            w.writerow([f"KWS/2023/{i:05d}", f"{i % 28 + 1:02d}/03/2023", "Kenya", "Loxodonta africana", "10", "kg",
-                        f"Person {i}", f"+2547{i:08d}", f"A{i:08d}"])
+            w.writerow(
+                [
+                    f"KWS/2023/{i:05d}",
+                    f"{i % 28 + 1:02d}/03/2023",
+                    "Kenya",
+                    "Loxodonta africana",
+                    "10",
+                    "kg",
+                    f"Person {i}",
+                    f"+2547{i:08d}",
+                    f"A{i:08d}",
+                ]
+            )
     monkeypatch.setenv("LINKGRAPH_BUFFER_POOL_MB", "64")
     with open_store(str(tmp_path / "db")) as s:
         from linkgraph.importing import engine
 
         with pytest.raises(LinkgraphError) as e:
             engine.import_file(s, path, progress=False, chunk_rows=2000)
-        assert str(e.value) == ("embedded store: its page cache (64 MB) is full; set LINKGRAPH_BUFFER_POOL_MB "
-                                "higher, or import the file in parts")
+        assert str(e.value) == (
+            "embedded store: its page cache (64 MB) is full; set LINKGRAPH_BUFFER_POOL_MB "
+            "higher, or import the file in parts"
+        )
         assert total(s) == 0 and sources(s).empty
     monkeypatch.setenv("LINKGRAPH_BUFFER_POOL_MB", "lots")
     with pytest.raises(LinkgraphError, match="LINKGRAPH_BUFFER_POOL_MB must be a number of megabytes, not 'lots'"):
@@ -659,8 +836,9 @@ def _graph_rows(store) -> dict:
     out = {}
     for _kind, names, pat in (("n", store.schema.entities, "(x:{t})"), ("r", store.schema.links, "()-[x:{t}]->()")):
         for t in names:
-            df = store.query(f"MATCH {pat.format(t=t)} RETURN x.id AS id, x.prov AS prov, x.first_seen AS f, "
-                             "x.last_seen AS l")
+            df = store.query(
+                f"MATCH {pat.format(t=t)} RETURN x.id AS id, x.prov AS prov, x.first_seen AS f, x.last_seen AS l"
+            )
             for r in df.to_dict("records"):
                 recs = [{k: v for k, v in rec.items() if k != "imported"} for rec in provenance.loads(r["prov"])]
                 out[r["id"]] = (recs, r["f"], r["l"])
@@ -681,8 +859,18 @@ def test_chunked_import_equals_one_chunk(store, tmp_path, monkeypatch, defer_max
         w = csv.writer(f)
         w.writerow(["Case reference", "Date", "Country", "Species", "Quantity", "Unit", "Suspect 1", "Suspect 1 phone"])
         for i in range(40):
-            w.writerow([f"KWS/2023/{i:03d}", f"{i % 28 + 1:02d}/03/2023", ["Kenya", "Tanzania"][i % 2],
-                        "Loxodonta africana", "10", "kg", f"Person {i % 9}", f"+2547123456{i % 5:02d}"])
+            w.writerow(
+                [
+                    f"KWS/2023/{i:03d}",
+                    f"{i % 28 + 1:02d}/03/2023",
+                    ["Kenya", "Tanzania"][i % 2],
+                    "Loxodonta africana",
+                    "10",
+                    "kg",
+                    f"Person {i % 9}",
+                    f"+2547123456{i % 5:02d}",
+                ]
+            )
     from linkgraph.importing import engine
 
     res = engine.import_file(store, path, progress=False, chunk_rows=7)

@@ -76,9 +76,7 @@ def test_gds_is_callable(neo4j_clean: Neo4jInfo):
         )
         name = "linkgraph_test_gds"
         try:
-            driver.execute_query(
-                "CALL gds.graph.project($name, 'Gt', 'GL')", name=name, database_=info.database
-            )
+            driver.execute_query("CALL gds.graph.project($name, 'Gt', 'GL')", name=name, database_=info.database)
             records, _, _ = driver.execute_query(
                 "CALL gds.pageRank.stream($name) YIELD nodeId, score "
                 "RETURN gds.util.asNode(nodeId).k AS k, score ORDER BY score DESC",
@@ -113,11 +111,7 @@ def test_execute_write_is_visible(neo4j_clean: Neo4jInfo):
 def test_neo4j_clean_empties_the_database(neo4j_clean: Neo4jInfo):
     info = neo4j_clean
     with info.driver() as driver:
-        driver.execute_query(
-            "UNWIND range(1, 25) AS i CREATE (:Junk {i: i})-[:R]->(:Junk)", database_=info.database
-        )
+        driver.execute_query("UNWIND range(1, 25) AS i CREATE (:Junk {i: i})-[:R]->(:Junk)", database_=info.database)
         clear_database(info, batch=7)  # several batches
-        records, _, _ = driver.execute_query(
-            "MATCH (n) RETURN count(n) AS nodes", database_=info.database
-        )
+        records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS nodes", database_=info.database)
     assert records[0]["nodes"] == 0

@@ -1,4 +1,5 @@
 """Tests for linkgraph.normalize: one section per module, plus hostile input for all."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -66,7 +67,7 @@ JUNK = [
     object(),
     "🐘🦏",
     "'; DROP TABLE seizures; --",
-    "=HYPERLINK(\"http://x\")",
+    '=HYPERLINK("http://x")',
 ]
 
 SINGLE_ARG = [
@@ -119,8 +120,12 @@ def test_junk_with_extra_arguments(raw):
 def test_series_helpers_handle_junk_cells():
     junk = pd.Series(["KE", None, float("nan"), [1, 2], {"a": 1}, 3.5, "", "Kenya"], dtype=object)
     for helper, extra in [
-        (N.normalize_country_series, ()), (N.normalize_species_series, ()), (N.normalize_org_series, ()),
-        (N.normalize_date_series, ()), (N.normalize_datetime_series, ()), (N.normalize_phone_series, ("KE",)),
+        (N.normalize_country_series, ()),
+        (N.normalize_species_series, ()),
+        (N.normalize_org_series, ()),
+        (N.normalize_date_series, ()),
+        (N.normalize_datetime_series, ()),
+        (N.normalize_phone_series, ("KE",)),
         (N.normalize_quantity_series, ("kg",)),
     ]:
         df = helper(junk, *extra)
@@ -261,22 +266,76 @@ def test_phone_series_with_row_regions():
 @pytest.mark.parametrize(
     "raw,expected",
     [
-        ("KE", "KE"), ("ke", "KE"), (" KEN ", "KE"), ("404", "KE"), (404, "KE"), ("4", "AF"),
-        ("Kenya", "KE"), ("KENYA", "KE"), ("Viet Nam", "VN"), ("Vietnam", "VN"), ("Việt Nam", "VN"),
-        ("Tanzania, United Republic of", "TZ"), ("United Republic of Tanzania", "TZ"), ("Tanzania", "TZ"),
-        ("DRC", "CD"), ("DR Congo", "CD"), ("Congo (Kinshasa)", "CD"), ("RDC", "CD"), ("Zaire", "CD"),
-        ("Congo (Brazzaville)", "CG"), ("UAE", "AE"), ("U.A.E.", "AE"), ("Hong Kong SAR", "HK"),
-        ("Hong Kong SAR, China", "HK"), ("Lao PDR", "LA"), ("Laos", "LA"), ("Ivory Coast", "CI"),
-        ("Côte d'Ivoire", "CI"), ("Cote d’Ivoire", "CI"), ("Moçambique", "MZ"), ("Mocambique", "MZ"),
-        ("Chine", "CN"), ("Malásia", "MY"), ("Kenia", "KE"), ("Afrika Kusini", "ZA"), ("Msumbiji", "MZ"),
-        ("Südafrika", "ZA"), ("Sudáfrica", "ZA"), ("Afrique du Sud", "ZA"), ("Quénia", "KE"),
-        ("Camarões", "CM"), ("Cameroun", "CM"), ("Birmanie", "MM"), ("Burma", "MM"), ("Swaziland", "SZ"),
-        ("Türkiye", "TR"), ("Turkey", "TR"), ("UK", "GB"), ("USA", "US"), ("Marekani", "US"),
-        ("中国", "CN"), ("香港", "HK"), ("Trung Quốc", "CN"), ("Falme za Kiarabu", "AE"),
-        ("Estados Unidos", "US"), ("Royaume-Uni", "GB"), ("Niger", "NE"), ("Nigeria", "NG"),
-        ("Guinea", "GN"), ("Guinea-Bissau", "GW"), ("Equatorial Guinea", "GQ"), ("Sudan", "SD"),
-        ("South Sudan", "SS"), ("Dominica", "DM"), ("Dominican Republic", "DO"), ("Kosovo", "XK"),
-        ("the Gambia", "GM"), ("Republic of Korea", "KR"), ("South Korea", "KR"), ("North Korea", "KP"),
+        ("KE", "KE"),
+        ("ke", "KE"),
+        (" KEN ", "KE"),
+        ("404", "KE"),
+        (404, "KE"),
+        ("4", "AF"),
+        ("Kenya", "KE"),
+        ("KENYA", "KE"),
+        ("Viet Nam", "VN"),
+        ("Vietnam", "VN"),
+        ("Việt Nam", "VN"),
+        ("Tanzania, United Republic of", "TZ"),
+        ("United Republic of Tanzania", "TZ"),
+        ("Tanzania", "TZ"),
+        ("DRC", "CD"),
+        ("DR Congo", "CD"),
+        ("Congo (Kinshasa)", "CD"),
+        ("RDC", "CD"),
+        ("Zaire", "CD"),
+        ("Congo (Brazzaville)", "CG"),
+        ("UAE", "AE"),
+        ("U.A.E.", "AE"),
+        ("Hong Kong SAR", "HK"),
+        ("Hong Kong SAR, China", "HK"),
+        ("Lao PDR", "LA"),
+        ("Laos", "LA"),
+        ("Ivory Coast", "CI"),
+        ("Côte d'Ivoire", "CI"),
+        ("Cote d’Ivoire", "CI"),
+        ("Moçambique", "MZ"),
+        ("Mocambique", "MZ"),
+        ("Chine", "CN"),
+        ("Malásia", "MY"),
+        ("Kenia", "KE"),
+        ("Afrika Kusini", "ZA"),
+        ("Msumbiji", "MZ"),
+        ("Südafrika", "ZA"),
+        ("Sudáfrica", "ZA"),
+        ("Afrique du Sud", "ZA"),
+        ("Quénia", "KE"),
+        ("Camarões", "CM"),
+        ("Cameroun", "CM"),
+        ("Birmanie", "MM"),
+        ("Burma", "MM"),
+        ("Swaziland", "SZ"),
+        ("Türkiye", "TR"),
+        ("Turkey", "TR"),
+        ("UK", "GB"),
+        ("USA", "US"),
+        ("Marekani", "US"),
+        ("中国", "CN"),
+        ("香港", "HK"),
+        ("Trung Quốc", "CN"),
+        ("Falme za Kiarabu", "AE"),
+        ("Estados Unidos", "US"),
+        ("Royaume-Uni", "GB"),
+        ("Niger", "NE"),
+        ("Nigeria", "NG"),
+        ("Guinea", "GN"),
+        ("Guinea-Bissau", "GW"),
+        ("Equatorial Guinea", "GQ"),
+        ("Sudan", "SD"),
+        ("South Sudan", "SS"),
+        ("Dominica", "DM"),
+        ("Dominican Republic", "DO"),
+        ("Kosovo", "XK"),
+        ("the Gambia", "GM"),
+        ("Republic of Korea", "KR"),
+        ("South Korea", "KR"),
+        ("North Korea", "KP"),
     ],
 )
 def test_country_known(raw, expected):
@@ -414,8 +473,25 @@ def test_date_two_digit_year():
 
 @pytest.mark.parametrize(
     "raw",
-    ["31/02/2023", "2023-02-29", "April 23", "hello world", "1/2/3", "9999", "0000-00-00", "13/13/2023",
-     "2023-04-05-06", "<script>", "32 April 2023", "5 Foo 2023", "April May 2023", 1e20, -5, 3.5, True],
+    [
+        "31/02/2023",
+        "2023-02-29",
+        "April 23",
+        "hello world",
+        "1/2/3",
+        "9999",
+        "0000-00-00",
+        "13/13/2023",
+        "2023-04-05-06",
+        "<script>",
+        "32 April 2023",
+        "5 Foo 2023",
+        "April May 2023",
+        1e20,
+        -5,
+        3.5,
+        True,
+    ],
 )
 def test_date_invalid(raw):
     r = normalize_date(raw)
@@ -477,15 +553,29 @@ def test_date_series_decides_dayfirst_per_file():
 
 
 @pytest.mark.parametrize(
-    "fmt", ["%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M:%S",
-            "%d %b %Y %H:%M"]
+    "fmt",
+    [
+        "%d/%m/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%d.%m.%Y %H:%M:%S",
+        "%d %b %Y %H:%M",
+    ],
 )
 def test_datetime_series_matches_per_value(fmt):
     rng = np.random.default_rng(1)
     base = dt.datetime(2022, 1, 1)
     vals: list = [(base + dt.timedelta(seconds=int(x))).strftime(fmt) for x in rng.integers(0, 86400 * 365, 3000)]
-    vals[5:12] = ["garbage", None, "31/02/2023 10:00:00", 45021.5, "  05/04/2023 10:00:00 ", "2023-02-29 10:00",
-                  "05/13/2023 10:00"]
+    vals[5:12] = [
+        "garbage",
+        None,
+        "31/02/2023 10:00:00",
+        45021.5,
+        "  05/04/2023 10:00:00 ",
+        "2023-02-29 10:00",
+        "05/13/2023 10:00",
+    ]
     df = N.normalize_datetime_series(pd.Series(vals))
     d = detect_dayfirst(vals)
     for i, v in enumerate(vals):
@@ -630,8 +720,17 @@ def test_species_several_taxa_is_not_ok():
 
 
 @pytest.mark.parametrize(
-    "raw", ["mammoth ivory", "fossil ivory", "fake rhino horn", "imitation ivory", "warthog tusks", "buffalo horn",
-            "ngà voi giả", "猛犸象牙"],
+    "raw",
+    [
+        "mammoth ivory",
+        "fossil ivory",
+        "fake rhino horn",
+        "imitation ivory",
+        "warthog tusks",
+        "buffalo horn",
+        "ngà voi giả",
+        "猛犸象牙",
+    ],
 )
 def test_species_lookalikes_not_ok(raw):
     r = normalize_species(raw)
@@ -640,10 +739,41 @@ def test_species_lookalikes_not_ok(raw):
 
 @pytest.mark.parametrize(
     "raw",
-    ["Pangasius", "Pangasius hypophthalmus", "Mantis religiosa", "mango", "Manila", "elegant", "pelican", "eagle",
-     "Mombasa", "cargo", "electronics", "cashew nuts", "charcoal", "tuna", "sea bass", "Ivory Coast", "scales",
-     "horns", "skins", "hồ", "vòi", "Testudo graeca", "Felidae", "Pterocarpus indicus", "Crocodylus siamensis",
-     "Toyota Hilux", "mobile phones", "cocaine", "tigers eye stone", "Panasonic", "Pangaea", "Tigris", "Lionel"],
+    [
+        "Pangasius",
+        "Pangasius hypophthalmus",
+        "Mantis religiosa",
+        "mango",
+        "Manila",
+        "elegant",
+        "pelican",
+        "eagle",
+        "Mombasa",
+        "cargo",
+        "electronics",
+        "cashew nuts",
+        "charcoal",
+        "tuna",
+        "sea bass",
+        "Ivory Coast",
+        "scales",
+        "horns",
+        "skins",
+        "hồ",
+        "vòi",
+        "Testudo graeca",
+        "Felidae",
+        "Pterocarpus indicus",
+        "Crocodylus siamensis",
+        "Toyota Hilux",
+        "mobile phones",
+        "cocaine",
+        "tigers eye stone",
+        "Panasonic",
+        "Pangaea",
+        "Tigris",
+        "Lionel",
+    ],
 )
 def test_species_never_matches_unrelated(raw):
     r = normalize_species(raw)
@@ -668,12 +798,34 @@ def test_species_checklist_content():
     assert len(species) >= 60
     pangolins = {n for n, t in taxa.items() if t.family == "Manidae" and t.rank == "species"}
     assert len(pangolins) == 8
-    for name in ["Loxodonta africana", "Loxodonta cyclotis", "Elephas maximus", "Ceratotherium simum",
-                 "Diceros bicornis", "Rhinoceros unicornis", "Rhinoceros sondaicus", "Dicerorhinus sumatrensis",
-                 "Panthera tigris", "Panthera leo", "Panthera pardus", "Panthera onca", "Acinonyx jubatus",
-                 "Eretmochelys imbricata", "Astrochelys radiata", "Astrochelys yniphora", "Geochelone elegans",
-                 "Psittacus erithacus", "Rhinoplax vigil", "Totoaba macdonaldi", "Anguilla anguilla",
-                 "Saiga tatarica", "Hippopotamus amphibius", "Antipatharia", "Dalbergia", "Aquilaria"]:
+    for name in [
+        "Loxodonta africana",
+        "Loxodonta cyclotis",
+        "Elephas maximus",
+        "Ceratotherium simum",
+        "Diceros bicornis",
+        "Rhinoceros unicornis",
+        "Rhinoceros sondaicus",
+        "Dicerorhinus sumatrensis",
+        "Panthera tigris",
+        "Panthera leo",
+        "Panthera pardus",
+        "Panthera onca",
+        "Acinonyx jubatus",
+        "Eretmochelys imbricata",
+        "Astrochelys radiata",
+        "Astrochelys yniphora",
+        "Geochelone elegans",
+        "Psittacus erithacus",
+        "Rhinoplax vigil",
+        "Totoaba macdonaldi",
+        "Anguilla anguilla",
+        "Saiga tatarica",
+        "Hippopotamus amphibius",
+        "Antipatharia",
+        "Dalbergia",
+        "Aquilaria",
+    ]:
         assert name in taxa, name
     for t in taxa.values():
         assert t.appendix in (None, "I", "II", "III", "I/II"), t
@@ -790,9 +942,21 @@ def test_quantity_text_unit_overrides_column():
 
 @pytest.mark.parametrize(
     "raw,unit",
-    [("N/A", None), ("unknown", None), ("several bags", None), ("-5 kg", None), (-5, "kg"), ("40-50 kg", None),
-     ("2 kg and 3 kg", None), ("12", "furlongs"), ("12 in box", None), ("<script>", None), ("1e5", None),
-     (float("inf"), "kg"), ("x" * 500, None)],
+    [
+        ("N/A", None),
+        ("unknown", None),
+        ("several bags", None),
+        ("-5 kg", None),
+        (-5, "kg"),
+        ("40-50 kg", None),
+        ("2 kg and 3 kg", None),
+        ("12", "furlongs"),
+        ("12 in box", None),
+        ("<script>", None),
+        ("1e5", None),
+        (float("inf"), "kg"),
+        ("x" * 500, None),
+    ],
 )
 def test_quantity_not_ok(raw, unit):
     r = normalize_quantity(raw, unit)
@@ -882,8 +1046,13 @@ def test_org_names(raw, key, legal):
 
 
 def test_org_same_key_for_variants():
-    variants = ["Hoang Long Trading Co., Ltd.", "HOANG LONG TRADING COMPANY LIMITED", "Hoàng Long Trading Co Ltd",
-                "hoang long trading co.,ltd", "  Hoang   Long Trading Co. Ltd "]
+    variants = [
+        "Hoang Long Trading Co., Ltd.",
+        "HOANG LONG TRADING COMPANY LIMITED",
+        "Hoàng Long Trading Co Ltd",
+        "hoang long trading co.,ltd",
+        "  Hoang   Long Trading Co. Ltd ",
+    ]
     assert len({normalize_org_name(v).key for v in variants}) == 1
 
 
@@ -949,8 +1118,19 @@ def test_email():
     r = normalize_email("john [at] gmail [dot] com")
     assert r.value == "john@gmail.com" and "obfuscated" in r.note
     assert normalize_email("user@例え.jp").value == "user@xn--r8jz45g.jp"
-    for bad in ["a@b", "a@@b.com", "@x.com", "a@b.c", "a..b@x.com", ".a@x.com", "a@-x.com", "a b@x.com",
-                "x" * 70 + "@a.com", "<script>@x.com", "plainaddress"]:
+    for bad in [
+        "a@b",
+        "a@@b.com",
+        "@x.com",
+        "a@b.c",
+        "a..b@x.com",
+        ".a@x.com",
+        "a@-x.com",
+        "a b@x.com",
+        "x" * 70 + "@a.com",
+        "<script>@x.com",
+        "plainaddress",
+    ]:
         assert not normalize_email(bad).ok, bad
 
 

@@ -1,4 +1,5 @@
 """The Jupyter notebooks in notebooks/ run top to bottom (an error in any cell fails), and are kept without outputs."""
+
 from __future__ import annotations
 
 import os
@@ -20,24 +21,32 @@ def _run(name: str, workdir: Path, monkeypatch) -> nbformat.NotebookNode:
     monkeypatch.setenv("LINKGRAPH_NOTEBOOK_DIR", str(workdir))
     monkeypatch.delenv("LINKGRAPH_DB", raising=False)
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
-                                     resources={"metadata": {"path": str(workdir)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    )
     client.execute()
     return nb
 
 
 def _outputs(nb, kind: str) -> list[str]:
-    return [o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get(kind, "")
-            for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    return [
+        o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get(kind, "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    ]
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
 def test_notebook_is_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
-    dirty = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
-    assert not dirty, (f"{path.name}: cells {dirty} hold outputs or execution counts; clear them before committing "
-                       "(jupyter nbconvert --clear-output --inplace notebooks/*.ipynb)")
+    dirty = [
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count is not None)
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} hold outputs or execution counts; clear them before committing "
+        "(jupyter nbconvert --clear-output --inplace notebooks/*.ipynb)"
+    )
 
 
 def test_notebooks_exist():
@@ -53,7 +62,7 @@ def test_investigation_notebook_runs_on_the_embedded_store(tmp_path, monkeypatch
         assert (tmp_path / f).stat().st_size > 0, f
     html = "\n".join(_outputs(nb, "text/html"))
     assert "<iframe srcdoc=" in html  # the chart drew inline
-    assert (tmp_path / "package.zip").stat().st_size > 0       # the partner package (linkgraph.sharing)
+    assert (tmp_path / "package.zip").stat().st_size > 0  # the partner package (linkgraph.sharing)
 
 
 def test_neo4j_notebook_runs_against_the_test_server(neo4j_env, tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
 """The Cypher query library: every query on both engines, the engines row for row, the loader's checks."""
+
 from __future__ import annotations
 
 import json
@@ -42,6 +43,7 @@ def qstore(store):
 
 def _canon(df: pd.DataFrame) -> list:
     """Rows as comparable tuples: lists sorted, floats rounded."""
+
     def cell(v):
         if isinstance(v, (list, tuple)):
             return tuple(sorted(map(str, v)))
@@ -52,13 +54,31 @@ def _canon(df: pd.DataFrame) -> list:
         if hasattr(v, "item"):
             return cell(v.item())
         return v
+
     return [tuple(cell(v) for v in row) for row in df.itertuples(index=False)]
 
 
 def test_library_has_the_issue_queries():
-    for name in ["entity", "network", "connecting", "path", "common_associates", "shared_identifiers", "brokers",
-                 "link_brokers", "brokerage", "communities", "components", "kcore", "centrality", "trade_routes",
-                 "repeat_offenders", "recurring_identifiers", "activity", "grade_brokers"]:
+    for name in [
+        "entity",
+        "network",
+        "connecting",
+        "path",
+        "common_associates",
+        "shared_identifiers",
+        "brokers",
+        "link_brokers",
+        "brokerage",
+        "communities",
+        "components",
+        "kcore",
+        "centrality",
+        "trade_routes",
+        "repeat_offenders",
+        "recurring_identifiers",
+        "activity",
+        "grade_brokers",
+    ]:
         assert name in LIBRARY
     assert not any(n.startswith("_") for n in LIBRARY)
 
@@ -135,11 +155,19 @@ def test_path_constraints(qstore):
     # at or above B2 the route through Chen (C3) is closed; the phone/seizure route remains
     graded = execute("path", qstore, from_id=IDS["joseph"], to_id=IDS["tran"], min_grade="B2").frame
     assert len(graded) and all(IDS["chen"] not in ids for ids in graded["node_ids"])
-    windowed = execute("path", qstore, from_id=IDS["joseph"], to_id=IDS["tran"], date_from="2023-03-01",
-                       date_to="2023-12-31", link_types="ASSOCIATE_OF").frame
+    windowed = execute(
+        "path",
+        qstore,
+        from_id=IDS["joseph"],
+        to_id=IDS["tran"],
+        date_from="2023-03-01",
+        date_to="2023-12-31",
+        link_types="ASSOCIATE_OF",
+    ).frame
     assert windowed.empty  # Joseph-Chen is dated 2023-02-01
-    ordered = execute("path", qstore, from_id=IDS["peter"], to_id=IDS["tran"], link_types="ASSOCIATE_OF",
-                      time_ordered=True).frame
+    ordered = execute(
+        "path", qstore, from_id=IDS["peter"], to_id=IDS["tran"], link_types="ASSOCIATE_OF", time_ordered=True
+    ).frame
     for dates in ordered["link_dates"]:
         assert list(dates) == sorted(dates)
 
@@ -147,8 +175,9 @@ def test_path_constraints(qstore):
 def test_time_ordered_path_falls_back_to_time_respecting_search(qstore):
     # Hung-Tran (2023-01-05) then Tran-Chen (2023-03-20) is ordered; the shortest Hung-Chen link is direct,
     # so ask from Tran to Joseph: shortest Tran-Chen-Joseph is 03-20 then 02-01 (not ordered)
-    res = execute("path", qstore, from_id=IDS["tran"], to_id=IDS["joseph"], link_types="ASSOCIATE_OF",
-                  time_ordered=True).frame
+    res = execute(
+        "path", qstore, from_id=IDS["tran"], to_id=IDS["joseph"], link_types="ASSOCIATE_OF", time_ordered=True
+    ).frame
     for dates in res["link_dates"]:
         assert list(dates) == sorted(dates)
     assert res.empty or res["method"].iloc[0] in ("shortest, time-ordered", "time-respecting search")
@@ -219,12 +248,15 @@ def test_param_coercion_and_errors():
 
 
 def test_declared_params_must_match_the_text(tmp_path):
-    (tmp_path / "bad.cypher").write_text("// name: bad\n// param: a STRING required\n// kind: table\n"
-                                         "MATCH (n) WHERE n.id = $b RETURN n.id AS id\n")
+    (tmp_path / "bad.cypher").write_text(
+        "// name: bad\n// param: a STRING required\n// kind: table\nMATCH (n) WHERE n.id = $b RETURN n.id AS id\n"
+    )
     with pytest.raises(LinkgraphError, match=r"\$b is used but not declared"):
         list_queries(extra_dirs=[tmp_path])
-    (tmp_path / "bad.cypher").write_text("// name: bad\n// param: a STRING required\n// param: c INT64 default 1\n"
-                                         "// kind: table\nMATCH (n) WHERE n.id = $a RETURN n.id AS id\n")
+    (tmp_path / "bad.cypher").write_text(
+        "// name: bad\n// param: a STRING required\n// param: c INT64 default 1\n"
+        "// kind: table\nMATCH (n) WHERE n.id = $a RETURN n.id AS id\n"
+    )
     with pytest.raises(LinkgraphError, match="c is declared but the Cypher never uses it"):
         list_queries(extra_dirs=[tmp_path])
 
@@ -232,9 +264,11 @@ def test_declared_params_must_match_the_text(tmp_path):
 def test_user_query_folder_and_dialect_choice(qstore, tmp_path, monkeypatch):
     (tmp_path / "mine.cypher").write_text(
         "// name: mine\n// title: mine\n// param: t STRING default Person\n// kind: table\n"
-        "MATCH (n:Person) WHERE $t <> '' RETURN 'portable' AS which, count(n) AS n\n")
+        "MATCH (n:Person) WHERE $t <> '' RETURN 'portable' AS which, count(n) AS n\n"
+    )
     (tmp_path / "mine.embedded.cypher").write_text(
-        "MATCH (n:Person) WHERE $t <> '' RETURN 'embedded' AS which, count(n) AS n\n")
+        "MATCH (n:Person) WHERE $t <> '' RETURN 'embedded' AS which, count(n) AS n\n"
+    )
     monkeypatch.setenv("LINKGRAPH_QUERIES", str(tmp_path))
     assert "mine" in list_queries()["name"].tolist()
     df = querylib.query("mine", qstore)
@@ -269,13 +303,15 @@ def test_cli_output_is_formula_safe(tmp_path):
     db = str(tmp_path / "db")
     with open_store(db) as s:
         nodes, links = qf.build()
-        nodes["Person"].loc[0, ["caption", "name"]] = "=HYPERLINK(\"http://x\")"
+        nodes["Person"].loc[0, ["caption", "name"]] = '=HYPERLINK("http://x")'
         s.write(nodes, links)
     res = _cli(["query", "entity", "-p", "text==HYPER", "--format", "csv", "--db", db])
     assert res.exit_code == 0, res.output
     assert "'=HYPERLINK" in res.output
     out = tmp_path / "r.xlsx"
-    assert _cli(["query", "entity", "-p", "text==HYPER", "--format", "xlsx", "--out", str(out), "--db", db]).exit_code == 0
+    assert (
+        _cli(["query", "entity", "-p", "text==HYPER", "--format", "xlsx", "--out", str(out), "--db", db]).exit_code == 0
+    )
     cell = pd.read_excel(out)["caption"].iloc[0]
     assert cell.startswith("'=")
 
@@ -295,27 +331,55 @@ def _random_graph(seed: int = 11, people: int = 300, phones: int = 100, links: i
     def graded(i):
         return grades[i % 4]
 
-    nodes = {"Person": pd.DataFrame([_obs(i, graded(i), id=p, caption=f"R{i}", name=f"R{i}")
-                                     for i, p in enumerate(pid)]),
-             "Phone": pd.DataFrame([_obs(i, id=p, caption=f"+2547{i:08d}", number=f"+2547{i:08d}")
-                                    for i, p in enumerate(ph)])}
+    nodes = {
+        "Person": pd.DataFrame([_obs(i, graded(i), id=p, caption=f"R{i}", name=f"R{i}") for i, p in enumerate(pid)]),
+        "Phone": pd.DataFrame(
+            [_obs(i, id=p, caption=f"+2547{i:08d}", number=f"+2547{i:08d}") for i, p in enumerate(ph)]
+        ),
+    }
     assoc, owns, calls = [], [], []
     for i in range(links):
         a, b = rng.integers(0, people, 2)
         if a != b:
-            assoc.append(_obs(i, graded(int(rng.integers(0, 4))), id=f"ASSOCIATE_OF:r{i}", source=pid[a],
-                              target=pid[b], source_type="Person", target_type="Person",
-                              date=f"2023-{int(rng.integers(1, 13)):02d}-{int(rng.integers(1, 29)):02d}"))
+            assoc.append(
+                _obs(
+                    i,
+                    graded(int(rng.integers(0, 4))),
+                    id=f"ASSOCIATE_OF:r{i}",
+                    source=pid[a],
+                    target=pid[b],
+                    source_type="Person",
+                    target_type="Person",
+                    date=f"2023-{int(rng.integers(1, 13)):02d}-{int(rng.integers(1, 29)):02d}",
+                )
+            )
     for i, p in enumerate(ph):
-        owns.append(_obs(i, id=f"HAS_PHONE:r{i}", source=pid[int(rng.integers(0, people))], target=p,
-                         source_type="Person", target_type="Phone"))
+        owns.append(
+            _obs(
+                i,
+                id=f"HAS_PHONE:r{i}",
+                source=pid[int(rng.integers(0, people))],
+                target=p,
+                source_type="Person",
+                target_type="Phone",
+            )
+        )
     for i in range(links // 3):
         a, b = rng.integers(0, phones, 2)
         if a != b:
-            calls.append(_obs(i, graded(i), id=f"CALLED:r{i}", source=ph[a], target=ph[b], source_type="Phone",
-                              target_type="Phone", time=f"2023-{int(rng.integers(1, 13)):02d}-01T10:00"))
-    return nodes, {"ASSOCIATE_OF": pd.DataFrame(assoc), "HAS_PHONE": pd.DataFrame(owns),
-                   "CALLED": pd.DataFrame(calls)}
+            calls.append(
+                _obs(
+                    i,
+                    graded(i),
+                    id=f"CALLED:r{i}",
+                    source=ph[a],
+                    target=ph[b],
+                    source_type="Phone",
+                    target_type="Phone",
+                    time=f"2023-{int(rng.integers(1, 13)):02d}-01T10:00",
+                )
+            )
+    return nodes, {"ASSOCIATE_OF": pd.DataFrame(assoc), "HAS_PHONE": pd.DataFrame(owns), "CALLED": pd.DataFrame(calls)}
 
 
 def test_engines_agree_on_searches_in_a_random_graph(tmp_path, request):
@@ -327,12 +391,28 @@ def test_engines_agree_on_searches_in_a_random_graph(tmp_path, request):
     rng = np.random.default_rng(5)
     starts = [f"Person:r{i}" for i in rng.integers(0, 300, 6)] + ["Phone:r3"]
     ends = [f"Person:r{i}" for i in rng.integers(0, 300, 6)] + ["Person:r7"]
-    cases = [("network", {"id": s, "hops": h, **f}) for s in starts[:4] for h, f in
-             [(1, {}), (2, {"min_grade": "B2"}), (3, {"node_types": "Person"}), (3, {"link_types": "ASSOCIATE_OF,CALLED"})]]
+    cases = [
+        ("network", {"id": s, "hops": h, **f})
+        for s in starts[:4]
+        for h, f in [
+            (1, {}),
+            (2, {"min_grade": "B2"}),
+            (3, {"node_types": "Person"}),
+            (3, {"link_types": "ASSOCIATE_OF,CALLED"}),
+        ]
+    ]
     cases += [("network", {"id": starts[0], "hops": 4, "limit": 40})]
-    cases += [("path", {"from_id": a, "to_id": b, **f}) for a, b in zip(starts, ends) for f in
-              [{}, {"min_grade": "C3"}, {"date_from": "2023-03", "date_to": "2023-10-15"}, {"max_hops": 3},
-               {"link_types": "ASSOCIATE_OF", "time_ordered": True}]]
+    cases += [
+        ("path", {"from_id": a, "to_id": b, **f})
+        for a, b in zip(starts, ends)
+        for f in [
+            {},
+            {"min_grade": "C3"},
+            {"date_from": "2023-03", "date_to": "2023-10-15"},
+            {"max_hops": 3},
+            {"link_types": "ASSOCIATE_OF", "time_ordered": True},
+        ]
+    ]
     results = {}
     for target in (str(tmp_path / "db"), uri):
         with open_store(target) as s:

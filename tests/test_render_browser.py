@@ -6,6 +6,7 @@ the TLP banner, the sandboxed Jupyter iframe, and that the page is safe even wit
 
 These tests FAIL (not skip) when Chromium is missing: install Debian's chromium and chromium-driver.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,9 @@ from tests.render_fixtures import (
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-INSTALL = ("install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) "
-           "and pip install selenium")
+INSTALL = (
+    "install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) and pip install selenium"
+)
 SCREENSHOT = Path("/tmp/linkgraph_chart.png")
 SCREENSHOT_PANEL = Path("/tmp/linkgraph_chart_panel.png")
 
@@ -65,19 +67,32 @@ def _driver():
     profile = tempfile.mkdtemp(prefix="lg-chromium-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-                "--disable-default-apps", f"--user-data-dir={profile}",
-                # the network is cut: any request would go to a closed local port and fail
-                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-                "--window-size=1600,1000", "--force-device-scale-factor=1"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-extensions",
+        "--disable-default-apps",
+        f"--user-data-dir={profile}",
+        # the network is cut: any request would go to a closed local port and fail
+        "--proxy-server=127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
+        "--window-size=1600,1000",
+        "--force-device-scale-factor=1",
+    ):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     try:
         drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     except Exception as exc:  # one clear line
-        pytest.fail(f"could not start headless Chromium ({type(exc).__name__}: {str(exc).splitlines()[0]}): "
-                    f"{INSTALL}", pytrace=False)
+        pytest.fail(
+            f"could not start headless Chromium ({type(exc).__name__}: {str(exc).splitlines()[0]}): {INSTALL}",
+            pytrace=False,
+        )
     drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
     return drv, profile
 
@@ -208,7 +223,8 @@ def test_banner_legend_and_title(loaded):
     for t in {t for _, t, *_ in NODES}:
         assert t in legend
     n_icons = drv.execute_script(
-        "return Array.from(document.querySelectorAll('#lg-types img')).filter(i => i.complete && i.naturalWidth > 0).length")
+        "return Array.from(document.querySelectorAll('#lg-types img')).filter(i => i.complete && i.naturalWidth > 0).length"
+    )
     assert n_icons == len({t for _, t, *_ in NODES})
 
 
@@ -237,8 +253,10 @@ def test_hostile_names_are_text(loaded):
     assert VIETNAMESE in _search(drv, "nguyen van hung")  # accents folded in search
     assert CHINESE in _search(drv, CHINESE)
     # show every entity and link panel: all hostile properties and provenance pass through the DOM
-    drv.execute_script("linkgraph.data.nodes.forEach(n => linkgraph.showNode(n.i));"
-                       "linkgraph.data.links.forEach(l => linkgraph.showLink(l.i));")
+    drv.execute_script(
+        "linkgraph.data.nodes.forEach(n => linkgraph.showNode(n.i));"
+        "linkgraph.data.links.forEach(l => linkgraph.showLink(l.i));"
+    )
     drv.execute_script("linkgraph.showNode('doc:report')")
     assert XSS_COMMENT in drv.find_element("id", "lg-panel").get_attribute("textContent")
     assert drv.execute_script("return window.__alerts") == []
@@ -254,8 +272,12 @@ def test_tooltip_is_text(loaded):
     from selenium.webdriver.common.action_chains import ActionChains
 
     ActionChains(drv).move_to_element_with_offset(canvas, 5, 5).move_to_element(canvas).perform()
-    tip = _wait(drv, "var t = document.querySelector('div.vis-tooltip');"
-                     "return t && t.style.visibility !== 'hidden' && t.textContent ? t : null", 5)
+    tip = _wait(
+        drv,
+        "var t = document.querySelector('div.vis-tooltip');"
+        "return t && t.style.visibility !== 'hidden' && t.textContent ? t : null",
+        5,
+    )
     assert XSS_IMG in tip.get_attribute("textContent")
     # vis-network sets the tooltip with innerText: newlines become <br>, nothing else is markup
     tags = drv.execute_script("return Array.from(arguments[0].querySelectorAll('*')).map(e => e.tagName)", tip)
@@ -267,13 +289,15 @@ def test_no_script_runs_without_the_csp(browser, chart_file, tmp_path):
     """Escaping alone keeps the data inert: the same page with its CSP removed runs no injected script."""
     page = chart_file.read_text(encoding="utf-8")
     start = page.index('<meta http-equiv="Content-Security-Policy"')
-    stripped = page[:start] + page[page.index(">", start) + 1:]
+    stripped = page[:start] + page[page.index(">", start) + 1 :]
     assert "Content-Security-Policy" not in stripped
     path = tmp_path / "nocsp.html"
     path.write_text(stripped, encoding="utf-8")
     load(browser, path)
-    browser.execute_script("linkgraph.data.nodes.forEach(n => linkgraph.showNode(n.i));"
-                           "linkgraph.data.links.forEach(l => linkgraph.showLink(l.i));")
+    browser.execute_script(
+        "linkgraph.data.nodes.forEach(n => linkgraph.showNode(n.i));"
+        "linkgraph.data.links.forEach(l => linkgraph.showLink(l.i));"
+    )
     assert XSS_SCRIPT in _search(browser, "script")
     time.sleep(0.3)
     assert browser.execute_script("return window.__alerts") == []
@@ -289,8 +313,10 @@ def test_click_node_shows_provenance(browser, chart_file):
     from selenium.webdriver.common.action_chains import ActionChains
 
     load(browser, chart_file)
-    browser.execute_script("linkgraph.focus('p:hung', false, 1.6); linkgraph.network.unselectAll();"
-                           "document.getElementById('lg-panel').removeAttribute('data-node')")
+    browser.execute_script(
+        "linkgraph.focus('p:hung', false, 1.6); linkgraph.network.unselectAll();"
+        "document.getElementById('lg-panel').removeAttribute('data-node')"
+    )
     time.sleep(0.2)
     canvas = browser.find_element("css selector", "#lg-net canvas")
     ActionChains(browser).move_to_element(canvas).click().perform()  # a real click on the node's pixels
@@ -299,8 +325,7 @@ def test_click_node_shows_provenance(browser, chart_file):
     panel = browser.find_element("id", "lg-panel").text
     assert VIETNAMESE in panel
     # the entity's own record: source, row, date, grade, handling, agency
-    for text in ("SOURCES OF THIS ENTITY (1)", "vn_customs.csv", "Row 3",
-                 "A1", "TLP:GREEN", "VN Customs"):
+    for text in ("SOURCES OF THIS ENTITY (1)", "vn_customs.csv", "Row 3", "A1", "TLP:GREEN", "VN Customs"):
         assert text in panel, text
     # records of its links: HAS_PHONE from cdr_2023.csv row 99, MEMBER_OF with a hostile role, HAS_ID
     assert "LINKS (3)" in panel
@@ -322,8 +347,12 @@ def test_click_link_shows_its_sources(browser, chart_file):
 
 
 def _visible(drv) -> tuple[int, int]:
-    return tuple(drv.execute_script("return [linkgraph.visibleNodeCount(), linkgraph.network.body.nodeIndices.length,"
-                                    " linkgraph.visibleLinkCount(), linkgraph.network.body.edgeIndices.length]"))
+    return tuple(
+        drv.execute_script(
+            "return [linkgraph.visibleNodeCount(), linkgraph.network.body.nodeIndices.length,"
+            " linkgraph.visibleLinkCount(), linkgraph.network.body.edgeIndices.length]"
+        )
+    )
 
 
 def _expected(sub, node_ok, link_ok=lambda lk: True):
@@ -390,7 +419,8 @@ def test_search_enter_focuses_node(browser, chart_file):
 def test_path_is_highlighted(browser, chart_file):
     load(browser, chart_file)
     widths = browser.execute_script(
-        "return ['l:1','l:2','l:3','l:5'].map(id => linkgraph.edges.get(linkgraph.linkIndex(id)).width)")
+        "return ['l:1','l:2','l:3','l:5'].map(id => linkgraph.edges.get(linkgraph.linkIndex(id)).width)"
+    )
     assert widths[:3] == [5, 5, 5] and widths[3] < 5
     steps = browser.find_element("id", "lg-path").text.splitlines()
     assert steps == [VIETNAMESE, "+84912345678", "+254712345678", XSS_SCRIPT]
@@ -404,8 +434,11 @@ def test_repr_html_iframe_runs_sandboxed(browser, sub, tmp_path):
         warnings.simplefilter("ignore", MarkingWarning)
         frag = Chart(sub, created="2025-01-02T03:04:05Z")._repr_html_()
     host = tmp_path / "notebook.html"
-    host.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>host</title></head><body>"
-                    "<p id='host'>notebook</p>" + frag + "</body></html>", encoding="utf-8")
+    host.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>host</title></head><body>"
+        "<p id='host'>notebook</p>" + frag + "</body></html>",
+        encoding="utf-8",
+    )
     requests_seen(browser)
     browser.get(host.as_uri())
     frame = browser.find_element("tag name", "iframe")
@@ -421,7 +454,9 @@ def test_repr_html_iframe_runs_sandboxed(browser, sub, tmp_path):
     finally:
         browser.switch_to.default_content()
     assert browser.find_element("id", "host").text == "notebook"
-    assert browser.execute_script("return getComputedStyle(document.body).fontFamily") != \
-        "system-ui, -apple-system, \"Segoe UI\", Roboto, Arial, sans-serif"  # the chart's styles did not leak
+    assert (
+        browser.execute_script("return getComputedStyle(document.body).fontFamily")
+        != 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
+    )  # the chart's styles did not leak
     outside = [u for u in requests_seen(browser) if not u.startswith(("file:", "data:", "about:"))]
     assert outside == []

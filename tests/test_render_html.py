@@ -1,4 +1,5 @@
 """The chart page, checked as text and with an HTML parser (the browser tests run it for real)."""
+
 from __future__ import annotations
 
 import base64

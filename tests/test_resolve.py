@@ -1,4 +1,5 @@
 """Entity resolution: names, vetoes, chaining, decisions, incremental runs, organisations, spreadsheets."""
+
 from __future__ import annotations
 
 import io
@@ -41,16 +42,47 @@ _BACKGROUND = [
 
 def background() -> list[dict]:
     return [
-        dict(record_id=r, name=n, birth_date=b, nationality=c, phones=p, passports=[], id_numbers=[],
-             address=None, city=city, source=s)
+        dict(
+            record_id=r,
+            name=n,
+            birth_date=b,
+            nationality=c,
+            phones=p,
+            passports=[],
+            id_numbers=[],
+            address=None,
+            city=city,
+            source=s,
+        )
         for r, n, b, c, p, city, s in _BACKGROUND
     ]
 
 
-def rec(record_id, name, birth_date=None, nationality=None, phones=(), passports=(), id_numbers=(), address=None,
-        city=None, source="test", **kw):
-    d = dict(record_id=record_id, name=name, birth_date=birth_date, nationality=nationality, phones=list(phones),
-             passports=list(passports), id_numbers=list(id_numbers), address=address, city=city, source=source)
+def rec(
+    record_id,
+    name,
+    birth_date=None,
+    nationality=None,
+    phones=(),
+    passports=(),
+    id_numbers=(),
+    address=None,
+    city=None,
+    source="test",
+    **kw,
+):
+    d = dict(
+        record_id=record_id,
+        name=name,
+        birth_date=birth_date,
+        nationality=nationality,
+        phones=list(phones),
+        passports=list(passports),
+        id_numbers=list(id_numbers),
+        address=address,
+        city=city,
+        source=source,
+    )
     d.update(kw)
     return d
 
@@ -69,14 +101,23 @@ HUNG_PHONE = "+84912345678"
 
 def hung_records():
     return [
-        rec("cus-1", "Nguyễn Văn Hùng", "1978-03-02", "VN", [HUNG_PHONE], passports=["VN:C1234567"], city="Móng Cái",
-            source="customs"),
+        rec(
+            "cus-1",
+            "Nguyễn Văn Hùng",
+            "1978-03-02",
+            "VN",
+            [HUNG_PHONE],
+            passports=["VN:C1234567"],
+            city="Móng Cái",
+            source="customs",
+        ),
         rec("awb-7", "NGUYEN V. HUNG", "1978", "VN", ["0912 345 678"], source="airway-bill"),
         rec("pol-3", "Hung Nguyen Van", "1978-03", None, ["+84 91 234 5678"], city="Mong Cai", source="police"),
     ]
 
 
 # --------------------------------------------------------------------------- names
+
 
 def test_three_hung_forms_share_one_key():
     forms = ["Nguyễn Văn Hùng", "NGUYEN V. HUNG", "Hung Nguyen Van", "Ông Nguyễn Văn Hùng", "Mr. Hung NGUYEN"]
@@ -123,12 +164,26 @@ def test_scripts_transliterate():
 
 
 def test_hostile_names_do_not_raise():
-    for raw in [None, float("nan"), "", "   ", 123, "=HYPERLINK(\"http://x\",\"y\")", "@SUM(1+1)", "\u200b", "-",
-                "J.", "Mr", "a" * 500, "李", "🙂"]:
+    for raw in [
+        None,
+        float("nan"),
+        "",
+        "   ",
+        123,
+        '=HYPERLINK("http://x","y")',
+        "@SUM(1+1)",
+        "\u200b",
+        "-",
+        "J.",
+        "Mr",
+        "a" * 500,
+        "李",
+        "🙂",
+    ]:
         nv = normalize_person_name(raw)
         assert isinstance(nv.key, str)
-    assert normalize_person_name("=HYPERLINK(\"http://x\")").key == ""
-    assert "formula" in normalize_person_name("=HYPERLINK(\"http://x\")").note
+    assert normalize_person_name('=HYPERLINK("http://x")').key == ""
+    assert "formula" in normalize_person_name('=HYPERLINK("http://x")').note
 
 
 def test_name_key_is_fast():
@@ -136,7 +191,9 @@ def test_name_key_is_fast():
     rng = np.random.default_rng(0)
     given = ["Hung", "Dung", "Juma", "Amina", "Wei", "John", "Mohammed", "Siti", "Peter", "Grace"]
     family = ["Nguyen", "Tran", "Mwangi", "Otieno", "Chen", "Smith", "Hassan", "Bello", "Okafor", "Le"]
-    distinct = [f"{given[i % 10]} {family[(i // 10) % 10]}{chr(97 + (i // 100) % 26)}{i // 2600}" for i in range(20_000)]
+    distinct = [
+        f"{given[i % 10]} {family[(i // 10) % 10]}{chr(97 + (i // 100) % 26)}{i // 2600}" for i in range(20_000)
+    ]
     rows = [distinct[i] for i in rng.integers(0, len(distinct), 400_000)]
     t = time.perf_counter()
     for n in rows:
@@ -146,6 +203,7 @@ def test_name_key_is_fast():
 
 
 # --------------------------------------------------------------------------- resolution
+
 
 def test_transliteration_variants_merge():
     res = resolve(frame(*hung_records()))
@@ -167,8 +225,16 @@ def test_namesakes_with_different_birth_dates_or_passports_stay_apart():
         # the other Nguyen Van Hung: same name, different birth date, shares nothing else
         rec("pol-9", "Nguyen Van Hung", "1991-11-20", "VN", ["+84987654321"], source="police"),
         # a third one with a different passport from the same country, same birth year as the first
-        rec("cus-5", "Nguyễn Văn Hùng", "1978", "VN", ["+84911111111"], passports=["VN:B7654321"], city="Móng Cái",
-            source="customs"),
+        rec(
+            "cus-5",
+            "Nguyễn Văn Hùng",
+            "1978",
+            "VN",
+            ["+84911111111"],
+            passports=["VN:B7654321"],
+            city="Móng Cái",
+            source="customs",
+        ),
     ]
     res = resolve(frame(*recs))
     assert same(res, "cus-1", "awb-7")
@@ -229,11 +295,27 @@ def test_chaining_is_prevented():
 def test_weak_links_do_not_chain_without_veto():
     # B is a thin record (common name only) between two well-documented, clearly different men.
     recs = [
-        rec("A", "Nguyen Van Nam", "1970-01-01", "VN", ["+84900000011"], address="12 Le Loi", city="Ha Noi",
-            source="customs"),
+        rec(
+            "A",
+            "Nguyen Van Nam",
+            "1970-01-01",
+            "VN",
+            ["+84900000011"],
+            address="12 Le Loi",
+            city="Ha Noi",
+            source="customs",
+        ),
         rec("B", "Nguyen Van Nam", None, None, [], source="ngo"),
-        rec("C", "Nguyen Van Nam", "1970", "VN", ["+84900000022"], address="400 Tran Hung Dao", city="Hai Phong",
-            source="police"),
+        rec(
+            "C",
+            "Nguyen Van Nam",
+            "1970",
+            "VN",
+            ["+84900000022"],
+            address="400 Tran Hung Dao",
+            city="Hai Phong",
+            source="police",
+        ),
     ]
     res = resolve(frame(*recs))
     assert not (same(res, "A", "B") and same(res, "B", "C"))
@@ -289,11 +371,13 @@ def test_incremental_mode_keeps_entity_ids_stable():
     first = frame(*hung_records())
     res = resolve(first)
     existing = first.assign(entity_id=res.entities.reindex(first["record_id"]).values)
-    new = pd.DataFrame([
-        rec("ngo-4", "Nguyen Van Hung", "1978-03-02", "VN", ["+84912345678"], source="ngo"),
-        rec("ngo-5", "Wanjiku Njoroge", "1993-03-03", "KE", ["+254799000000"], source="ngo"),
-        rec("ngo-6", "Wanjiku Njoroge", "1993", "KE", ["+254799000000"], source="kws"),
-    ])
+    new = pd.DataFrame(
+        [
+            rec("ngo-4", "Nguyen Van Hung", "1978-03-02", "VN", ["+84912345678"], source="ngo"),
+            rec("ngo-5", "Wanjiku Njoroge", "1993-03-03", "KE", ["+254799000000"], source="ngo"),
+            rec("ngo-6", "Wanjiku Njoroge", "1993", "KE", ["+254799000000"], source="kws"),
+        ]
+    )
     res2 = resolve(new, existing=existing, settings=res.trained_settings())
     for r, e in zip(existing["record_id"], existing["entity_id"]):
         assert res2.entities[r] == e
@@ -317,8 +401,9 @@ def test_incremental_does_not_silently_join_two_existing_entities():
     existing.loc[existing.record_id == "e1", "entity_id"] = "ent_one"
     existing.loc[existing.record_id == "e2", "entity_id"] = "ent_two"
     existing.loc[existing.entity_id.isna(), "entity_id"] = existing.loc[existing.entity_id.isna(), "record_id"]
-    bridge = pd.DataFrame([rec("n1", "Phan Van Khoa", "1980-05-05", "VN", ["+84900000101", "+84900000202"],
-                               source="ngo")])
+    bridge = pd.DataFrame(
+        [rec("n1", "Phan Van Khoa", "1980-05-05", "VN", ["+84900000101", "+84900000202"], source="ngo")]
+    )
     res = resolve(bridge, existing=existing)
     assert res.entities["e1"] == "ent_one" and res.entities["e2"] == "ent_two"
     assert res.entities["n1"] in ("ent_one", "ent_two")
@@ -347,15 +432,15 @@ def test_typo_close_birth_dates_are_scored_not_vetoed():
     # keying errors (Damerau's single-error classes: one digit substituted, two adjacent digits swapped)
     # and the day/month order of another country: a level with its own learnt weight, not a veto
     cases = {
-        "t1": ("1978-08-02", "typo"),        # one digit substituted (month)
-        "t2": ("1987-03-02", "typo"),        # two adjacent year digits transposed
-        "t3": ("1979-03-02", "typo"),        # year off by one typed digit
-        "t4": ("1978-02-03", "typo"),        # day and month swapped
+        "t1": ("1978-08-02", "typo"),  # one digit substituted (month)
+        "t2": ("1987-03-02", "typo"),  # two adjacent year digits transposed
+        "t3": ("1979-03-02", "typo"),  # year off by one typed digit
+        "t4": ("1978-02-03", "typo"),  # day and month swapped
         "t5": ("1978-03-20", "same_year_month"),  # only the day differs (here: its digits transposed)
         "t6": ("1978-03", "compatible_month"),  # partial against full
         "t7": ("1978", "compatible_year"),
-        "t8": ("1991-11-20", "mismatch"),    # another date altogether
-        "t9": ("1978-11-25", "mismatch"),    # three digits apart: beyond one keying error
+        "t8": ("1991-11-20", "mismatch"),  # another date altogether
+        "t9": ("1978-11-25", "mismatch"),  # three digits apart: beyond one keying error
     }
     recs = [rec("t0", "Baraka Mollel", "1978-03-02", "TZ", ["+255754123123"], source="tanapa")]
     recs += [rec(k, "Baraka Mollel", d, "TZ", ["+255754123123"], source=f"src-{k}") for k, (d, _) in cases.items()]
@@ -406,13 +491,14 @@ def test_namesakes_stay_apart_across_transliterations():
 
 def test_name_only_mentions_join_only_an_unambiguous_entity():
     recs = hung_records() + [
-        rec("o1", "Chukwuemeka Okafor", "1975-08-21", "NG", ["+2348034172290"], passports=["NG:A05839127"],
-            source="ncs"),
-        rec("o2", "OKAFOR, Chukwuemeka", source="nca-report"),       # name only: the one Okafor
-        rec("o3", "Okafor Chukwuemeka", source="association-log"),   # another word order
-        rec("o4", "Emeka Okafor", source="association-log"),        # a short form: not the whole name
-        rec("o5", "Chinedu Okafor", source="association-log"),      # background bg-09: another Okafor
-        rec("w1", "Wanjiku Njoroge", source="association-log"),      # nobody else carries this name
+        rec(
+            "o1", "Chukwuemeka Okafor", "1975-08-21", "NG", ["+2348034172290"], passports=["NG:A05839127"], source="ncs"
+        ),
+        rec("o2", "OKAFOR, Chukwuemeka", source="nca-report"),  # name only: the one Okafor
+        rec("o3", "Okafor Chukwuemeka", source="association-log"),  # another word order
+        rec("o4", "Emeka Okafor", source="association-log"),  # a short form: not the whole name
+        rec("o5", "Chinedu Okafor", source="association-log"),  # background bg-09: another Okafor
+        rec("w1", "Wanjiku Njoroge", source="association-log"),  # nobody else carries this name
     ]
     res = resolve(frame(*recs))
     assert same(res, "o1", "o2") and same(res, "o1", "o3")
@@ -447,8 +533,9 @@ def test_common_names_need_more_than_a_birth_year():
     from linkgraph.resolve.engine import _flags
 
     s = load_settings()
-    comps = [c for c in s["comparisons"]["person"] if c["name"] in ("family_name", "given_name", "birth_date",
-                                                                     "nationality")]
+    comps = [
+        c for c in s["comparisons"]["person"] if c["name"] in ("family_name", "given_name", "birth_date", "nationality")
+    ]
     levels = np.array([[0, 0, 2, 0], [0, 0, 2, 0]], np.int8)  # exact, exact, compatible_year, exact
     contrib = np.array([[6.0, 6.0, 4.6, 0.1], [6.0, 6.0, 4.6, 0.1]], np.float32)
     _, _, gate_ok, _, corr = _flags("person", comps, levels, contrib, s, namesakes=np.array([3.0, 40.0]))
@@ -496,18 +583,48 @@ def test_arabic_chinese_cyrillic_names_merge_with_latin_forms():
 
 def test_organisation_names_with_legal_suffixes():
     orgs = [
-        rec("o1", "Golden Dragon Trading Co. Ltd", None, "HK", ["+85221234567"], city="Hong Kong", kind="organisation",
-            source="awb"),
-        rec("o2", "GOLDEN DRAGON TRADING COMPANY LIMITED", None, "HK", [], city="Hong Kong", kind="organisation",
-            source="customs"),
-        rec("o3", "Golden Dragon Trading Co.,Ltd.", None, None, ["+852 2123 4567"], kind="organisation",
-            source="bank"),
-        rec("o4", "Silver Phoenix Logistics Ltd", None, "HK", [], city="Hong Kong", kind="organisation",
-            source="awb"),
-        rec("o5", "Kilimanjaro Curios & Handicrafts Ltd", None, "TZ", [], city="Arusha", kind="organisation",
-            source="tanapa"),
-        rec("o6", "Công ty TNHH Thương mại Rồng Vàng", None, "VN", [], city="Hà Nội", kind="organisation",
-            source="customs-vn"),
+        rec(
+            "o1",
+            "Golden Dragon Trading Co. Ltd",
+            None,
+            "HK",
+            ["+85221234567"],
+            city="Hong Kong",
+            kind="organisation",
+            source="awb",
+        ),
+        rec(
+            "o2",
+            "GOLDEN DRAGON TRADING COMPANY LIMITED",
+            None,
+            "HK",
+            [],
+            city="Hong Kong",
+            kind="organisation",
+            source="customs",
+        ),
+        rec("o3", "Golden Dragon Trading Co.,Ltd.", None, None, ["+852 2123 4567"], kind="organisation", source="bank"),
+        rec("o4", "Silver Phoenix Logistics Ltd", None, "HK", [], city="Hong Kong", kind="organisation", source="awb"),
+        rec(
+            "o5",
+            "Kilimanjaro Curios & Handicrafts Ltd",
+            None,
+            "TZ",
+            [],
+            city="Arusha",
+            kind="organisation",
+            source="tanapa",
+        ),
+        rec(
+            "o6",
+            "Công ty TNHH Thương mại Rồng Vàng",
+            None,
+            "VN",
+            [],
+            city="Hà Nội",
+            kind="organisation",
+            source="customs-vn",
+        ),
         # a person sharing the company's phone is never merged with the company
         rec("p1", "Golden Dragon", None, "HK", ["+85221234567"], source="awb"),
     ]
@@ -526,8 +643,17 @@ def test_pairs_review_and_explain_shapes():
     ]
     res = resolve(frame(*recs))
     pairs = res.pairs
-    for col in ["record_a", "record_b", "match_probability", "match_weight", "outcome", "same_entity", "veto",
-                "reason", "evidence"]:
+    for col in [
+        "record_a",
+        "record_b",
+        "match_probability",
+        "match_weight",
+        "outcome",
+        "same_entity",
+        "veto",
+        "reason",
+        "evidence",
+    ]:
         assert col in pairs.columns
     assert set(pairs["outcome"]) <= {"merge", "review", "no-merge"}
     ev = json.loads(pairs["evidence"].iloc[0])
@@ -590,9 +716,16 @@ def test_blocking_is_near_linear():
     family = ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Huynh", "Phan", "Vu", "Vo", "Dang"]
     rows = []
     for i in range(3000):
-        rows.append(rec(f"r{i}", f"{family[rng.integers(10)]} Van {given[rng.integers(10)]}",
-                        f"{rng.integers(1950, 2000)}-{rng.integers(1, 13):02d}-{rng.integers(1, 28):02d}", "VN",
-                        [f"+849{rng.integers(10**8, 10**9)}"], source="x"))
+        rows.append(
+            rec(
+                f"r{i}",
+                f"{family[rng.integers(10)]} Van {given[rng.integers(10)]}",
+                f"{rng.integers(1950, 2000)}-{rng.integers(1, 13):02d}-{rng.integers(1, 28):02d}",
+                "VN",
+                [f"+849{rng.integers(10**8, 10**9)}"],
+                source="x",
+            )
+        )
     res = resolve(pd.DataFrame(rows))
     # 100 distinct names over 3000 people: blocks are capped, so pairs stay far below n^2/2
     assert res.stats["person"]["candidate_pairs"] < 3000 * 150
@@ -635,15 +768,18 @@ def test_dedupe_table_on_hostile_csv():
 
 
 def test_dedupe_table_with_id_column_and_mapping():
-    df = pd.DataFrame({
-        "ref": ["A1", "A2", "A3"],
-        "Suspect": ["Chen Wei", "CHEN, WEI", "Li Na"],
-        "Tel 1": ["+8613800000006", None, "+8613800000099"],
-        "Tel 2": [None, "+86 138 0000 0006", None],
-        "YOB": ["1980", "1980", "1991"],
-    })
-    out = dedupe_table(df, id_column="ref", mapping={"name": "Suspect", "phones": ["Tel 1", "Tel 2"],
-                                                     "birth_date": "YOB"})
+    df = pd.DataFrame(
+        {
+            "ref": ["A1", "A2", "A3"],
+            "Suspect": ["Chen Wei", "CHEN, WEI", "Li Na"],
+            "Tel 1": ["+8613800000006", None, "+8613800000099"],
+            "Tel 2": [None, "+86 138 0000 0006", None],
+            "YOB": ["1980", "1980", "1991"],
+        }
+    )
+    out = dedupe_table(
+        df, id_column="ref", mapping={"name": "Suspect", "phones": ["Tel 1", "Tel 2"], "birth_date": "YOB"}
+    )
     assert out.loc[0, "entity_id"] == out.loc[1, "entity_id"] != out.loc[2, "entity_id"]
     assert out.loc[0, "best_match"] == "A2"
     with pytest.raises(ValueError):

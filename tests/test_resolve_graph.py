@@ -1,5 +1,6 @@
 """Entity resolution wired to the store (linkgraph.resolve.graph / .review), on both engines, checked against the
 demo's ground truth: variants merge, namesakes stay apart, review decisions and unmerges stick."""
+
 from __future__ import annotations
 
 import csv
@@ -40,8 +41,9 @@ def demo(tmp_path_factory):
 
 def run_cli(*args):
     env = {**os.environ, "COLUMNS": "250"}  # wide tables: no folding inside the cells we look for
-    return subprocess.run([sys.executable, "-m", "linkgraph.cli", *args], capture_output=True, text=True,
-                          timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "linkgraph.cli", *args], capture_output=True, text=True, timeout=300, env=env
+    )
 
 
 def truth_of_nodes(store, truth) -> dict[str, str]:
@@ -73,8 +75,9 @@ def pairwise(store, truth, identified_only: bool) -> tuple[float, float, int, in
     recs = person_records(store).set_index("record_id")
     ids = sorted(tn)
     if identified_only:  # records carrying something besides the name (birth date, phone or passport)
-        ids = [i for i in ids if recs.at[i, "birth_date"] is not None or recs.at[i, "phones"]
-               or recs.at[i, "passports"]]
+        ids = [
+            i for i in ids if recs.at[i, "birth_date"] is not None or recs.at[i, "phones"] or recs.at[i, "passports"]
+        ]
     tp = fp = fn = 0
     for a, b in itertools.combinations(ids, 2):
         same_t, same_e = tn[a] == tn[b], recs.at[a, "entity_id"] == recs.at[b, "entity_id"]
@@ -87,8 +90,11 @@ def pairwise(store, truth, identified_only: bool) -> tuple[float, float, int, in
 def entities_of(store, truth, person: str, identified_only=True) -> set:
     tn = truth_of_nodes(store, truth)
     recs = person_records(store).set_index("record_id")
-    return {recs.at[n, "entity_id"] for n, p in tn.items() if p == person
-            and (not identified_only or recs.at[n, "birth_date"] is not None or recs.at[n, "phones"])}
+    return {
+        recs.at[n, "entity_id"]
+        for n, p in tn.items()
+        if p == person and (not identified_only or recs.at[n, "birth_date"] is not None or recs.at[n, "phones"])
+    }
 
 
 def _batch_set(v) -> set:
@@ -101,8 +107,10 @@ def _batch_set(v) -> set:
 
 
 def same_as(store):
-    df = store.query("MATCH (a)-[r:SAME_AS]->(b) RETURN r.id AS id, a.id AS a, b.id AS b, r.decision AS decision, "
-                     "r.score AS score, r.evidence AS evidence")
+    df = store.query(
+        "MATCH (a)-[r:SAME_AS]->(b) RETURN r.id AS id, a.id AS a, b.id AS b, r.decision AS decision, "
+        "r.score AS score, r.evidence AS evidence"
+    )
     return sorted(df.itertuples(index=False, name=None)) if len(df) else []
 
 
@@ -135,8 +143,11 @@ def test_demo_resolves_to_the_true_people(store, demo, capsys):
         assert len(mention) == 1
         rid, eid = mention["record_id"].iloc[0], mention["entity_id"].iloc[0]
         assert set(recs.loc[recs["entity_id"] == eid, "record_id"]) == {rid}
-        links = store.query("MATCH (a)-[r:SAME_AS]->(b) WHERE r.decision = $d AND (a.id = $id OR b.id = $id) "
-                            "RETURN a.id AS a, b.id AS b", {"d": REVIEW, "id": rid})
+        links = store.query(
+            "MATCH (a)-[r:SAME_AS]->(b) WHERE r.decision = $d AND (a.id = $id OR b.id = $id) "
+            "RETURN a.id AS a, b.id AS b",
+            {"d": REVIEW, "id": rid},
+        )
         other = {b if a == rid else a for a, b in zip(links["a"], links["b"])}
         reviewed = set(recs.loc[recs["record_id"].isin(other), "entity_id"])
         assert all(entities_of(store, t, p) & reviewed for p in pair), (name, reviewed)
@@ -144,9 +155,11 @@ def test_demo_resolves_to_the_true_people(store, demo, capsys):
     p_id, r_id, tp, fp, fn = pairwise(store, t, identified_only=True)
     p_all, r_all, tp2, fp2, fn2 = pairwise(store, t, identified_only=False)
     with capsys.disabled():
-        print(f"\n[{store.engine}] demo persons, pairwise vs truth.json: records with a birth date, phone or "
-              f"passport: precision {p_id:.3f} recall {r_id:.3f} (tp {tp}, fp {fp}, fn {fn}); all records incl. "
-              f"name-only mentions: precision {p_all:.3f} recall {r_all:.3f} (tp {tp2}, fp {fp2}, fn {fn2})")
+        print(
+            f"\n[{store.engine}] demo persons, pairwise vs truth.json: records with a birth date, phone or "
+            f"passport: precision {p_id:.3f} recall {r_id:.3f} (tp {tp}, fp {fp}, fn {fn}); all records incl. "
+            f"name-only mentions: precision {p_all:.3f} recall {r_all:.3f} (tp {tp2}, fp {fp2}, fn {fn2})"
+        )
     assert p_id == 1.0 and r_id >= 0.95
     assert p_all == 1.0
 
@@ -158,12 +171,17 @@ def test_demo_resolves_to_the_true_people(store, demo, capsys):
     for _, a, _b, decision, score, evidence in merges:
         assert decision == "auto" and ent.get(a, None) is not None
         ev = json.loads(evidence)
-        assert ev["comparisons"] and 0 <= score <= 1 and ev["outcome"] in ("merge", "review", "no-merge",
-                                                                          "not compared (blocking)")
+        assert (
+            ev["comparisons"]
+            and 0 <= score <= 1
+            and ev["outcome"] in ("merge", "review", "no-merge", "not compared (blocking)")
+        )
     assert any(x[3] == REVIEW for x in links) and res["review"] == sum(x[3] == REVIEW for x in links)
     # a SAME_AS link carries the provenance of its two records (so grading and handling follow the sources)
-    prov = store.query("MATCH (a)-[r:SAME_AS]->(b) RETURN r.prov AS prov, r.handling AS handling, "
-                       "r.batches AS batches, a.batches AS ab, b.batches AS bb")
+    prov = store.query(
+        "MATCH (a)-[r:SAME_AS]->(b) RETURN r.prov AS prov, r.handling AS handling, "
+        "r.batches AS batches, a.batches AS ab, b.batches AS bb"
+    )
     for r in prov.itertuples():
         assert r.handling and _batch_set(r.batches) == _batch_set(r.ab) | _batch_set(r.bb)
         assert {p["source"] for p in provenance.loads(r.prov)} <= set(records(store)["source"]) | {None}
@@ -185,8 +203,15 @@ def test_demo_resolves_to_the_true_people(store, demo, capsys):
     assert set(rec_rows["name"]) == set(okafor["name"])
     assert len(match_rows) == len(okafor) - 1
     identified = set(okafor.loc[[bool(p) for p in okafor["passports"]], "record_id"])
-    name_only = set(okafor.loc[[b is None and not ph and not pp for b, ph, pp in
-                                zip(okafor["birth_date"], okafor["phones"], okafor["passports"])], "record_id"])
+    name_only = set(
+        okafor.loc[
+            [
+                b is None and not ph and not pp
+                for b, ph, pp in zip(okafor["birth_date"], okafor["phones"], okafor["passports"])
+            ],
+            "record_id",
+        ]
+    )
     assert identified and name_only  # the reports and the association log name him, nothing more
     for r in match_rows.itertuples():
         if r.record_id in identified and r.matched_to.split(" ")[0] in identified:
@@ -231,8 +256,21 @@ def test_review_round_trip_and_unmerge_stick(store, demo, tmp_path):
     wb = openpyxl.load_workbook(path)
     ws = wb["review"]
     head = [c.value for c in ws[1]]
-    for col in ("decision", "record_a", "record_b", "name_a", "name_b", "birth_date_a", "birth_date_b",
-                "phones_a", "passports_b", "source_a", "source_b", "probability", "family_name"):
+    for col in (
+        "decision",
+        "record_a",
+        "record_b",
+        "name_a",
+        "name_b",
+        "birth_date_a",
+        "birth_date_b",
+        "phones_a",
+        "passports_b",
+        "source_a",
+        "source_b",
+        "probability",
+        "family_name",
+    ):
         assert col in head, col
     letter = openpyxl.utils.get_column_letter(head.index("decision") + 1)
     dvs = ws.data_validations.dataValidation
@@ -265,7 +303,7 @@ def test_review_round_trip_and_unmerge_stick(store, demo, tmp_path):
     for (a, b), d in marked.items():
         assert (ent[a] == ent[b]) == (d == "match"), (a, b, d)
     links = same_as(store)
-    (a, b), = [k for k, d in marked.items() if d == "match"]
+    ((a, b),) = [k for k, d in marked.items() if d == "match"]
     assert any({x[1], x[2]} == {a, b} and x[3] == "match" for x in links)
     left = review_pairs(store)
     assert not set(zip(left["record_a"], left["record_b"])) & set(marked)
@@ -283,8 +321,10 @@ def test_review_round_trip_and_unmerge_stick(store, demo, tmp_path):
     # his identified records and the reports' and association log's mentions of his name (the reports'
     # mentions are not rows, so the truth does not place them: they carry his name)
     assert all(tn.get(m) in ("P02", None) for m in whole["record_id"])
-    ident = [b is not None or bool(ph) or bool(pp) for b, ph, pp in zip(whole["birth_date"], whole["phones"],
-                                                                         whole["passports"])]
+    ident = [
+        b is not None or bool(ph) or bool(pp)
+        for b, ph, pp in zip(whole["birth_date"], whole["phones"], whole["passports"])
+    ]
     members = sorted(whole.loc[ident, "record_id"])
     assert len(members) == 3 and len(whole) > 3
     out = members[-1]
@@ -376,8 +416,15 @@ def test_cli_dedupe_hostile_csv(tmp_path):
     for row in got:  # no cell a spreadsheet would run
         assert not any(v.startswith(("=", "+", "-", "@")) for v in row.values() if v)
     assert got[0]["Suspect"] == "'" + HOSTILE and got[6]["Suspect"] == "'@SUM(1+1)"
-    for col in ("record_id", "entity_id", "entity_size", "best_match", "match_probability", "match_outcome",
-                "match_reasons"):
+    for col in (
+        "record_id",
+        "entity_id",
+        "entity_size",
+        "best_match",
+        "match_probability",
+        "match_outcome",
+        "match_reasons",
+    ):
         assert col in got[0]
     ent = [g["entity_id"] for g in got]
     assert ent[0] == ent[1] and ent[2] == ent[3] and ent[4] != ent[5]

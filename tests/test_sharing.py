@@ -3,6 +3,7 @@
 Each test runs on both engines through the `store` fixture. Two-agency tests pair it with a second, embedded
 store in another folder (Neo4j Community has one database), in both directions.
 """
+
 from __future__ import annotations
 
 import html
@@ -48,12 +49,34 @@ Narrative:
 Source Wanjiru Njeri KAMAU (passport AK0999123, phone +254 700 111 222) met the buyer who uses
 +84 912 486 337 at the Zanzibar Lodge in Malindi and saw a Toyota Hilux registration KDD 915Q.
 """
-PROTECTED = ["Wanjiru", "Njeri Kamau", "KAMAU", "+254700111222", "254700111222", "700111222", "0700111222",
-             "700 111 222", "0700 111 222", "AK0999123", "KDD915Q", "KDD 915Q", "KE-INF/2024/0099",
-             "KE-INF", "intel_inf.txt", "Debrief of registered source", "Zanzibar Lodge", "Malindi",
-             # the demo's own informant reports (intel_tz.txt, the CHIS report in intel_kws.md)
-             "TZ-NTSCIU/2024/077", "intel_tz.txt", "KWS/INT/2024/0231", "Temeke", "Changamwe", "godown",
-             "Dar es Salaam ivory consolidation"]
+PROTECTED = [
+    "Wanjiru",
+    "Njeri Kamau",
+    "KAMAU",
+    "+254700111222",
+    "254700111222",
+    "700111222",
+    "0700111222",
+    "700 111 222",
+    "0700 111 222",
+    "AK0999123",
+    "KDD915Q",
+    "KDD 915Q",
+    "KE-INF/2024/0099",
+    "KE-INF",
+    "intel_inf.txt",
+    "Debrief of registered source",
+    "Zanzibar Lodge",
+    "Malindi",
+    # the demo's own informant reports (intel_tz.txt, the CHIS report in intel_kws.md)
+    "TZ-NTSCIU/2024/077",
+    "intel_tz.txt",
+    "KWS/INT/2024/0231",
+    "Temeke",
+    "Changamwe",
+    "godown",
+    "Dar es Salaam ivory consolidation",
+]
 RULES = ["source_type=informant"]
 
 
@@ -66,15 +89,17 @@ def demo(tmp_path_factory):
 
 def agency_a(store, demo):
     """KWS: its registers, call records, association log and intelligence reports (three from informants)."""
-    import_files(store, [demo.kenya_register, demo.cdr, demo.associations, *demo.reports,
-                         demo.out_dir / "intel_inf.txt"], progress=False)
+    import_files(
+        store,
+        [demo.kenya_register, demo.cdr, demo.associations, *demo.reports, demo.out_dir / "intel_inf.txt"],
+        progress=False,
+    )
     return store
 
 
 def agency_b(store, demo):
     """TPA: Tanzanian and Nigerian seizure registers, air waybills, a partner agency's report."""
-    import_files(store, [demo.tanzania_register, demo.nigeria_register, demo.manifest, demo.reports[2]],
-                 progress=False)
+    import_files(store, [demo.tanzania_register, demo.nigeria_register, demo.manifest, demo.reports[2]], progress=False)
     return store
 
 
@@ -102,8 +127,14 @@ def package_bytes(path) -> list[tuple[str, bytes]]:
 
 def forms(s: str) -> set[bytes]:
     """A string as it may be written: plain, JSON-escaped (ASCII or not), HTML-escaped, XML numeric refs."""
-    out = {s, json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1], html.escape(s),
-           html.escape(s, quote=False), s.replace("/", "\\/")}
+    out = {
+        s,
+        json.dumps(s)[1:-1],
+        json.dumps(s, ensure_ascii=False)[1:-1],
+        html.escape(s),
+        html.escape(s, quote=False),
+        s.replace("/", "\\/"),
+    }
     return {f.casefold().encode("utf-8") for f in out}
 
 
@@ -135,8 +166,15 @@ def test_two_agencies_exchange_a_package(store, other, demo, tmp_path, direction
     info = export_package(a, pkg, tlp="AMBER", handling="C", redact_rules=RULES, recipient="TPA", creator="analyst1")
     m = info.manifest
     assert (m["tlp"], m["handling"], m["recipient"], m["creator"]) == ("TLP:AMBER", "C", "TPA", "analyst1")
-    assert set(m["files"]) == {"graph/nodes.jsonl", "graph/links.jsonl", "graph/FORMAT.md", "graph/schema.json",
-                               "graph/domain-schema.yaml", "chart.html", "workbook.xlsx"}
+    assert set(m["files"]) == {
+        "graph/nodes.jsonl",
+        "graph/links.jsonl",
+        "graph/FORMAT.md",
+        "graph/schema.json",
+        "graph/domain-schema.yaml",
+        "chart.html",
+        "workbook.xlsx",
+    }
     assert m["counts"]["nodes"] == info.nodes > 100 and info.withheld_nodes > 0 and len(info.references) == 3
     assert_absent(pkg, PROTECTED)
 
@@ -150,12 +188,13 @@ def test_two_agencies_exchange_a_package(store, other, demo, tmp_path, direction
     prov = json.loads(b.query("MATCH (n:Phone {id: 'Phone:+84912486337'}) RETURN n.prov AS p")["p"].iloc[0])
     theirs = [r for r in prov if r.get("batch") == summary.batch]
     assert theirs and all(r["agency"] == "KWS" and r["source"] == "kws_to_tpa.zip" for r in theirs)
-    assert any(r.get("source_type") == "protected source" and re.fullmatch(r"SRC-[0-9A-F]{8}", r["sheet"])
-               for r in theirs)  # the informant's observation arrives as a reference number only
+    assert any(
+        r.get("source_type") == "protected source" and re.fullmatch(r"SRC-[0-9A-F]{8}", r["sheet"]) for r in theirs
+    )  # the informant's observation arrives as a reference number only
     assert not len(b.query("MATCH (n:Phone {id: 'Phone:+254700111222'}) RETURN n.id"))
 
     rep = summary.deconfliction
-    phone = rep[rep["their_id"] == "Phone:+255754330981"].iloc[0]       # MKWAWA's phone, in both stores
+    phone = rep[rep["their_id"] == "Phone:+255754330981"].iloc[0]  # MKWAWA's phone, in both stores
     assert phone["match"] == "same identifier" and "NTSCIU/DSM/2023/014" in phone["our_cases"]
     assert "tz_seizures.csv" in phone["our_sources"]
     persons = rep[(rep["their_type"] == "Person") & (rep["match"] == "same entity")]
@@ -184,30 +223,36 @@ def test_redaction_leaves_no_protected_byte(store, demo, tmp_path):
     dropped = tmp_path / "dropped.zip"
     kept = tmp_path / "kept.zip"
     i1 = export_package(store, dropped, tlp="AMBER+STRICT", handling="C", redact_rules=RULES, recipient="TPA")
-    i2 = export_package(store, kept, tlp="AMBER+STRICT", handling="C", redact_rules=RULES, recipient="TPA",
-                        keep_protected_links=True)
+    i2 = export_package(
+        store, kept, tlp="AMBER+STRICT", handling="C", redact_rules=RULES, recipient="TPA", keep_protected_links=True
+    )
     for pkg in (dropped, kept):
         assert_absent(pkg, PROTECTED)
         with zipfile.ZipFile(pkg) as z:
             assert b"TLP:AMBER+STRICT" in z.read("chart.html")
             assert b"TLP:AMBER+STRICT" in z.read("manifest.json")
-    assert i1.references == i2.references            # stable reference numbers
+    assert i1.references == i2.references  # stable reference numbers
     with zipfile.ZipFile(dropped) as z:
         nodes = [json.loads(x) for x in z.read("graph/nodes.jsonl").decode().splitlines()]
         links = [json.loads(x) for x in z.read("graph/links.jsonl").decode().splitlines()]
     with zipfile.ZipFile(kept) as z:
         kept_links = [json.loads(x) for x in z.read("graph/links.jsonl").decode().splitlines()]
-    assert [n["id"] for n in nodes] == sorted(n["id"] for n in nodes)   # deterministic order
+    assert [n["id"] for n in nodes] == sorted(n["id"] for n in nodes)  # deterministic order
     by_id = {n["id"]: n for n in nodes}
-    buyer = by_id["Phone:+84912486337"]                 # open (call records) and reported by the informant
+    buyer = by_id["Phone:+84912486337"]  # open (call records) and reported by the informant
     refs = {r["source"] for r in buyer["provenance"] if r["source_type"] == "protected source"}
     assert refs and refs <= set(i1.references)
     assert {r["source"] for r in buyer["provenance"]} >= {"cdr_extract.csv"}
     # a link only the informant supports: dropped, or kept with the reference number
-    assert not any(x["type"] == "MENTIONS" and x["target"] == "Phone:+84912486337"
-                   and x["source"].startswith("Document:W-") for x in links)
-    kept_mentions = [x for x in kept_links if x["type"] == "MENTIONS" and x["target"] == "Phone:+84912486337"
-                     and x["source"].startswith("Document:W-")]
+    assert not any(
+        x["type"] == "MENTIONS" and x["target"] == "Phone:+84912486337" and x["source"].startswith("Document:W-")
+        for x in links
+    )
+    kept_mentions = [
+        x
+        for x in kept_links
+        if x["type"] == "MENTIONS" and x["target"] == "Phone:+84912486337" and x["source"].startswith("Document:W-")
+    ]
     assert kept_mentions and all(r["source"] in i2.references for x in kept_mentions for r in x["provenance"])
     # dropping withholds the protected links and also the open ones that end at a withheld node (a resolution
     # link from an informant's mention to an open entity); keeping them withholds neither
@@ -243,16 +288,18 @@ def test_manifest_tampering_is_refused(fixture_store, tmp_path):
                     continue
                 if info.filename == change:
                     i = data.index(b"<body") + 10
-                    data = data[:i] + bytes([data[i] ^ 1]) + data[i + 1:]
+                    data = data[:i] + bytes([data[i] ^ 1]) + data[i + 1 :]
                 dst.writestr(info, data)
             if add:
                 dst.writestr(add, b"extra")
         return out
 
-    cases = [(rewrite(tmp_path / "a.zip", change="chart.html"), "chart.html"),
-             (rewrite(tmp_path / "b.zip", add="graph/extra.jsonl"), "graph/extra.jsonl"),
-             (rewrite(tmp_path / "c.zip", drop="workbook.xlsx"), "workbook.xlsx"),
-             (rewrite(tmp_path / "d.zip", add="../evil.txt"), "../evil.txt")]
+    cases = [
+        (rewrite(tmp_path / "a.zip", change="chart.html"), "chart.html"),
+        (rewrite(tmp_path / "b.zip", add="graph/extra.jsonl"), "graph/extra.jsonl"),
+        (rewrite(tmp_path / "c.zip", drop="workbook.xlsx"), "workbook.xlsx"),
+        (rewrite(tmp_path / "d.zip", add="../evil.txt"), "../evil.txt"),
+    ]
     for bad, name in cases:
         with pytest.raises(LinkgraphError) as e:
             import_package(store, bad, agency="X")
@@ -269,12 +316,19 @@ def test_manifest_tampering_is_refused(fixture_store, tmp_path):
 
 # ------------------------------------------------------------------------------------------ deconfliction
 PLANTED_A = {
-    "Person": [("Amani Juma Hassan", "1982-04-17")], "Phone": ["+255713000111"], "Passport": ["TZ0042917"],
-    "Vessel": ["9321483"], "Plate": ["KDA 001A"], "Company": ["PVT-2019-00417"],
+    "Person": [("Amani Juma Hassan", "1982-04-17")],
+    "Phone": ["+255713000111"],
+    "Passport": ["TZ0042917"],
+    "Vessel": ["9321483"],
+    "Plate": ["KDA 001A"],
+    "Company": ["PVT-2019-00417"],
 }
 PLANTED_B = {
     "Person": [("HASSAN, Amani Juma", "1982-04-17"), ("Amani Juma Hassan", "1990-01-01")],
-    "Phone": ["+255 713-000-111"], "Passport": ["tz 0042917"], "Vessel": ["IMO 9321483"], "Plate": ["KDA001A"],
+    "Phone": ["+255 713-000-111"],
+    "Passport": ["tz 0042917"],
+    "Vessel": ["IMO 9321483"],
+    "Plate": ["KDA001A"],
     "Company": ["pvt 2019 00417"],
 }
 
@@ -284,24 +338,77 @@ def plant(store, planted: dict, source: str):
     from linkgraph.normalize.names import name_key
     from linkgraph.schema import node_id
 
-    obs = {"_batch": f"plant-{source}", "_source": source, "_row": 2, "_reliability": "B", "_credibility": 2,
-           "_handling": "P", "_source_type": "officer"}
+    obs = {
+        "_batch": f"plant-{source}",
+        "_source": source,
+        "_row": 2,
+        "_reliability": "B",
+        "_credibility": 2,
+        "_handling": "P",
+        "_source_type": "officer",
+    }
     nodes = {
-        "Person": pd.DataFrame([{**obs, "id": node_id("Person", {"name_key": name_key(n), "birth_date": b}, source),
-                                 "caption": n, "name": n, "name_key": name_key(n), "birth_date": b}
-                                for n, b in planted["Person"]]),
+        "Person": pd.DataFrame(
+            [
+                {
+                    **obs,
+                    "id": node_id("Person", {"name_key": name_key(n), "birth_date": b}, source),
+                    "caption": n,
+                    "name": n,
+                    "name_key": name_key(n),
+                    "birth_date": b,
+                }
+                for n, b in planted["Person"]
+            ]
+        ),
         "Phone": pd.DataFrame([{**obs, "id": f"Phone:{p}", "caption": p, "number": p} for p in planted["Phone"]]),
-        "Identification": pd.DataFrame([{**obs, "id": node_id("Identification", {"kind": "passport", "number": p}),
-                                         "caption": p, "number": p, "kind": "passport"} for p in planted["Passport"]]),
+        "Identification": pd.DataFrame(
+            [
+                {
+                    **obs,
+                    "id": node_id("Identification", {"kind": "passport", "number": p}),
+                    "caption": p,
+                    "number": p,
+                    "kind": "passport",
+                }
+                for p in planted["Passport"]
+            ]
+        ),
         "Vehicle": pd.DataFrame(
-            [{**obs, "id": node_id("Vehicle", {"kind": "vessel", "registration": v}), "caption": v,
-              "registration": v, "kind": "vessel"} for v in planted["Vessel"]]
-            + [{**obs, "id": node_id("Vehicle", {"kind": "vehicle", "registration": v}), "caption": v,
-                "registration": v, "kind": "vehicle"} for v in planted["Plate"]]),
-        "Organization": pd.DataFrame([{**obs, "id": node_id("Organization", {"name_key": f"co {c}", "country": "TZ"},
-                                                            source),
-                                       "caption": f"Company {c}", "name": f"Company {c}", "country": "TZ",
-                                       "registration_number": c} for c in planted["Company"]]),
+            [
+                {
+                    **obs,
+                    "id": node_id("Vehicle", {"kind": "vessel", "registration": v}),
+                    "caption": v,
+                    "registration": v,
+                    "kind": "vessel",
+                }
+                for v in planted["Vessel"]
+            ]
+            + [
+                {
+                    **obs,
+                    "id": node_id("Vehicle", {"kind": "vehicle", "registration": v}),
+                    "caption": v,
+                    "registration": v,
+                    "kind": "vehicle",
+                }
+                for v in planted["Plate"]
+            ]
+        ),
+        "Organization": pd.DataFrame(
+            [
+                {
+                    **obs,
+                    "id": node_id("Organization", {"name_key": f"co {c}", "country": "TZ"}, source),
+                    "caption": f"Company {c}",
+                    "name": f"Company {c}",
+                    "country": "TZ",
+                    "registration_number": c,
+                }
+                for c in planted["Company"]
+            ]
+        ),
     }
     store.write(nodes, {})
 
@@ -316,7 +423,7 @@ def test_tokens_find_planted_overlaps_and_hide_identifiers(store, other, tmp_pat
     plant(a, PLANTED_A, "a.xlsx")
     plant(b, PLANTED_B, "b.xlsx")
     keyfile = tmp_path / "shared.key"
-    keyfile.write_text("5e" * 32 + "\n", encoding="ascii")   # a fixed key: the byte search is reproducible
+    keyfile.write_text("5e" * 32 + "\n", encoding="ascii")  # a fixed key: the byte search is reproducible
     key = load_key(keyfile)
 
     ours, theirs = make_tokens(a, key), make_tokens(b, key)
@@ -332,7 +439,7 @@ def test_tokens_find_planted_overlaps_and_hide_identifiers(store, other, tmp_pat
         needles.update(v.split("|"))
     for p in clear.loc[clear["kind"] == "phone", "value"]:
         d = p.lstrip("+")
-        needles.update(d[i:i + 7] for i in range(len(d) - 6))
+        needles.update(d[i : i + 7] for i in range(len(d) - 6))
     for n in list(needles):
         needles.update(w for w in re.split(r"\W+", str(n)) if len(w) >= 4 and not w.isdigit())
     kinds = "company_reg person_dob passport phone plate imo token kind linkgraph tokens key"

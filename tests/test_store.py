@@ -1,4 +1,5 @@
 """The store interface on both engines: idempotent bulk writes, atomicity, provenance folding, differential."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,18 @@ from linkgraph.errors import LinkgraphError
 from linkgraph.store import open_store
 from tests import fixture_graph
 
-EXPECTED = {"Person": 4, "Phone": 2, "Seizure": 2, "Species": 1, "Location": 1,
-            "HAS_PHONE": 3, "PARTY_TO": 3, "INVOLVED": 2, "LOCATED_IN": 1, "CALLED": 2}
+EXPECTED = {
+    "Person": 4,
+    "Phone": 2,
+    "Seizure": 2,
+    "Species": 1,
+    "Location": 1,
+    "HAS_PHONE": 3,
+    "PARTY_TO": 3,
+    "INVOLVED": 2,
+    "LOCATED_IN": 1,
+    "CALLED": 2,
+}
 
 
 def _counts(store) -> dict[str, int]:
@@ -32,8 +43,7 @@ def test_write_creates_every_item_with_provenance(store):
         for row in df.itertuples():
             recs = provenance.loads(row.prov)
             assert recs, f"{label} {row.id} has no provenance"
-            assert all(r["batch"] == fixture_graph.BATCH and r["source"] == "fixture.xlsx" and r["rows"]
-                       for r in recs)
+            assert all(r["batch"] == fixture_graph.BATCH and r["source"] == "fixture.xlsx" and r["rows"] for r in recs)
             assert list(row.batches) == [fixture_graph.BATCH]
 
 
@@ -48,23 +58,38 @@ def test_rewrite_changes_nothing(fixture_store):
 
 
 def test_observations_fold_into_bounded_provenance(fixture_store):
-    df = fixture_store.query("MATCH (p:Phone {id: $id}) RETURN p.prov AS prov, p.reliability AS r, "
-                             "p.credibility AS c, p.first_seen AS f", {"id": "Phone:+254712345678"})
+    df = fixture_store.query(
+        "MATCH (p:Phone {id: $id}) RETURN p.prov AS prov, p.reliability AS r, p.credibility AS c, p.first_seen AS f",
+        {"id": "Phone:+254712345678"},
+    )
     recs = provenance.loads(df["prov"].iloc[0])
     assert len(recs) == 1 and recs[0]["rows"] == "2-3"
     assert (df["r"].iloc[0], int(df["c"].iloc[0]), df["f"].iloc[0]) == ("B", 2, "2023-04-05")
 
 
 def test_second_source_adds_provenance_and_keeps_first_values(fixture_store):
-    obs = {**fixture_graph.PROV, "_batch": "batch-2", "_source": "awb.csv", "_sheet": None, "_row": 9,
-           "_observed": "2024-01-10", "_reliability": "A", "_credibility": 1, "_handling": "C"}
-    phone = pd.DataFrame([{"id": "Phone:+254712345678", "number": "+254712345678", "country": "TZ",
-                           "raw": "0712 345678", **obs}])
+    obs = {
+        **fixture_graph.PROV,
+        "_batch": "batch-2",
+        "_source": "awb.csv",
+        "_sheet": None,
+        "_row": 9,
+        "_observed": "2024-01-10",
+        "_reliability": "A",
+        "_credibility": 1,
+        "_handling": "C",
+    }
+    phone = pd.DataFrame(
+        [{"id": "Phone:+254712345678", "number": "+254712345678", "country": "TZ", "raw": "0712 345678", **obs}]
+    )
     stats = fixture_store.write({"Phone": phone})
     assert stats.updated == {"Phone": 1} and not stats.created
-    row = fixture_store.query("MATCH (p:Phone {id: $id}) RETURN p.country AS country, p.raw AS raw, "
-                              "p.prov AS prov, p.reliability AS r, p.credibility AS c, p.handling AS h, "
-                              "p.last_seen AS last, p.batches AS b", {"id": "Phone:+254712345678"}).iloc[0]
+    row = fixture_store.query(
+        "MATCH (p:Phone {id: $id}) RETURN p.country AS country, p.raw AS raw, "
+        "p.prov AS prov, p.reliability AS r, p.credibility AS c, p.handling AS h, "
+        "p.last_seen AS last, p.batches AS b",
+        {"id": "Phone:+254712345678"},
+    ).iloc[0]
     assert row["country"] == "KE"  # the stored value wins
     assert row["raw"] == "0712 345678"  # a missing value is filled
     assert {r["source"] for r in json.loads(row["prov"])} == {"fixture.xlsx", "awb.csv"}
@@ -75,8 +100,18 @@ def test_second_source_adds_provenance_and_keeps_first_values(fixture_store):
 def test_failed_write_leaves_store_unchanged(fixture_store):
     obs = {**fixture_graph.PROV, "_batch": "batch-3", "_row": 2}
     person = pd.DataFrame([{"id": "Person:new", "name": "New Person", **obs}])
-    dangling = pd.DataFrame([{"id": "HAS_PHONE:x", "source": "Person:new", "target": "Phone:+000",
-                              "source_type": "Person", "target_type": "Phone", **obs}])
+    dangling = pd.DataFrame(
+        [
+            {
+                "id": "HAS_PHONE:x",
+                "source": "Person:new",
+                "target": "Phone:+000",
+                "source_type": "Person",
+                "target_type": "Phone",
+                **obs,
+            }
+        ]
+    )
     with pytest.raises(LinkgraphError):
         fixture_store.write({"Person": person}, {"HAS_PHONE": dangling})
     assert _counts(fixture_store) == EXPECTED
@@ -86,16 +121,16 @@ def test_failed_write_leaves_store_unchanged(fixture_store):
 def test_unknown_property_and_bad_link_type_are_one_line_errors(store):
     with pytest.raises(LinkgraphError, match=r"properties \['shoe_size'\] are not in the schema"):
         store.write({"Person": pd.DataFrame([{"id": "Person:1", "shoe_size": 44}])})
-    bad = pd.DataFrame([{"id": "L1", "source": "a", "target": "b", "source_type": "Species",
-                         "target_type": "Phone"}])
+    bad = pd.DataFrame([{"id": "L1", "source": "a", "target": "b", "source_type": "Species", "target_type": "Phone"}])
     with pytest.raises(LinkgraphError, match="source_type"):
         store.write(links={"HAS_PHONE": bad})
 
 
 def test_hostile_values_are_parameters_not_cypher(store):
     evil = "x'}) DETACH DELETE n //"
-    df = pd.DataFrame([{"id": "Person:evil", "name": evil, "caption": "<script>alert(1)</script>",
-                        **fixture_graph.PROV, "_row": 2}])
+    df = pd.DataFrame(
+        [{"id": "Person:evil", "name": evil, "caption": "<script>alert(1)</script>", **fixture_graph.PROV, "_row": 2}]
+    )
     store.write({"Person": df})
     got = store.query("MATCH (p:Person {id: 'Person:evil'}) RETURN p.name AS name, p.caption AS caption")
     assert got.iloc[0].tolist() == [evil, "<script>alert(1)</script>"]
@@ -110,8 +145,7 @@ def test_wipe_empties_the_store(fixture_store):
 DIFF_QUERIES = [
     "MATCH (p:Person) RETURN p.id AS id, p.name AS name, p.birth_date AS birth, p.aliases AS aliases, "
     "p.reliability AS r, p.credibility AS c, p.handling AS h ORDER BY id",
-    "MATCH (a:Phone)-[c:CALLED]->(b:Phone) RETURN a.id AS a, b.id AS b, c.time AS t, c.duration_s AS d "
-    "ORDER BY t",
+    "MATCH (a:Phone)-[c:CALLED]->(b:Phone) RETURN a.id AS a, b.id AS b, c.time AS t, c.duration_s AS d ORDER BY t",
     "MATCH (s:Seizure)-[i:INVOLVED]->(sp:Species) RETURN s.reference AS ref, sp.scientific_name AS sp, "
     "i.quantity AS q, i.unit AS u, s.arrests AS arrests ORDER BY ref",
     "MATCH (p:Person)-[:HAS_PHONE]->(ph:Phone)<-[:HAS_PHONE]-(q:Person) WHERE p.id < q.id "
@@ -129,6 +163,7 @@ def _normal(df: pd.DataFrame) -> list[tuple]:
         if isinstance(v, float) and v.is_integer():
             return int(v)
         return v
+
     return [tuple(cell(v) for v in row) for row in df.itertuples(index=False)]
 
 

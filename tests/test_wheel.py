@@ -1,4 +1,5 @@
 """The built wheel carries the package, its schema, the import specifications and the query library."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,8 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    r = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     return next(out.glob("linkgraph-*.whl"))
 
@@ -35,12 +39,19 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
     # Dependencies come from this interpreter's site-packages; the wheel itself is what is under test.
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
     py = venv / "bin" / "python"
-    r = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "--force-reinstall", str(wheel)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [str(py), "-m", "pip", "install", "--no-deps", "--no-index", "--force-reinstall", str(wheel)],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     exe = venv / "bin" / "linkgraph"
-    where = subprocess.run([str(py), "-c", "import linkgraph, sys; print(linkgraph.__file__)"],
-                           capture_output=True, text=True, cwd=tmp_path)
+    where = subprocess.run(
+        [str(py), "-c", "import linkgraph, sys; print(linkgraph.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert str(venv) in where.stdout, "the venv imported the source tree, not the wheel"
     r = subprocess.run([str(exe), "--help"], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0 and "Usage" in r.stdout
@@ -49,6 +60,10 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
     assert r.returncode == 0, r.stderr
     r = subprocess.run([str(exe), "query", "list"], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0 and "network" in r.stdout, r.stdout + r.stderr
-    r = subprocess.run([str(exe), "query", "repeat_offenders", "--db", str(db), "--format", "csv"],
-                       capture_output=True, text=True, cwd=tmp_path)
+    r = subprocess.run(
+        [str(exe), "query", "repeat_offenders", "--db", str(db), "--format", "csv"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr

@@ -1,10 +1,11 @@
 """Import agencies' spreadsheets and reports through declarative specs (importers/*.yaml).
 
-    import_files(store, paths, spec=None, ...) -> ImportReport
-    sources(store) -> DataFrame of import batches
-    undo(store, batch_id) -> dict of what was removed
-    list_specs() -> DataFrame of the built-in specs
+import_files(store, paths, spec=None, ...) -> ImportReport
+sources(store) -> DataFrame of import batches
+undo(store, batch_id) -> dict of what was removed
+list_specs() -> DataFrame of the built-in specs
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,12 +18,33 @@ from linkgraph.importing.engine import FileResult, ImportReport, SheetResult, im
 from linkgraph.importing.spec import Spec, builtin_specs, get_spec, load_spec_file
 from linkgraph.store.base import Store
 
-__all__ = ["FileResult", "ImportReport", "SheetResult", "Spec", "get_spec", "import_files", "list_specs",
-           "load_spec_file", "sources", "undo"]
+__all__ = [
+    "FileResult",
+    "ImportReport",
+    "SheetResult",
+    "Spec",
+    "get_spec",
+    "import_files",
+    "list_specs",
+    "load_spec_file",
+    "sources",
+    "undo",
+]
 
 
-def import_files(store: Store, paths, spec=None, sheet=None, source=None, grade=None, handling=None,
-                 dry_run=False, skip_bad_rows=False, progress=True, resolve=True) -> ImportReport:
+def import_files(
+    store: Store,
+    paths,
+    spec=None,
+    sheet=None,
+    source=None,
+    grade=None,
+    handling=None,
+    dry_run=False,
+    skip_bad_rows=False,
+    progress=True,
+    resolve=True,
+) -> ImportReport:
     """Import each file through a spec (given by name or path, or chosen from the headers).
 
     Each file commits whole or not at all. Re-importing a file with the same spec, sheet, source and grading
@@ -37,16 +59,31 @@ def import_files(store: Store, paths, spec=None, sheet=None, source=None, grade=
     chosen = get_spec(spec) if spec is not None and not isinstance(spec, Spec) else spec
     report = ImportReport(dry_run=dry_run)
     for p in paths:
-        res = import_file(None if dry_run else store, p, spec=chosen, sheet=sheet, source=source, grade=grade,
-                          handling=handling, dry_run=dry_run, skip_bad_rows=skip_bad_rows, progress=progress)
+        res = import_file(
+            None if dry_run else store,
+            p,
+            spec=chosen,
+            sheet=sheet,
+            source=source,
+            grade=grade,
+            handling=handling,
+            dry_run=dry_run,
+            skip_bad_rows=skip_bad_rows,
+            progress=progress,
+        )
         report.files.append(res)
         if not dry_run:
             from linkgraph.sharing.audit import record
 
             status = ", ".join(sorted({s.status for s in res.sheets})) or "nothing to import"
-            record(store, "import", f"{Path(res.path).name} with spec {res.spec} ({status}); "
-                   f"created {sum(res.created.values())}, updated {sum(res.updated.values())}; batches "
-                   f"{', '.join(s.batch for s in res.sheets)}", sha256=res.sha256)
+            record(
+                store,
+                "import",
+                f"{Path(res.path).name} with spec {res.spec} ({status}); "
+                f"created {sum(res.created.values())}, updated {sum(res.updated.values())}; batches "
+                f"{', '.join(s.batch for s in res.sheets)}",
+                sha256=res.sha256,
+            )
     report.resolution = {}
     if resolve and not dry_run:
         from linkgraph.resolve.graph import resolve_store
@@ -57,13 +94,27 @@ def import_files(store: Store, paths, spec=None, sheet=None, source=None, grade=
 
 def list_specs() -> pd.DataFrame:
     """The built-in specs: name, title, formats, file."""
-    rows = [{"name": s.name, "title": s.title, "formats": ", ".join(s.formats), "file": s.path.name}
-            for s in builtin_specs().values()]
+    rows = [
+        {"name": s.name, "title": s.title, "formats": ", ".join(s.formats), "file": s.path.name}
+        for s in builtin_specs().values()
+    ]
     return pd.DataFrame(rows, columns=["name", "title", "formats", "file"])
 
 
-_BATCH_COLS = ["id", "source", "sha256", "spec", "sheet", "agency", "grade", "handling", "imported", "rows",
-               "status", "summary"]
+_BATCH_COLS = [
+    "id",
+    "source",
+    "sha256",
+    "spec",
+    "sheet",
+    "agency",
+    "grade",
+    "handling",
+    "imported",
+    "rows",
+    "status",
+    "summary",
+]
 
 
 def sources(store: Store) -> pd.DataFrame:
@@ -86,6 +137,7 @@ def undo(store: Store, batch_id: str) -> dict:
         raise LinkgraphError(f"no import batch {batch_id!r} (see `linkgraph sources`)")
     if found["status"].iloc[0] == "undone":
         raise LinkgraphError(f"batch {batch_id} was already undone")
+
     def unit():
         out = store.remove_batch(batch_id)
         store.execute("MATCH (b:LgBatch {id: $id}) SET b.status = 'undone'", {"id": batch_id})

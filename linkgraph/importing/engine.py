@@ -9,6 +9,7 @@ while memory stays bounded by the chunk size (one transaction for the whole file
 memory; validating every chunk before writing would read and transform the file twice). A small file is one
 chunk, hence one write.
 """
+
 from __future__ import annotations
 
 import csv
@@ -46,7 +47,7 @@ class SheetResult:
     imported_rows: int = 0
     rejected: int = 0
     skipped_filtered: int = 0
-    status: str = "imported"          # imported | already imported | dry run | skipped
+    status: str = "imported"  # imported | already imported | dry run | skipped
     note: str = ""
     observations: dict[str, int] = field(default_factory=dict)
     samples: list[dict] = field(default_factory=list)
@@ -95,7 +96,7 @@ class ImportReport:
 @dataclass
 class Mapping:
     header_idx: int
-    positions: dict[str, int]   # field -> column position
+    positions: dict[str, int]  # field -> column position
     headers: list[str]
     missing: list[str]
 
@@ -116,8 +117,10 @@ def map_headers(spec: Spec, sheet: Sheet) -> Mapping | None:
                 continue
             if name in positions:
                 first = row[positions[name]]
-                raise LinkgraphError(f'{sheet.label()}, row {idx + 1}: header "{cell}" (column {col_letter(pos)}) '
-                                     f'repeats "{first}" (column {col_letter(positions[name])}); rename one')
+                raise LinkgraphError(
+                    f'{sheet.label()}, row {idx + 1}: header "{cell}" (column {col_letter(pos)}) '
+                    f'repeats "{first}" (column {col_letter(positions[name])}); rename one'
+                )
             positions[name] = pos
         if not positions:
             continue
@@ -143,8 +146,10 @@ def choose_spec(sheets: list[Sheet]) -> tuple[Spec, str]:
             if m is not None and not m.missing:
                 scored.append((m.score / max(len(spec.columns), 1), m.score, spec, m))
     if not scored:
-        raise LinkgraphError(f"{sheets[0].file.name}: no built-in import spec matches its headers; "
-                             "name one with --spec (see `linkgraph specs`) or write your own")
+        raise LinkgraphError(
+            f"{sheets[0].file.name}: no built-in import spec matches its headers; "
+            "name one with --spec (see `linkgraph specs`) or write your own"
+        )
     scored.sort(key=lambda t: (t[1], t[0]), reverse=True)
     frac, score, spec, m = scored[0]
     return spec, f"chosen from the headers: {score} of {len(spec.columns)} columns matched"
@@ -172,8 +177,15 @@ def _text(s: pd.Series) -> pd.Series:
         return s.str.strip().astype(object)
     if s.map(type).eq(str).all():
         return s.str.strip()
-    return s.map(lambda v: v.strip() if isinstance(v, str) else v if isinstance(v, list) else (
-        "" if v is None or (isinstance(v, float) and v != v) else str(v)))
+    return s.map(
+        lambda v: (
+            v.strip()
+            if isinstance(v, str)
+            else v
+            if isinstance(v, list)
+            else ("" if v is None or (isinstance(v, float) and v != v) else str(v))
+        )
+    )
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -224,9 +236,15 @@ def _apply_list(col: Column, s: pd.Series):
     fn = tr.TRANSFORMS[col.transform] if col.transform else None
     vals, extras = [], {}
     for cell in s.tolist():
-        items = cell if isinstance(cell, list) else (
-            [p.strip() for p in re.split(col.split, cell) if p.strip()] if isinstance(cell, str) and col.split and cell
-            else ([cell] if isinstance(cell, str) and cell.strip() else []))
+        items = (
+            cell
+            if isinstance(cell, list)
+            else (
+                [p.strip() for p in re.split(col.split, cell) if p.strip()]
+                if isinstance(cell, str) and col.split and cell
+                else ([cell] if isinstance(cell, str) and cell.strip() else [])
+            )
+        )
         out, ex = [], []
         for it in items:
             r = fn(str(it), None, **col.args) if fn else tr.T(str(it).strip())
@@ -239,8 +257,10 @@ def _apply_list(col: Column, s: pd.Series):
         for e in extras:
             extras[e].extend([[d.get(e) for d in ex]] if len(extras[e]) < len(vals) else [])
     n = len(vals)
-    return (pd.Series(vals, index=s.index, dtype=object),
-            {e: pd.Series((v + [None] * n)[:n], index=s.index, dtype=object) for e, v in extras.items()})
+    return (
+        pd.Series(vals, index=s.index, dtype=object),
+        {e: pd.Series((v + [None] * n)[:n], index=s.index, dtype=object) for e, v in extras.items()},
+    )
 
 
 class ChunkMapper:
@@ -261,8 +281,11 @@ class ChunkMapper:
         data_cols = [c for c in raw.columns if c != "__row__"]
         # rows whose every cell is blank are not records (spreadsheets end in them)
         cells = raw[data_cols].astype(object).fillna("").astype(str)
-        nonblank = cells.apply(lambda c: c.str.strip()).ne("").any(axis=1) & ~cells.eq("[]").all(axis=1) \
-            if len(data_cols) else pd.Series(False, index=raw.index)
+        nonblank = (
+            cells.apply(lambda c: c.str.strip()).ne("").any(axis=1) & ~cells.eq("[]").all(axis=1)
+            if len(data_cols)
+            else pd.Series(False, index=raw.index)
+        )
         raw = raw[nonblank]
         self._index = raw.index
         n_rows = len(raw)
@@ -302,8 +325,13 @@ class ChunkMapper:
             if not is_list:
                 too_long = s.str.len() > col.max_length
                 if too_long.any():
-                    reject(too_long, fname, s.str.len().map(
-                        lambda n, limit=col.max_length: f"value is {n:,} characters long (limit {limit:,})"))
+                    reject(
+                        too_long,
+                        fname,
+                        s.str.len().map(
+                            lambda n, limit=col.max_length: f"value is {n:,} characters long (limit {limit:,})"
+                        ),
+                    )
                     s = s.where(~too_long, "")
                     V[fname] = s
             if is_list:
@@ -324,8 +352,9 @@ class ChunkMapper:
                     ctx_series = V[src] if (spec.columns[src].transform == "country" and src in V) else None
             args_col = col
             if ctxname and "region_field" in col.args:
-                args_col = Column(**{**col.__dict__, "args": {k: v for k, v in col.args.items()
-                                                               if k != "region_field"}})
+                args_col = Column(
+                    **{**col.__dict__, "args": {k: v for k, v in col.args.items() if k != "region_field"}}
+                )
             vals, extras, ok, notes = _apply(args_col, s, ctx_series)
             policy = col.on_error or tr.DEFAULT_ON_ERROR.get(col.transform, "blank")
             failed = ~ok
@@ -354,8 +383,9 @@ class ChunkMapper:
         obs["_sheet"] = ctx.sheet
         obs["_row"] = rows.astype("int64")
         obs["_imported"] = ctx.imported
-        obs["_observed"] = V[spec.observed].map(lambda v: str(v)[:10] if v else None) \
-            if spec.observed and spec.observed in V else None
+        obs["_observed"] = (
+            V[spec.observed].map(lambda v: str(v)[:10] if v else None) if spec.observed and spec.observed in V else None
+        )
         rel, cred = ctx.grade
         obs["_reliability"], obs["_credibility"] = rel, cred
         grade_handling = None
@@ -379,9 +409,15 @@ class ChunkMapper:
                 h = hv.map(lambda v: str(v).strip().upper() or None).where(~_blank(hv), None).astype(object)
             if grade_handling is not None and grade_handling.notna().any():
                 # the grade's own handling part (3x5x2 P/C): the most restrictive of it and the handling column
-                h = grade_handling if h is None else pd.Series(
-                    [provenance.most_restrictive([a, b]) for a, b in zip(h.tolist(), grade_handling.tolist())],
-                    index=h.index, dtype=object)
+                h = (
+                    grade_handling
+                    if h is None
+                    else pd.Series(
+                        [provenance.most_restrictive([a, b]) for a, b in zip(h.tolist(), grade_handling.tolist())],
+                        index=h.index,
+                        dtype=object,
+                    )
+                )
             if h is not None:
                 obs["_handling"] = h.where(h.notna(), ctx.handling).astype(object)
         obs["_source_type"] = spec.defaults.get("source_type")
@@ -391,10 +427,17 @@ class ChunkMapper:
         if spec.agency and spec.agency in V:
             obs["_agency"] = V[spec.agency].astype(object).where(V[spec.agency].notna(), ctx.source)
 
-        pseudo = {"$file": ctx.file.name, "$sha256": ctx.sha256, "$sheet": ctx.sheet, "$source": ctx.source,
-                  "$row": rows.astype(str), "$doc_id": f"Document:{ctx.sha256}",
-                  "$rowref": (ctx.sha256[:12] + ":" + (ctx.sheet + ":" if ctx.sheet else "") + rows.astype(str))
-                  .astype(object)}
+        pseudo = {
+            "$file": ctx.file.name,
+            "$sha256": ctx.sha256,
+            "$sheet": ctx.sheet,
+            "$source": ctx.source,
+            "$row": rows.astype(str),
+            "$doc_id": f"Document:{ctx.sha256}",
+            "$rowref": (ctx.sha256[:12] + ":" + (ctx.sheet + ":" if ctx.sheet else "") + rows.astype(str)).astype(
+                object
+            ),
+        }
 
         # entities and links (type errors found here reject rows too)
         frames: dict[str, list[pd.DataFrame]] = {}
@@ -508,8 +551,12 @@ class ChunkMapper:
                 return None
             fields = [g.get(k) for k in ("system", "reliability", "credibility", "raw")] + g.get("parts", [])
             fn = lambda a, b, c, d, *own: grade_from_parts(a, b, c, d, own)
-        cols = [V[f].astype(object).where(~_blank(V[f]), "").astype(str).str.strip() if f in V
-                else pd.Series("", index=index) for f in fields]
+        cols = [
+            V[f].astype(object).where(~_blank(V[f]), "").astype(str).str.strip()
+            if f in V
+            else pd.Series("", index=index)
+            for f in fields
+        ]
         key = cols[0]
         for c in cols[1:]:
             key = key + "\x1f" + c
@@ -518,8 +565,13 @@ class ChunkMapper:
         bad = ~empty & key.map(lambda k: k in parsed and parsed[k] is None)
         if bad.any():
             where = g if isinstance(g, str) else (g.get("reliability") or g.get("system") or fields[0])
-            reject(bad, where, key.map(lambda k: '"' + " ".join(x for x in k.split("\x1f") if x)[:60]
-                                       + f'" is not a grade: {GRADE_FORMS}'))
+            reject(
+                bad,
+                where,
+                key.map(
+                    lambda k: '"' + " ".join(x for x in k.split("\x1f") if x)[:60] + f'" is not a grade: {GRADE_FORMS}'
+                ),
+            )
         out = pd.DataFrame(index=index)
         for attr in ("reliability", "credibility", "grading", "handling"):
             out[attr] = key.map({k: getattr(r, attr) if r else None for k, r in parsed.items()}).astype(object)
@@ -631,6 +683,7 @@ class RowGrade:
     """A row's grade: Admiralty reliability/credibility when the row is graded in Admiralty terms (or UK 5x5x5,
     whose source and intelligence scales are Admiralty's), the original grading when it is in another system
     ("uk-3x5x2:2/B/C"), and that grade's own handling part."""
+
     reliability: str | None = None
     credibility: int | None = None
     grading: str | None = None
@@ -645,8 +698,10 @@ _GRADE_SEP = r"[\s/\\.,:;-]*"
 _UK3_RE = re.compile(rf"^([1-3]){_GRADE_SEP}([A-E])(?:{_GRADE_SEP}([PC]))?$")
 _UK5_RE = re.compile(rf"^([A-E]){_GRADE_SEP}([1-5])[\s/\\.,:;-]+([1-5])$")
 _ADM_RE = re.compile(rf"^([A-F]){_GRADE_SEP}([1-6])$")
-_SYSTEM_PREFIX_RE = re.compile(r"^(?:UK[\s-]*)?(3X5X2|5X5X5|ADMIRALTY|NATO|6X6)\b\s*(?:GRADE|GRADING|CODE)?"
-                               r"\s*[:=]?\s*")
+_SYSTEM_PREFIX_RE = re.compile(
+    r"^(?:UK[\s-]*)?(3X5X2|5X5X5|ADMIRALTY|NATO|6X6)\b\s*(?:GRADE|GRADING|CODE)?"
+    r"\s*[:=]?\s*"
+)
 GRADE_FORMS = "Admiralty (A-F then 1-6, e.g. B2), UK 3x5x2 (e.g. 2/B/C) or UK 5x5x5 (e.g. B/2/3)"
 
 
@@ -668,7 +723,7 @@ def parse_row_grade(text) -> RowGrade | None:
     up = str(text or "").strip().upper()
     m = _SYSTEM_PREFIX_RE.match(up)
     hint = grading_system(m.group(1)) if m else None
-    body = up[m.end():].strip() if m else up
+    body = up[m.end() :].strip() if m else up
     m3, m5, ma = _UK3_RE.match(body), _UK5_RE.match(body), _ADM_RE.match(body)
     if m3 and hint in (None, "uk-3x5x2"):
         parts = [x for x in m3.groups() if x]
@@ -677,17 +732,19 @@ def parse_row_grade(text) -> RowGrade | None:
         a, b, c = m5.groups()
         return RowGrade(a, int(b), f"uk-5x5x5:{a}/{b}/{c}", c)
     if ma and hint in (None, "admiralty", "uk-5x5x5"):
-        return RowGrade(ma.group(1), int(ma.group(2)),
-                        f"uk-5x5x5:{ma.group(1)}/{ma.group(2)}" if hint == "uk-5x5x5" else None)
+        return RowGrade(
+            ma.group(1), int(ma.group(2)), f"uk-5x5x5:{ma.group(1)}/{ma.group(2)}" if hint == "uk-5x5x5" else None
+        )
     return None
 
 
 def grade_from_parts(system, reliability, credibility, raw=None, parts=()) -> RowGrade | None:
     """A grade given in separate fields (a report reader's output): the system, the Admiralty components, the
     grade as written and the parts in its own system. None when the parts do not fit the system."""
+
     def clean(v):
         v = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip().upper()
-        return (v[:-2] if re.fullmatch(r"\d\.0", v) else v) or None   # a credibility read as a float: 2.0
+        return (v[:-2] if re.fullmatch(r"\d\.0", v) else v) or None  # a credibility read as a float: 2.0
 
     sysname = grading_system(system)
     r, c, rawv = clean(reliability), clean(credibility), clean(raw)
@@ -695,8 +752,11 @@ def grade_from_parts(system, reliability, credibility, raw=None, parts=()) -> Ro
     if sysname == "uk-3x5x2":
         own = own if any(own) else [r, c]
         src, intel, hand = (own + [None, None, None])[:3]
-        if (src and src not in ("1", "2", "3")) or (intel and (len(intel) != 1 or intel not in "ABCDE")) or \
-                (hand and hand not in ("P", "C")):
+        if (
+            (src and src not in ("1", "2", "3"))
+            or (intel and (len(intel) != 1 or intel not in "ABCDE"))
+            or (hand and hand not in ("P", "C"))
+        ):
             return None
         written = "/".join(x for x in (src, intel, hand) if x) or rawv
         return RowGrade(grading=f"uk-3x5x2:{written}" if written else "uk-3x5x2", handling=hand)
@@ -716,8 +776,9 @@ def _country_field(spec: Spec, fname: str, present=None) -> str | None:
     """The country column a phone's default region comes from: the row's first country-typed field that
     shares the phone's repeat suffix ('suspect_1_phone' -> 'suspect_1_nationality'), else the first at all.
     Only fields the sheet has count (a register without nationality columns reads phones in its Country)."""
-    countries = [c.name for c in spec.columns.values() if c.transform == "country"
-                 and (present is None or c.name in present)]
+    countries = [
+        c.name for c in spec.columns.values() if c.transform == "country" and (present is None or c.name in present)
+    ]
     suffix = re.search(r"_(\d+)", fname)
     if suffix:
         same = [c for c in countries if re.search(rf"_{suffix.group(1)}(\b|_)", c)]
@@ -738,16 +799,16 @@ def _ids(type_name: str, keys: list[str], cols: list[pd.Series], source: str | N
 
 def _link_ids(type_name: str, src: pd.Series, tgt: pd.Series, keys: list[pd.Series]) -> pd.Series:
     lt = load_schema().links[type_name]
-    tuples = pd.Series(list(zip(src.tolist(), tgt.tolist(), *[k.tolist() for k in keys])), index=src.index,
-                       dtype=object)
+    tuples = pd.Series(
+        list(zip(src.tolist(), tgt.tolist(), *[k.tolist() for k in keys])), index=src.index, dtype=object
+    )
     uniq = {t: link_id(type_name, t[0], t[1], dict(zip(lt.keys, t[2:]))) for t in pd.unique(tuples)}
     return tuples.map(uniq).astype(object)
 
 
 def _attach_obs(df: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
     o = obs.reindex(df["_ix"].values).reset_index(drop=True)
-    out = pd.concat([df.drop(columns=[c for c in ("_ix", "_n") if c in df.columns]).reset_index(drop=True), o],
-                    axis=1)
+    out = pd.concat([df.drop(columns=[c for c in ("_ix", "_n") if c in df.columns]).reset_index(drop=True), o], axis=1)
     return out
 
 
@@ -760,8 +821,9 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def batch_id(sha256: str, spec: Spec, sheet: str | None, source: str | None, grade: str | None,
-             handling: str | None) -> str:
+def batch_id(
+    sha256: str, spec: Spec, sheet: str | None, source: str | None, grade: str | None, handling: str | None
+) -> str:
     key = "\x1f".join([sha256, spec.name, spec.digest, sheet or "", source or "", grade or "", handling or ""])
     return "b-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
@@ -787,8 +849,16 @@ def write_rejected(path: Path, rows: list[tuple], headers_by_sheet: dict) -> Pat
         w.writerow(["file", "sheet", "row", "column", "reason", *[safe_cell(h) for h in all_headers]])
         for sheet, row, col, reason, raw, headers in rows:
             vals = {h: raw.get(i) for i, h in enumerate(headers)} if raw is not None else {}
-            w.writerow([safe_cell(path.name), safe_cell(sheet or ""), row, safe_cell(col), safe_cell(reason),
-                        *[safe_cell(vals.get(h, ""))[:32_000] for h in all_headers]])
+            w.writerow(
+                [
+                    safe_cell(path.name),
+                    safe_cell(sheet or ""),
+                    row,
+                    safe_cell(col),
+                    safe_cell(reason),
+                    *[safe_cell(vals.get(h, ""))[:32_000] for h in all_headers],
+                ]
+            )
     return out
 
 
@@ -806,8 +876,14 @@ class _Progress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                              TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            self.p = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.p.__enter__()
         return self
 
@@ -827,17 +903,29 @@ class _Progress:
             self.p.__exit__(*exc)
 
 
-def import_file(store: Store | None, path: str | Path, spec=None, sheet=None, source=None, grade=None,
-                handling=None, dry_run=False, skip_bad_rows=False, progress=True,
-                chunk_rows: int = CHUNK_ROWS) -> FileResult:
+def import_file(
+    store: Store | None,
+    path: str | Path,
+    spec=None,
+    sheet=None,
+    source=None,
+    grade=None,
+    handling=None,
+    dry_run=False,
+    skip_bad_rows=False,
+    progress=True,
+    chunk_rows: int = CHUNK_ROWS,
+) -> FileResult:
     path = Path(path)
     sheets = open_sheets(path)
     if sheet is not None:
         names = [s.name for s in sheets]
         chosen = [s for s in sheets if s.name == sheet or (s.name is None and sheet in ("", None))]
         if not chosen:
-            raise LinkgraphError(f'{path.name}: no sheet "{sheet}" (sheets: '
-                                 f'{", ".join(repr(n) for n in names if n) or "none, it is not a workbook"})')
+            raise LinkgraphError(
+                f'{path.name}: no sheet "{sheet}" (sheets: '
+                f"{', '.join(repr(n) for n in names if n) or 'none, it is not a workbook'})"
+            )
         sheets = chosen
     nonempty = [s for s in sheets if any(any(c for c in r) for r in s.preview)]
     if not nonempty:
@@ -854,25 +942,37 @@ def import_file(store: Store | None, path: str | Path, spec=None, sheet=None, so
     plans = []
     for sh in sheets:
         if sh not in nonempty:
-            res.skipped_sheets.append(f'{sh.name}: empty')
+            res.skipped_sheets.append(f"{sh.name}: empty")
             continue
         m = map_headers(sp, sh)
         if m is None or m.missing:
-            why = (f"missing required columns {', '.join(repr(sp.columns[c].headers[0]) for c in m.missing)}"
-                   if m else "no header row matches")
+            why = (
+                f"missing required columns {', '.join(repr(sp.columns[c].headers[0]) for c in m.missing)}"
+                if m
+                else "no header row matches"
+            )
             if len(nonempty) == 1 or sheet is not None:
                 raise LinkgraphError(f"{sh.label()}: does not fit import spec {sp.name!r}: {why}")
             res.skipped_sheets.append(f"{sh.name}: {why}")
             continue
-        hand = (handling or sp.defaults.get("handling"))
+        hand = handling or sp.defaults.get("handling")
         bid = batch_id(sha, sp, sh.name, source, grade, handling)
-        ctx = Context(file=path, sha256=sha, sheet=sh.name, batch=bid, imported=now_iso(), source=source,
-                      grade=(rel, cred), grade_forced=bool(grade), handling=str(hand).upper() if hand else None,
-                      handling_forced=bool(handling), label=sh.label())
+        ctx = Context(
+            file=path,
+            sha256=sha,
+            sheet=sh.name,
+            batch=bid,
+            imported=now_iso(),
+            source=source,
+            grade=(rel, cred),
+            grade_forced=bool(grade),
+            handling=str(hand).upper() if hand else None,
+            handling_forced=bool(handling),
+            label=sh.label(),
+        )
         plans.append((sh, m, ctx))
     if not plans:
-        raise LinkgraphError(f"{path.name}: no sheet fits import spec {sp.name!r} "
-                             f"({'; '.join(res.skipped_sheets)})")
+        raise LinkgraphError(f"{path.name}: no sheet fits import spec {sp.name!r} ({'; '.join(res.skipped_sheets)})")
     if store is not None and not dry_run:
         done = _existing_batches(store, [c.batch for _, _, c in plans])
     else:
@@ -887,8 +987,9 @@ def import_file(store: Store | None, path: str | Path, spec=None, sheet=None, so
         res.updated.clear()
         with _Progress(progress) as prog:
             for sh, m, ctx in plans:
-                sr = SheetResult(file=path.name, sheet=sh.name, spec=sp.name, batch=ctx.batch,
-                                 header_row=m.header_idx + 1)
+                sr = SheetResult(
+                    file=path.name, sheet=sh.name, spec=sp.name, batch=ctx.batch, header_row=m.header_idx + 1
+                )
                 res.sheets.append(sr)
                 headers_by_sheet[sh.name] = m.headers
                 if ctx.batch in done:
@@ -907,16 +1008,19 @@ def import_file(store: Store | None, path: str | Path, spec=None, sheet=None, so
                             row, col, msg, _ = rejects[0]
                             raise LinkgraphError(f'{ctx.label}, row {row}, column "{col}": {msg}')
                         sr.rejected += len(rejects)
-                        rejected_rows.extend((sh.name, r, c, msg, raw_row, m.headers)
-                                             for r, c, msg, raw_row in rejects)
+                        rejected_rows.extend((sh.name, r, c, msg, raw_row, m.headers) for r, c, msg, raw_row in rejects)
                     for t, df in [*nodes.items(), *links.items()]:
                         sr.observations[t] = sr.observations.get(t, 0) + len(df)
                     if dry_run:
                         if len(sr.samples) < 5:
                             take = raw.head(5 - len(sr.samples))
                             for _, r in take.iterrows():
-                                sr.samples.append({sp.columns[f].headers[0] if f in sp.columns else f: r[pos]
-                                                   for f, pos in m.positions.items()})
+                                sr.samples.append(
+                                    {
+                                        sp.columns[f].headers[0] if f in sp.columns else f: r[pos]
+                                        for f, pos in m.positions.items()
+                                    }
+                                )
                     else:
                         st = store.write(nodes, links)
                         del nodes, links
@@ -936,17 +1040,34 @@ def import_file(store: Store | None, path: str | Path, spec=None, sheet=None, so
                     res.created[k] = res.created.get(k, 0) + v
                 for k, v in stats.updated.items():
                     res.updated[k] = res.updated.get(k, 0) + v
-                summary = {"created": stats.created, "updated": stats.updated, "rejected": sr.rejected,
-                           "filtered": sr.skipped_filtered, "observations": sr.observations,
-                           "spec_digest": sp.digest, "header_row": sr.header_row}
+                summary = {
+                    "created": stats.created,
+                    "updated": stats.updated,
+                    "rejected": sr.rejected,
+                    "filtered": sr.skipped_filtered,
+                    "observations": sr.observations,
+                    "spec_digest": sp.digest,
+                    "header_row": sr.header_row,
+                }
                 store.execute(
                     "MERGE (b:LgBatch {id: $id}) SET b.source = $source, b.sha256 = $sha, b.spec = $spec, "
                     "b.sheet = $sheet, b.agency = $agency, b.grade = $grade, b.handling = $handling, "
                     "b.imported = $imported, b.rows = $rows, b.status = $status, b.summary = $summary",
-                    {"id": ctx.batch, "source": path.name, "sha": sha, "spec": sp.name, "sheet": sh.name,
-                     "agency": source, "grade": (f"{rel}{cred}" if rel else None), "handling": ctx.handling,
-                     "imported": ctx.imported, "rows": int(sr.imported_rows), "status": "imported",
-                     "summary": json.dumps(summary, sort_keys=True)})
+                    {
+                        "id": ctx.batch,
+                        "source": path.name,
+                        "sha": sha,
+                        "spec": sp.name,
+                        "sheet": sh.name,
+                        "agency": source,
+                        "grade": (f"{rel}{cred}" if rel else None),
+                        "handling": ctx.handling,
+                        "imported": ctx.imported,
+                        "rows": int(sr.imported_rows),
+                        "status": "imported",
+                        "summary": json.dumps(summary, sort_keys=True),
+                    },
+                )
 
     if dry_run or store is None:
         unit()
@@ -978,13 +1099,13 @@ def _release_memory() -> None:
 
 
 def _existing_batches(store: Store, ids: list[str]) -> set[str]:
-    df = store.query("MATCH (b:LgBatch) WHERE b.id IN $ids AND b.status = 'imported' RETURN b.id AS id",
-                     {"ids": ids})
+    df = store.query("MATCH (b:LgBatch) WHERE b.id IN $ids AND b.status = 'imported' RETURN b.id AS id", {"ids": ids})
     return set(df["id"]) if len(df) else set()
 
 
-def build_observations(path: str | Path, spec=None, sheet: str | None = None, source=None, grade=None,
-                       handling=None) -> tuple[dict, dict]:
+def build_observations(
+    path: str | Path, spec=None, sheet: str | None = None, source=None, grade=None, handling=None
+) -> tuple[dict, dict]:
     """The observation frames a file's sheet maps to (no store involved): what import_file hands to
     Store.write. For tests and tools that write frames themselves."""
     path = Path(path)
@@ -996,9 +1117,19 @@ def build_observations(path: str | Path, spec=None, sheet: str | None = None, so
     sha = file_sha256(path)
     rel, cred = provenance.parse_grade(grade or sp.defaults.get("grade"))
     hand = handling or sp.defaults.get("handling")
-    ctx = Context(file=path, sha256=sha, sheet=sh.name, batch=batch_id(sha, sp, sh.name, source, grade, handling),
-                  imported=now_iso(), source=source, grade=(rel, cred), grade_forced=bool(grade),
-                  handling=str(hand).upper() if hand else None, handling_forced=bool(handling), label=sh.label())
+    ctx = Context(
+        file=path,
+        sha256=sha,
+        sheet=sh.name,
+        batch=batch_id(sha, sp, sh.name, source, grade, handling),
+        imported=now_iso(),
+        source=source,
+        grade=(rel, cred),
+        grade_forced=bool(grade),
+        handling=str(hand).upper() if hand else None,
+        handling_forced=bool(handling),
+        label=sh.label(),
+    )
     nodes: dict[str, list] = {}
     links: dict[str, list] = {}
     mapper = ChunkMapper(sp, m, ctx)
@@ -1011,5 +1142,7 @@ def build_observations(path: str | Path, spec=None, sheet: str | None = None, so
             nodes.setdefault(k, []).append(v)
         for k, v in ln.items():
             links.setdefault(k, []).append(v)
-    return ({k: pd.concat(v, ignore_index=True) for k, v in nodes.items()},
-            {k: pd.concat(v, ignore_index=True) for k, v in links.items()})
+    return (
+        {k: pd.concat(v, ignore_index=True) for k, v in nodes.items()},
+        {k: pd.concat(v, ignore_index=True) for k, v in links.items()},
+    )

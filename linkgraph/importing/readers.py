@@ -6,6 +6,7 @@ strict UTF-8; else charset-normalizer's best guess (cp1252 for the usual Windows
 openpyxl in read-only mode: cached values of formula cells, merged ranges filled from their anchor cell.
 Reports (.docx/.md/.txt) go through linkgraph.importing.reports.read_report, one row per report.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -116,10 +117,24 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
     # On short samples charset-normalizer cannot tell one single-byte Latin code page from another (it may
     # say cp1257 for "José"). Spreadsheets saved on Windows in this field are cp1252, so a sample that
     # decodes as cp1252 is read as cp1252 unless the detector found a multi-byte or non-Latin encoding.
-    multi_byte = enc.startswith(("utf", "big5", "gb", "shift_jis", "euc", "cp932", "cp949", "cp950", "iso2022",
-                                 "hz", "johab"))
-    non_latin = enc in {"cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp1253", "iso8859_7", "cp1256", "iso8859_6",
-                        "cp1255", "iso8859_8", "mac_cyrillic", "cp866", "cp1258"}
+    multi_byte = enc.startswith(
+        ("utf", "big5", "gb", "shift_jis", "euc", "cp932", "cp949", "cp950", "iso2022", "hz", "johab")
+    )
+    non_latin = enc in {
+        "cp1251",
+        "koi8_r",
+        "koi8_u",
+        "iso8859_5",
+        "cp1253",
+        "iso8859_7",
+        "cp1256",
+        "iso8859_6",
+        "cp1255",
+        "iso8859_8",
+        "mac_cyrillic",
+        "cp866",
+        "cp1258",
+    }
     single_byte_latin = not multi_byte and not non_latin
     try:
         head.decode("cp1252")
@@ -141,8 +156,10 @@ def _csv_sheet(path: Path) -> Sheet:
     if not sample.strip():
         raise LinkgraphError(f"{path.name}: the file is empty")
     first = sample.split("\n", 5)[:5]
-    counts = {d: min(line.count(d) for line in first if line.strip()) if any(x.strip() for x in first) else 0
-              for d in [",", ";", "\t", "|"]}
+    counts = {
+        d: min(line.count(d) for line in first if line.strip()) if any(x.strip() for x in first) else 0
+        for d in [",", ";", "\t", "|"]
+    }
     delim = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
     preview = []
     reader = csv.reader(io.StringIO(sample), delimiter=delim)
@@ -155,8 +172,7 @@ def _csv_sheet(path: Path) -> Sheet:
         pass
     size = path.stat().st_size
     avg = max(len(sample.encode(enc if enc != "utf-16" else "utf-16-le")) / max(sample.count("\n"), 1), 1)
-    return Sheet(path, None, preview, est_rows=int(size / avg), fmt="csv",
-                 _opts={"encoding": enc, "sep": delim})
+    return Sheet(path, None, preview, est_rows=int(size / avg), fmt="csv", _opts={"encoding": enc, "sep": delim})
 
 
 def _csv_chunks(sheet: Sheet, header_idx: int, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -164,10 +180,22 @@ def _csv_chunks(sheet: Sheet, header_idx: int, chunk_rows: int) -> Iterator[pd.D
     width = len(sheet.preview[header_idx])
     start = header_idx + 2  # spreadsheet row number of the first data row
     try:
-        reader = pd.read_csv(path, sep=sep, header=None, names=list(range(width)), skiprows=header_idx + 1,
-                             dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                             encoding=enc, chunksize=chunk_rows, engine="c", quoting=csv.QUOTE_MINIMAL,
-                             index_col=False)
+        reader = pd.read_csv(
+            path,
+            sep=sep,
+            header=None,
+            names=list(range(width)),
+            skiprows=header_idx + 1,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding=enc,
+            chunksize=chunk_rows,
+            engine="c",
+            quoting=csv.QUOTE_MINIMAL,
+            index_col=False,
+        )
         for chunk in reader:
             chunk["__row__"] = range(start, start + len(chunk))
             start += len(chunk)
@@ -179,8 +207,10 @@ def _csv_chunks(sheet: Sheet, header_idx: int, chunk_rows: int) -> Iterator[pd.D
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
         if m:
             line = int(m.group(2)) + header_idx + 1
-            raise LinkgraphError(f"{path.name}, row {line}: {m.group(3)} cells where the header has "
-                                 f"{m.group(1)} (a stray delimiter or quote?)") from None
+            raise LinkgraphError(
+                f"{path.name}, row {line}: {m.group(3)} cells where the header has "
+                f"{m.group(1)} (a stray delimiter or quote?)"
+            ) from None
         raise LinkgraphError(f"{path.name}: not a readable CSV near row {start}: {msg}") from None
 
 
@@ -209,11 +239,15 @@ def _open_workbook(path: Path, data_only: bool):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, KeyError, EOFError, OSError) as e:
-        raise LinkgraphError(f"{path.name}: not a readable .xlsx workbook (truncated or corrupt: "
-                             f"{str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+        raise LinkgraphError(
+            f"{path.name}: not a readable .xlsx workbook (truncated or corrupt: "
+            f"{str(e).splitlines()[0] if str(e) else type(e).__name__})"
+        ) from None
     except Exception as e:  # openpyxl raises many types on malformed XML inside the zip
-        raise LinkgraphError(f"{path.name}: not a readable .xlsx workbook ({type(e).__name__}: "
-                             f"{str(e).splitlines()[0] if str(e) else ''})") from None
+        raise LinkgraphError(
+            f"{path.name}: not a readable .xlsx workbook ({type(e).__name__}: "
+            f"{str(e).splitlines()[0] if str(e) else ''})"
+        ) from None
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
@@ -260,12 +294,13 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
                         break
                     preview.append([_cell_text(v) for v in row])
             except Exception as e:
-                raise LinkgraphError(f'{path.name}, sheet "{ws.title}": unreadable ({type(e).__name__}: '
-                                     f"{str(e).splitlines()[0] if str(e) else ''}); is the file truncated?") from None
+                raise LinkgraphError(
+                    f'{path.name}, sheet "{ws.title}": unreadable ({type(e).__name__}: '
+                    f"{str(e).splitlines()[0] if str(e) else ''}); is the file truncated?"
+                ) from None
             merges = _merged_ranges(path, ws)
             _fill_merges(preview, merges, 1)
-            sheets.append(Sheet(path, ws.title, preview, est_rows=ws.max_row, fmt="xlsx",
-                                _opts={"merges": merges}))
+            sheets.append(Sheet(path, ws.title, preview, est_rows=ws.max_row, fmt="xlsx", _opts={"merges": merges}))
     finally:
         wb.close()
     return sheets
@@ -298,8 +333,10 @@ def _xlsx_chunks(sheet: Sheet, header_idx: int, chunk_rows: int) -> Iterator[pd.
     headers = sheet.preview[header_idx]
     try:
         ws, wsf = wb[sheet.name], wbf[sheet.name]
-        it = zip(ws.iter_rows(min_row=header_idx + 2, values_only=True),
-                 wsf.iter_rows(min_row=header_idx + 2, values_only=True))
+        it = zip(
+            ws.iter_rows(min_row=header_idx + 2, values_only=True),
+            wsf.iter_rows(min_row=header_idx + 2, values_only=True),
+        )
         rownum = header_idx + 2
         buf: list[list[str]] = []
         nums: list[int] = []
@@ -311,9 +348,11 @@ def _xlsx_chunks(sheet: Sheet, header_idx: int, chunk_rows: int) -> Iterator[pd.
                 for c, (v, fv) in enumerate(zip(vals[:width], forms[:width])):
                     if v is None and isinstance(fv, str) and fv.startswith("="):
                         col = headers[c] if c < len(headers) else col_letter(c)
-                        raise LinkgraphError(f'{sheet.label()}, row {rownum}, column "{col}": formula {fv[:60]!r} '
-                                             "has no saved value; open and save the file in Excel, or paste "
-                                             "values") from None
+                        raise LinkgraphError(
+                            f'{sheet.label()}, row {rownum}, column "{col}": formula {fv[:60]!r} '
+                            "has no saved value; open and save the file in Excel, or paste "
+                            "values"
+                        ) from None
                 buf.append(texts)
                 nums.append(rownum)
                 rownum += 1
@@ -325,8 +364,10 @@ def _xlsx_chunks(sheet: Sheet, header_idx: int, chunk_rows: int) -> Iterator[pd.
         except LinkgraphError:
             raise
         except Exception as e:
-            raise LinkgraphError(f"{sheet.label()}, row {rownum}: unreadable ({type(e).__name__}: "
-                                 f"{str(e).splitlines()[0] if str(e) else ''}); is the file truncated?") from None
+            raise LinkgraphError(
+                f"{sheet.label()}, row {rownum}: unreadable ({type(e).__name__}: "
+                f"{str(e).splitlines()[0] if str(e) else ''}); is the file truncated?"
+            ) from None
     finally:
         wb.close()
         wbf.close()
@@ -360,15 +401,17 @@ def _report_sheet(path: Path) -> Sheet:
     try:
         from linkgraph.importing.reports import read_report
     except ImportError:
-        raise LinkgraphError(f"{path.name}: reading intelligence reports needs linkgraph.importing.reports, "
-                             "which is not installed") from None
+        raise LinkgraphError(
+            f"{path.name}: reading intelligence reports needs linkgraph.importing.reports, which is not installed"
+        ) from None
     try:
         df = read_report(path)
     except LinkgraphError:
         raise
     except Exception as e:
-        raise LinkgraphError(f"{path.name}: not a readable report ({type(e).__name__}: "
-                             f"{str(e).splitlines()[0] if str(e) else ''})") from None
+        raise LinkgraphError(
+            f"{path.name}: not a readable report ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})"
+        ) from None
     if df is None or not len(df):
         raise LinkgraphError(f"{path.name}: no report found in the file")
     df = df.reset_index(drop=True)

@@ -40,6 +40,7 @@ source fields, so a sanitised source reference never becomes an entity).
 Bad input raises LinkgraphError with one line naming the file and, for a report, its number and line.
 Text is data: nothing is evaluated or rendered; markup is only stripped to find labels.
 """
+
 from __future__ import annotations
 
 import functools
@@ -55,64 +56,269 @@ from linkgraph.errors import LinkgraphError
 from linkgraph.provenance import most_restrictive
 
 COLUMNS = [
-    "reference", "subject", "date", "agency", "grading_system", "grade_raw", "reliability", "credibility",
-    "uk_source", "uk_intelligence", "uk_handling", "handling", "source_type", "source_reference", "narrative",
-    "phones", "emails", "passports", "plates", "vessels", "awbs", "species", "persons", "organizations",
-    "locations", "report_index", "line",
+    "reference",
+    "subject",
+    "date",
+    "agency",
+    "grading_system",
+    "grade_raw",
+    "reliability",
+    "credibility",
+    "uk_source",
+    "uk_intelligence",
+    "uk_handling",
+    "handling",
+    "source_type",
+    "source_reference",
+    "narrative",
+    "phones",
+    "emails",
+    "passports",
+    "plates",
+    "vessels",
+    "awbs",
+    "species",
+    "persons",
+    "organizations",
+    "locations",
+    "report_index",
+    "line",
 ]
-LIST_COLUMNS = ["phones", "emails", "passports", "plates", "vessels", "awbs", "species", "persons",
-                "organizations", "locations"]
+LIST_COLUMNS = [
+    "phones",
+    "emails",
+    "passports",
+    "plates",
+    "vessels",
+    "awbs",
+    "species",
+    "persons",
+    "organizations",
+    "locations",
+]
 SUFFIXES = {".docx", ".md", ".txt"}
 
-MAX_REPORT_BYTES = 1_000_000         # one report's text, UTF-8
-MAX_FILE_BYTES = 200 * 1024 * 1024   # a text file, or a .docx's uncompressed parts (zip-bomb guard)
-MAX_FIELD_CHARS = 2_000              # any single field other than the narrative
+MAX_REPORT_BYTES = 1_000_000  # one report's text, UTF-8
+MAX_FILE_BYTES = 200 * 1024 * 1024  # a text file, or a .docx's uncompressed parts (zip-bomb guard)
+MAX_FIELD_CHARS = 2_000  # any single field other than the narrative
 
 # --- labels --------------------------------------------------------------------------------------------------
 _ALIASES: dict[str, list[str]] = {
-    "reference": ["reference", "ref", "ref no", "reference no", "reference number", "report no",
-                  "report number", "report ref", "report reference", "report id", "urn",
-                  "unique reference number", "intel ref", "intelligence ref", "intelligence reference",
-                  "intelligence report no", "intelligence report number", "intelligence report ref",
-                  "log no", "log number", "serial", "serial no", "serial number", "our ref"],
+    "reference": [
+        "reference",
+        "ref",
+        "ref no",
+        "reference no",
+        "reference number",
+        "report no",
+        "report number",
+        "report ref",
+        "report reference",
+        "report id",
+        "urn",
+        "unique reference number",
+        "intel ref",
+        "intelligence ref",
+        "intelligence reference",
+        "intelligence report no",
+        "intelligence report number",
+        "intelligence report ref",
+        "log no",
+        "log number",
+        "serial",
+        "serial no",
+        "serial number",
+        "our ref",
+    ],
     "subject": ["subject", "re", "subject matter", "subject of report", "topic"],
-    "persons": ["persons", "person", "persons of interest", "person of interest", "poi", "subjects",
-                "nominals", "nominal", "names", "named persons", "persons named", "persons involved",
-                "individuals", "suspects", "suspect", "people", "subject persons", "targets", "target"],
-    "date_report": ["date", "date of report", "report date", "date reported", "date recorded",
-                    "date of recording", "date submitted", "date of submission", "date written", "dated",
-                    "date time", "date and time"],
-    "date_info": ["date of information", "information date", "date of intelligence", "intelligence date",
-                  "date obtained", "date information obtained", "date of event", "event date",
-                  "date of incident", "incident date", "date of activity", "date of observation"],
-    "grading": ["grading", "grade", "evaluation", "source grading", "intelligence grading", "intel grading",
-                "grading code", "evaluation code", "source and information", "source and intelligence",
-                "admiralty", "admiralty code", "admiralty grading", "admiralty rating", "admiralty grade",
-                "nato", "nato code", "nato grading", "6x6", "6x6 grading", "3x5x2", "5x5x5"],
-    "src": ["source", "source reliability", "reliability", "source grade", "source evaluation",
-            "evaluation of source", "source assessment", "source rating", "reliability of source"],
-    "info": ["information", "intelligence", "information credibility", "credibility", "information grade",
-             "intelligence grade", "intelligence evaluation", "information evaluation",
-             "evaluation of information", "information assessment", "intelligence assessment",
-             "information rating", "credibility of information", "validity"],
-    "handling": ["handling", "handling code", "handling codes", "handling instructions", "handling instruction",
-                 "handling condition", "handling conditions", "dissemination", "dissemination code",
-                 "dissemination codes", "tlp", "traffic light protocol", "sharing"],
-    "source_type": ["source type", "type of source", "source category", "category of source", "source kind",
-                    "collection method", "method of collection", "source description"],
-    "source_reference": ["source reference", "source ref", "source no", "source number", "source id",
-                         "source identifier", "source urn", "chis ref", "chis reference", "chis no",
-                         "chis number", "chis urn", "informant ref", "informant reference", "informant no",
-                         "informant number", "informant id"],
-    "agency": ["agency", "originating agency", "reporting agency", "submitting agency", "originator",
-               "originating organisation", "originating organization", "organisation", "organization",
-               "unit", "originating unit", "reporting unit", "force", "department", "from"],
-    "narrative": ["narrative", "details", "detail", "report", "report text", "report details",
-                  "intelligence text", "information text", "intelligence details", "details of intelligence",
-                  "information details", "summary", "synopsis", "text", "body", "content", "description"],
+    "persons": [
+        "persons",
+        "person",
+        "persons of interest",
+        "person of interest",
+        "poi",
+        "subjects",
+        "nominals",
+        "nominal",
+        "names",
+        "named persons",
+        "persons named",
+        "persons involved",
+        "individuals",
+        "suspects",
+        "suspect",
+        "people",
+        "subject persons",
+        "targets",
+        "target",
+    ],
+    "date_report": [
+        "date",
+        "date of report",
+        "report date",
+        "date reported",
+        "date recorded",
+        "date of recording",
+        "date submitted",
+        "date of submission",
+        "date written",
+        "dated",
+        "date time",
+        "date and time",
+    ],
+    "date_info": [
+        "date of information",
+        "information date",
+        "date of intelligence",
+        "intelligence date",
+        "date obtained",
+        "date information obtained",
+        "date of event",
+        "event date",
+        "date of incident",
+        "incident date",
+        "date of activity",
+        "date of observation",
+    ],
+    "grading": [
+        "grading",
+        "grade",
+        "evaluation",
+        "source grading",
+        "intelligence grading",
+        "intel grading",
+        "grading code",
+        "evaluation code",
+        "source and information",
+        "source and intelligence",
+        "admiralty",
+        "admiralty code",
+        "admiralty grading",
+        "admiralty rating",
+        "admiralty grade",
+        "nato",
+        "nato code",
+        "nato grading",
+        "6x6",
+        "6x6 grading",
+        "3x5x2",
+        "5x5x5",
+    ],
+    "src": [
+        "source",
+        "source reliability",
+        "reliability",
+        "source grade",
+        "source evaluation",
+        "evaluation of source",
+        "source assessment",
+        "source rating",
+        "reliability of source",
+    ],
+    "info": [
+        "information",
+        "intelligence",
+        "information credibility",
+        "credibility",
+        "information grade",
+        "intelligence grade",
+        "intelligence evaluation",
+        "information evaluation",
+        "evaluation of information",
+        "information assessment",
+        "intelligence assessment",
+        "information rating",
+        "credibility of information",
+        "validity",
+    ],
+    "handling": [
+        "handling",
+        "handling code",
+        "handling codes",
+        "handling instructions",
+        "handling instruction",
+        "handling condition",
+        "handling conditions",
+        "dissemination",
+        "dissemination code",
+        "dissemination codes",
+        "tlp",
+        "traffic light protocol",
+        "sharing",
+    ],
+    "source_type": [
+        "source type",
+        "type of source",
+        "source category",
+        "category of source",
+        "source kind",
+        "collection method",
+        "method of collection",
+        "source description",
+    ],
+    "source_reference": [
+        "source reference",
+        "source ref",
+        "source no",
+        "source number",
+        "source id",
+        "source identifier",
+        "source urn",
+        "chis ref",
+        "chis reference",
+        "chis no",
+        "chis number",
+        "chis urn",
+        "informant ref",
+        "informant reference",
+        "informant no",
+        "informant number",
+        "informant id",
+    ],
+    "agency": [
+        "agency",
+        "originating agency",
+        "reporting agency",
+        "submitting agency",
+        "originator",
+        "originating organisation",
+        "originating organization",
+        "organisation",
+        "organization",
+        "unit",
+        "originating unit",
+        "reporting unit",
+        "force",
+        "department",
+        "from",
+    ],
+    "narrative": [
+        "narrative",
+        "details",
+        "detail",
+        "report",
+        "report text",
+        "report details",
+        "intelligence text",
+        "information text",
+        "intelligence details",
+        "details of intelligence",
+        "information details",
+        "summary",
+        "synopsis",
+        "text",
+        "body",
+        "content",
+        "description",
+    ],
 }
-_SYSTEM_HINTS = {"3x5x2": "uk-3x5x2", "5x5x5": "uk-5x5x5", "6x6": "admiralty", "admiralty": "admiralty",
-                 "nato": "admiralty"}
+_SYSTEM_HINTS = {
+    "3x5x2": "uk-3x5x2",
+    "5x5x5": "uk-5x5x5",
+    "6x6": "admiralty",
+    "admiralty": "admiralty",
+    "nato": "admiralty",
+}
 # labels whose value is free text: never split into further "Label:" pairs
 _FREE_FAMILIES = {"narrative", "subject", "persons", "agency"}
 
@@ -131,7 +337,7 @@ def _family(label: str) -> tuple[str | None, str | None]:
     key = _label_key(label)
     if not key or len(key) > 48:
         return None, None
-    short = re.sub(r" (?:no|nr|number|id)$", "", key)     # "Intel Ref #", "Reference number"
+    short = re.sub(r" (?:no|nr|number|id)$", "", key)  # "Intel Ref #", "Reference number"
     for k in (key, short):
         if k in _LABELS and k not in _SYSTEM_HINTS and k not in ("admiralty code", "nato code"):
             return _LABELS[k], None
@@ -142,8 +348,9 @@ def _family(label: str) -> tuple[str | None, str | None]:
             hint = _SYSTEM_HINTS[w]
     if hint is None:
         return None, None
-    base = " ".join(w for w in words if w not in _SYSTEM_HINTS and w not in ("uk", "code", "grading", "grade",
-                                                                             "rating", "system"))
+    base = " ".join(
+        w for w in words if w not in _SYSTEM_HINTS and w not in ("uk", "code", "grading", "grade", "rating", "system")
+    )
     if not base:
         return "grading", hint
     fam = _LABELS.get(base)
@@ -158,11 +365,22 @@ def _alias_pattern(alias: str) -> str:
 # the label's own Markdown emphasis ("**Source:** B  **Information:** 2", "__Information__: 2")
 _INNER_LABEL_RE = re.compile(
     r"(?i)(?:(?<=[\s|;,])|^)(?:[*_]{1,3}[ \t]*)?(?P<label>"
-    + "|".join(sorted((_alias_pattern(a) for fam, names in _ALIASES.items() if fam not in _FREE_FAMILIES
-                       for a in names if a != "tlp"), key=len, reverse=True))
-    + r"|(?:uk\s*)?(?:3x5x2|5x5x5)(?:\s*(?:grading|grade|code))?)\s*[*_]{0,3}\s*[)\]]?\s*[:：][*_]{0,3}")
-_LEAD_LABEL_RE = re.compile(r"^(?P<label>[^\W_][^:：\t]{0,60}?)\s*[)\]]?\s*(?:[:：]|\t+)[ \t]*(?P<value>.*)$",
-                            re.S)
+    + "|".join(
+        sorted(
+            (
+                _alias_pattern(a)
+                for fam, names in _ALIASES.items()
+                if fam not in _FREE_FAMILIES
+                for a in names
+                if a != "tlp"
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r"|(?:uk\s*)?(?:3x5x2|5x5x5)(?:\s*(?:grading|grade|code))?)\s*[*_]{0,3}\s*[)\]]?\s*[:：][*_]{0,3}"
+)
+_LEAD_LABEL_RE = re.compile(r"^(?P<label>[^\W_][^:：\t]{0,60}?)\s*[)\]]?\s*(?:[:：]|\t+)[ \t]*(?P<value>.*)$", re.S)
 _RULE_RE = re.compile(r"^\s*(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _MD_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_PREFIX_RE = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+•]\s+|\d{1,3}[.)]\s+)?")
@@ -173,13 +391,13 @@ _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\
 
 @dataclass
 class _Line:
-    no: int                               # line number (text) or paragraph number (docx)
-    text: str                             # as written, control characters removed
-    heading: bool = False                 # a Markdown heading or a Word heading/title paragraph
+    no: int  # line number (text) or paragraph number (docx)
+    text: str  # as written, control characters removed
+    heading: bool = False  # a Markdown heading or a Word heading/title paragraph
     rule: bool = False
-    cells: list[tuple[str, str]] | None = None   # (label, value) pairs of a table row
+    cells: list[tuple[str, str]] | None = None  # (label, value) pairs of a table row
     fields: list[_Field] = field(default_factory=list)
-    prose: str | None = None              # text that belongs to the narrative when no field was found
+    prose: str | None = None  # text that belongs to the narrative when no field was found
 
 
 @dataclass
@@ -209,6 +427,7 @@ def _decode(data: bytes, name: str) -> str:
         pass
     try:
         from charset_normalizer import from_bytes
+
         best = from_bytes(data[: 1 << 20]).best()
         enc = best.encoding if best is not None else "cp1252"
     except Exception:  # a detection failure still leaves a safe fallback
@@ -236,8 +455,9 @@ def _text_lines(path: Path) -> list[_Line]:
     for k in range(1, len(lines)):
         prev, ln = lines[k - 1], lines[k]
         t = prev.text.strip()
-        underline = re.fullmatch(r"\s*={3,}\s*", ln.text) or (md and re.fullmatch(r"\s*-{3,}\s*", ln.text)
-                                                              and (k < 2 or not lines[k - 2].text.strip()))
+        underline = re.fullmatch(r"\s*={3,}\s*", ln.text) or (
+            md and re.fullmatch(r"\s*-{3,}\s*", ln.text) and (k < 2 or not lines[k - 2].text.strip())
+        )
         if underline and t and len(t) <= 60 and t[-1] not in ".!?:;," and not _RULE_RE.match(t):
             prev.heading = True
         if re.fullmatch(r"\s*={3,}\s*", ln.text):
@@ -282,13 +502,13 @@ def _docx_lines(path: Path) -> tuple[list[_Line], list[str]]:
                     read += len(chunk)
                     if read > MAX_FILE_BYTES:
                         raise too_big
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
-            NotImplementedError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
         raise LinkgraphError(f"{name}: not a readable .docx file ({type(e).__name__})") from None
     try:
         import docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
+
         document = docx.Document(str(path))
     except Exception as e:
         raise LinkgraphError(f"{name}: not a readable .docx file ({type(e).__name__})") from None
@@ -311,7 +531,7 @@ def _docx_lines(path: Path) -> tuple[list[_Line], list[str]]:
                 no += 1
                 cells, seen = [], set()
                 for c in row.cells:
-                    if id(c._tc) in seen:   # a merged cell repeats in row.cells
+                    if id(c._tc) in seen:  # a merged cell repeats in row.cells
                         continue
                     seen.add(id(c._tc))
                     cells.append(_clean("\n".join(par.text for par in c.paragraphs)).strip())
@@ -319,8 +539,14 @@ def _docx_lines(path: Path) -> tuple[list[_Line], list[str]]:
     margins: list[str] = []
     try:
         for section in document.sections:
-            for part in (section.header, section.footer, section.first_page_header, section.first_page_footer,
-                         section.even_page_header, section.even_page_footer):
+            for part in (
+                section.header,
+                section.footer,
+                section.first_page_header,
+                section.first_page_footer,
+                section.even_page_header,
+                section.even_page_footer,
+            ):
                 if part.is_linked_to_previous:
                     continue
                 margins += [par.text for par in part.paragraphs]
@@ -339,8 +565,11 @@ def _table_row_lines(no: int, cells: list[str]) -> list[_Line]:
     if len(cells) == 1:
         return [_Line(no, line) for line in cells[0].split("\n")]
     pairs = []
-    if len(cells) % 2 == 0 and len(cells) > 2 and all(_family(cells[i].rstrip(":："))[0]
-                                                     for i in range(0, len(cells), 2)):
+    if (
+        len(cells) % 2 == 0
+        and len(cells) > 2
+        and all(_family(cells[i].rstrip(":："))[0] for i in range(0, len(cells), 2))
+    ):
         pairs = [(cells[i], cells[i + 1]) for i in range(0, len(cells), 2)]
     else:
         pairs = [(cells[0], "\n".join(c for c in cells[1:] if c))]
@@ -358,7 +587,7 @@ def _strip_md(text: str) -> tuple[str, bool]:
         if s.startswith(mark):
             j = s.find(mark, len(mark))
             if 0 < j <= 70:
-                s = s[len(mark):j] + s[j + len(mark):]
+                s = s[len(mark) : j] + s[j + len(mark) :]
             break
     return s.strip(), heading
 
@@ -377,7 +606,7 @@ def _split_pairs(text: str) -> list[tuple[str, str]] | None:
         return [(label, value.strip())]
     pairs, pos, cur_label = [], 0, label
     for im in _INNER_LABEL_RE.finditer(value):
-        pairs.append((cur_label, value[pos:im.start()].strip(" \t;,|")))
+        pairs.append((cur_label, value[pos : im.start()].strip(" \t;,|")))
         cur_label, pos = im.group("label"), im.end()
     pairs.append((cur_label, value[pos:].strip(" \t;,|")))
     return pairs
@@ -386,7 +615,7 @@ def _split_pairs(text: str) -> list[tuple[str, str]] | None:
 def _parse_line(line: _Line) -> None:
     if line.cells is not None:
         if _label_key(line.cells[0][0]) in ("field", "label", "item", "heading", "field name"):
-            return    # the header row of a two-column form
+            return  # the header row of a two-column form
         for label, value in line.cells:
             fam, hint = _family(label.rstrip(":：").strip())
             if fam is not None:
@@ -476,7 +705,7 @@ def _split_on_reference(seg: list[_Line]) -> list[list[_Line]]:
                 prev = cur[cut - 1]
                 if prev.fields:
                     fams = {f.family for f in prev.fields}
-                    if "reference" in fams or not all(_has(cur[:cut - 1], fm) for fm in fams):
+                    if "reference" in fams or not all(_has(cur[: cut - 1], fm) for fm in fams):
                         break
                 elif not (_title_like(prev) or not (prev.prose or "").strip()):
                     break
@@ -493,12 +722,16 @@ _SEP = r"\s*[/\\,.\-]?\s*"
 _UK3_RE = re.compile(r"([1-3])" + _SEP + r"([A-E])(?:" + _SEP + r"([PC]))?(?![A-Z0-9])")
 _UK5_RE = re.compile(r"([A-E])" + _SEP + r"([1-5])\s*[/\\,.\-\s]\s*([1-5])(?![A-Z0-9])")
 _ADM_RE = re.compile(r"([A-F])" + _SEP + r"([1-6])(?![A-Z0-9])")
-_LABELLED_RE = re.compile(r"SOURCE\W{0,3}([A-F1-3])\W{1,5}(?:INFORMATION|INTELLIGENCE|INFO|INTEL)\W{0,3}"
-                          r"([1-6A-E])(?:\W{1,5}HANDLING\W{0,3}([PC1-5]))?(?![A-Z0-9])")
-_DESCRIPTORS = set("""completely usually fairly not reliable unreliable reliability cannot be judged confirmed by
+_LABELLED_RE = re.compile(
+    r"SOURCE\W{0,3}([A-F1-3])\W{1,5}(?:INFORMATION|INTELLIGENCE|INFO|INTEL)\W{0,3}"
+    r"([1-6A-E])(?:\W{1,5}HANDLING\W{0,3}([PC1-5]))?(?![A-Z0-9])"
+)
+_DESCRIPTORS = set(
+    """completely usually fairly not reliable unreliable reliability cannot be judged confirmed by
 other sources probably possibly true doubtful improbable truth untested known directly indirectly but
 corroborated to the source suspected false lawful sharing permitted with conditions of and information
-intelligence credibility handling code grade grading""".split())
+intelligence credibility handling code grade grading""".split()
+)
 
 
 def _rest_ok(rest: str) -> bool:
@@ -513,8 +746,12 @@ def _strip_hints(text: str) -> tuple[str, str | None]:
     for word, system in _SYSTEM_HINTS.items():
         if re.search(rf"(?i)\b{word}\b", text):
             hint = system
-    s = re.sub(r"(?i)\b(?:uk\s*)?(?:3x5x2|5x5x5|6x6|admiralty|nato)\b(?:\s*(?:code|grading|grade|system))?"
-               r"\s*[:：]?", " ", text)
+    s = re.sub(
+        r"(?i)\b(?:uk\s*)?(?:3x5x2|5x5x5|6x6|admiralty|nato)\b(?:\s*(?:code|grading|grade|system))?"
+        r"\s*[:：]?",
+        " ",
+        text,
+    )
     return s.strip(" \t:：;,"), hint
 
 
@@ -531,7 +768,7 @@ def _parse_grade(text: str) -> tuple[str, tuple[str, ...], str | None] | None:
         return shape, tuple(p for p in (s, i, h) if p), hint
     for shape, rx in (("uk5", _UK5_RE), ("uk3", _UK3_RE), ("adm", _ADM_RE)):
         m = rx.match(up)
-        if m and _rest_ok(body[m.end():]):
+        if m and _rest_ok(body[m.end() :]):
             return shape, tuple(p for p in m.groups() if p), hint
     return None
 
@@ -544,7 +781,7 @@ def _component(value: str) -> str | None:
     m = _COMPONENT_RE.match(value)
     if not m:
         return None
-    rest = value[m.end(1):]
+    rest = value[m.end(1) :]
     if rest.strip() and not _rest_ok(rest):
         return None
     return m.group(1).upper()
@@ -563,11 +800,16 @@ class _Grade:
 
 def _system_for(shape: str, parts: tuple[str, ...], hint: str | None, where: str, raw: str) -> _Grade:
     g = _Grade(raw=raw)
-    if (hint == "uk-3x5x2" and shape != "uk3") or (hint in ("admiralty", "uk-5x5x5") and shape == "uk3") \
-            or (hint == "admiralty" and shape == "uk5"):
-        names = {"uk-3x5x2": "a UK 3x5x2 grade (source 1-3, intelligence A-E, handling P/C)",
-                 "uk-5x5x5": "a UK 5x5x5 grade (source A-E, intelligence 1-5, handling 1-5)",
-                 "admiralty": "an Admiralty grade (source A-F, information 1-6)"}
+    if (
+        (hint == "uk-3x5x2" and shape != "uk3")
+        or (hint in ("admiralty", "uk-5x5x5") and shape == "uk3")
+        or (hint == "admiralty" and shape == "uk5")
+    ):
+        names = {
+            "uk-3x5x2": "a UK 3x5x2 grade (source 1-3, intelligence A-E, handling P/C)",
+            "uk-5x5x5": "a UK 5x5x5 grade (source A-E, intelligence 1-5, handling 1-5)",
+            "admiralty": "an Admiralty grade (source A-F, information 1-6)",
+        }
         raise LinkgraphError(f"{where}: grade {_show(raw)} is not {names[hint]}")
     if shape == "uk3":
         g.system = "uk-3x5x2"
@@ -576,8 +818,9 @@ def _system_for(shape: str, parts: tuple[str, ...], hint: str | None, where: str
         return g
     if shape == "uk5" or hint == "uk-5x5x5":
         if parts[0] not in "ABCDE" or (len(parts) > 1 and parts[1] not in "12345"):
-            raise LinkgraphError(f"{where}: grade {_show(raw)} is not a UK 5x5x5 grade "
-                                 "(source A-E, intelligence 1-5, handling 1-5)")
+            raise LinkgraphError(
+                f"{where}: grade {_show(raw)} is not a UK 5x5x5 grade (source A-E, intelligence 1-5, handling 1-5)"
+            )
         g.system = "uk-5x5x5"
         g.uk_source = parts[0]
         g.uk_intelligence = parts[1] if len(parts) > 1 else None
@@ -596,11 +839,12 @@ def _grade(fields: list[_Field], handling_codes: list[str], where: str) -> _Grad
     for f in whole:
         parsed = _parse_grade(f.value)
         if parsed is None:
-            raise LinkgraphError(f"{where}: grade {_show(f.value)} is not an Admiralty (B2), "
-                                 "UK 3x5x2 (2/B/C) or UK 5x5x5 (B/2/3) grade")
+            raise LinkgraphError(
+                f"{where}: grade {_show(f.value)} is not an Admiralty (B2), UK 3x5x2 (2/B/C) or UK 5x5x5 (B/2/3) grade"
+            )
         shape, parts, hint = parsed
         return _system_for(shape, parts, f.hint or hint, where, f.value.strip())
-    for f in src + info:    # "Grading" written under a component label: "Source evaluation: B2"
+    for f in src + info:  # "Grading" written under a component label: "Source evaluation: B2"
         parsed = _parse_grade(f.value)
         if parsed is not None and len(parsed[1]) >= 2:
             shape, parts, hint = parsed
@@ -612,7 +856,7 @@ def _grade(fields: list[_Field], handling_codes: list[str], where: str) -> _Grad
     used = [f for f, c in ((src[0] if src else None, s), (info[0] if info else None, i)) if f and c]
     raw = "; ".join(f"{f.label}: {f.value.strip()}" for f in used)
     hint = next((f.hint for f in used if f.hint), None)
-    if (s and s.isdigit()) or (i and i.isalpha()):    # source 1-3 / intelligence A-E: UK 3x5x2
+    if (s and s.isdigit()) or (i and i.isalpha()):  # source 1-3 / intelligence A-E: UK 3x5x2
         if (s and s not in "123") or (i and i not in "ABCDE"):
             raise LinkgraphError(f"{where}: grade {_show(raw)} mixes Admiralty and UK 3x5x2 scales")
         if hint in ("admiralty", "uk-5x5x5"):
@@ -620,18 +864,26 @@ def _grade(fields: list[_Field], handling_codes: list[str], where: str) -> _Grad
         hand = next((h for h in handling_codes if h in ("P", "C")), None)
         return _Grade(system="uk-3x5x2", raw=raw, uk_source=s, uk_intelligence=i, uk_handling=hand)
     if (s and s not in "ABCDEF") or (i and i not in "123456"):
-        raise LinkgraphError(f"{where}: grade {_show(raw)} is not an Admiralty grade (source A-F, "
-                             "information 1-6)")
+        raise LinkgraphError(f"{where}: grade {_show(raw)} is not an Admiralty grade (source A-F, information 1-6)")
     digit_handling = next((h for h in handling_codes if h in ("1", "2", "3", "4", "5")), None)
     if hint == "uk-5x5x5" or (digit_handling and (s or "A") in "ABCDE" and (i or "1") in "12345"):
         if (s and s not in "ABCDE") or (i and i not in "12345"):
-            raise LinkgraphError(f"{where}: grade {_show(raw)} is not a UK 5x5x5 grade "
-                                 "(source A-E, intelligence 1-5, handling 1-5)")
-        return _Grade(system="uk-5x5x5", raw=raw, reliability=s, credibility=int(i) if i else None,
-                      uk_source=s, uk_intelligence=i, uk_handling=digit_handling)
+            raise LinkgraphError(
+                f"{where}: grade {_show(raw)} is not a UK 5x5x5 grade (source A-E, intelligence 1-5, handling 1-5)"
+            )
+        return _Grade(
+            system="uk-5x5x5",
+            raw=raw,
+            reliability=s,
+            credibility=int(i) if i else None,
+            uk_source=s,
+            uk_intelligence=i,
+            uk_handling=digit_handling,
+        )
     if hint == "uk-3x5x2":
-        raise LinkgraphError(f"{where}: grade {_show(raw)} is not a UK 3x5x2 grade "
-                             "(source 1-3, intelligence A-E, handling P/C)")
+        raise LinkgraphError(
+            f"{where}: grade {_show(raw)} is not a UK 3x5x2 grade (source 1-3, intelligence A-E, handling P/C)"
+        )
     return _Grade(system="admiralty", raw=raw, reliability=s, credibility=int(i) if i else None)
 
 
@@ -660,16 +912,25 @@ def _handling(value: str) -> str | None:
 
 
 _SOURCE_TYPES = [
-    ("informant", r"\bchis\b|covert human|informant|informer|confidential source|human source|humint"
-                  r"|registered source|tasked source|\bci\b"),
+    (
+        "informant",
+        r"\bchis\b|covert human|informant|informer|confidential source|human source|humint"
+        r"|registered source|tasked source|\bci\b",
+    ),
     ("undercover", r"undercover|\buc\b"),
-    ("technical", r"technical|intercept|\bcdr\b|call data|phone analysis|telephone analysis|sigint|\banpr\b"
-                  r"|tracking|\bgps\b|cctv|camera|electronic|forensic|device|data extraction|download"),
+    (
+        "technical",
+        r"technical|intercept|\bcdr\b|call data|phone analysis|telephone analysis|sigint|\banpr\b"
+        r"|tracking|\bgps\b|cctv|camera|electronic|forensic|device|data extraction|download",
+    ),
     ("open source", r"\bosint\b|open[\s-]?source|social media|internet|online|press|news|website|media"),
     ("witness", r"witness"),
     ("public", r"member of the public|\bpublic\b|hotline|crimestoppers|anonymous|community"),
-    ("officer", r"officer|ranger|police|investigator|\bagent\b|staff|own observation|law enforcement|patrol"
-                r"|surveillance"),
+    (
+        "officer",
+        r"officer|ranger|police|investigator|\bagent\b|staff|own observation|law enforcement|patrol"
+        r"|surveillance",
+    ),
     ("partner agency", r"partner|liaison|interpol|foreign agency|agency|customs|\bcites\b"),
     ("document", r"document|record|register|financial|bank"),
 ]
@@ -691,6 +952,7 @@ def _date(value: str) -> str | None:
     if not v:
         return None
     from linkgraph.normalize.dates import normalize_date, normalize_datetime
+
     d = normalize_date(v)
     if d.ok and d.value:
         return d.value
@@ -706,8 +968,15 @@ def _show(value: str, limit: int = 60) -> str:
 
 
 # --- extraction ----------------------------------------------------------------------------------------------
-_ID_COLUMNS = {"phone": "phones", "email": "emails", "passport": "passports", "plate": "plates",
-               "imo": "vessels", "vessel": "vessels", "awb": "awbs"}
+_ID_COLUMNS = {
+    "phone": "phones",
+    "email": "emails",
+    "passport": "passports",
+    "plate": "plates",
+    "imo": "vessels",
+    "vessel": "vessels",
+    "awb": "awbs",
+}
 
 
 def _chunks(text: str, size: int = 100_000) -> list[str]:
@@ -728,6 +997,7 @@ def _chunks(text: str, size: int = 100_000) -> list[str]:
 
 def _identifiers(text: str, region: str | None) -> dict[str, list[str]]:
     from linkgraph.normalize.identifiers import extract_identifiers
+
     out: dict[str, list[str]] = {c: [] for c in set(_ID_COLUMNS.values())}
     for chunk in _chunks(text):
         for kind, _raw, norm in extract_identifiers(chunk, default_region=region):
@@ -746,6 +1016,7 @@ def _region(agency: str | None, reference: str) -> str | None:
     m = re.match(r"^([A-Z]{2})[-/_ .]", reference)
     if m:
         from linkgraph.normalize.countries import normalize_country
+
         r = normalize_country(m.group(1))
         if r.ok and r.value == m.group(1) and not r.note:
             return r.value
@@ -757,21 +1028,78 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # single words never searched inside free text (a town, a surname, a beer): the checklist module's list,
 # copied here because a report's narrative is not a species cell
 _AMBIGUOUS_SPECIES_WORDS = {
-    "papa", "once", "carey", "mante", "morse", "musc", "musk", "mako", "jaco", "kobe", "duma", "kasa", "trut",
-    "chita", "onca", "buche", "bear", "bears", "ours", "hippo", "manta", "rhino", "tembo", "simba", "chui",
-    "ndovu", "voi", "scales", "ecailles",
+    "papa",
+    "once",
+    "carey",
+    "mante",
+    "morse",
+    "musc",
+    "musk",
+    "mako",
+    "jaco",
+    "kobe",
+    "duma",
+    "kasa",
+    "trut",
+    "chita",
+    "onca",
+    "buche",
+    "bear",
+    "bears",
+    "ours",
+    "hippo",
+    "manta",
+    "rhino",
+    "tembo",
+    "simba",
+    "chui",
+    "ndovu",
+    "voi",
+    "scales",
+    "ecailles",
 }
 _SAFE_SHORT_SPECIES = {"lion", "tusk", "ngà"}
 _NEGATIVE_SPECIES = {
-    "mammoth", "mammouth", "mamute", "mamut", "mammut", "fossil", "fossile", "fossilised", "fossilized",
-    "fake", "faux", "imitation", "synthetic", "synthetique", "resin", "resine", "plastic", "plastique",
-    "warthog", "phacochere", "boar", "pig", "cattle", "cow", "ox", "buffalo", "buffle", "bufalo", "bovine",
-    "goat", "sheep", "yak", "replica", "counterfeit",
+    "mammoth",
+    "mammouth",
+    "mamute",
+    "mamut",
+    "mammut",
+    "fossil",
+    "fossile",
+    "fossilised",
+    "fossilized",
+    "fake",
+    "faux",
+    "imitation",
+    "synthetic",
+    "synthetique",
+    "resin",
+    "resine",
+    "plastic",
+    "plastique",
+    "warthog",
+    "phacochere",
+    "boar",
+    "pig",
+    "cattle",
+    "cow",
+    "ox",
+    "buffalo",
+    "buffle",
+    "bufalo",
+    "bovine",
+    "goat",
+    "sheep",
+    "yak",
+    "replica",
+    "counterfeit",
 }
 
 
 def _tok(s: str) -> str:
     from linkgraph.normalize._common import strip_marks
+
     return strip_marks(s.casefold().replace("'", ""))
 
 
@@ -791,6 +1119,7 @@ def _species_index() -> tuple[dict[tuple[str, ...], tuple[frozenset | None, bool
     import csv
 
     from linkgraph.normalize import species as sp
+
     path = Path(sp.__file__).resolve().parent.parent / "data" / "species.csv"
     index: dict[tuple[str, ...], tuple[frozenset | None, bool]] = {}
     cjk: set[str] = set()
@@ -799,7 +1128,7 @@ def _species_index() -> tuple[dict[tuple[str, ...], tuple[frozenset | None, bool
         old = index.get(key)
         if old is None:
             index[key] = (exact, capital)
-        else:   # the laxest of two spellings of one key wins
+        else:  # the laxest of two spellings of one key wins
             ex = None if old[0] is None or exact is None else old[0] | exact
             index[key] = (ex, old[1] and capital)
 
@@ -824,8 +1153,7 @@ def _species_index() -> tuple[dict[tuple[str, ...], tuple[frozenset | None, bool
                     put(key, None, False)
                     continue
                 folded, exact = toks[0][0], toks[0][1]
-                if not (exact in _SAFE_SHORT_SPECIES or (len(folded) >= 5 and folded not in
-                                                          _AMBIGUOUS_SPECIES_WORDS)):
+                if not (exact in _SAFE_SHORT_SPECIES or (len(folded) >= 5 and folded not in _AMBIGUOUS_SPECIES_WORDS)):
                     continue
                 # a one-word name with diacritics must keep them ("hổ" tiger, "hồ" lake); a one-word
                 # scientific name (a genus, a family) must be capitalised ("Manis", not Malay "manis")
@@ -836,13 +1164,15 @@ def _species_index() -> tuple[dict[tuple[str, ...], tuple[frozenset | None, bool
 def _species(text: str) -> list[str]:
     """Accepted names of the checklist taxa the text mentions, in order of first mention."""
     from linkgraph.normalize.species import normalize_species
+
     index, cjk, longest = _species_index()
     toks = _tokens(text)
     folded = [t[0] for t in toks]
     # "Ivory Coast", "Côte d'Ivoire" name a country, not a commodity
     for i in range(len(folded)):
-        if (folded[i] == "ivory" and i + 1 < len(folded) and folded[i + 1] == "coast") \
-                or (folded[i] in ("divoire", "ivoire") and i and folded[i - 1] in ("d", "cote")):
+        if (folded[i] == "ivory" and i + 1 < len(folded) and folded[i + 1] == "coast") or (
+            folded[i] in ("divoire", "ivoire") and i and folded[i - 1] in ("d", "cote")
+        ):
             folded[i] = "\x00"
     out: list[str] = []
 
@@ -854,7 +1184,7 @@ def _species(text: str) -> list[str]:
     i = 0
     while i < len(toks):
         for n in range(min(longest, len(toks) - i), 0, -1):
-            entry = index.get(tuple(folded[i:i + n]))
+            entry = index.get(tuple(folded[i : i + n]))
             if entry is None:
                 continue
             exact, capital = entry
@@ -862,8 +1192,8 @@ def _species(text: str) -> list[str]:
                 continue
             if n == 1 and capital and not text[toks[i][2]].isupper():
                 continue
-            if not any(f in _NEGATIVE_SPECIES for f in folded[max(0, i - 2):i + n]):
-                add(text[toks[i][2]:toks[i + n - 1][3]])
+            if not any(f in _NEGATIVE_SPECIES for f in folded[max(0, i - 2) : i + n]):
+                add(text[toks[i][2] : toks[i + n - 1][3]])
             i += n
             break
         else:
@@ -876,38 +1206,93 @@ def _species(text: str) -> list[str]:
 
 
 # persons
-_PARTICLES = {"bin", "binti", "ibn", "van", "von", "de", "da", "di", "del", "della", "dos", "das", "du", "al",
-              "el", "la", "le", "ben", "wa", "thi", "văn", "ter", "den", "der", "y"}
-_NOT_NAME_WORDS = set("""the a an this that these those he she they it his her their its on in at by for from to of
+_PARTICLES = {
+    "bin",
+    "binti",
+    "ibn",
+    "van",
+    "von",
+    "de",
+    "da",
+    "di",
+    "del",
+    "della",
+    "dos",
+    "das",
+    "du",
+    "al",
+    "el",
+    "la",
+    "le",
+    "ben",
+    "wa",
+    "thi",
+    "văn",
+    "ter",
+    "den",
+    "der",
+    "y",
+}
+_NOT_NAME_WORDS = set(
+    """the a an this that these those he she they it his her their its on in at by for from to of
 and or but with via report reports intelligence information source sources subject network networks ivory
 pangolin pangolins scale scales rhino horn horns tusk tusks trafficking smuggling shipment shipments seizure
 seizures consignment consignments container containers port ports airport wildlife syndicate group gang
 activity activities operation update trade trader traders dealer dealers courier couriers meeting
 investigation case unknown male female man woman men women vessel ship truck lorry vehicle car police
 customs service services unit agency authority ministry department office station market road street city
-town village region province county district national international file document photo image""".split())
+town village region province county district national international file document photo image""".split()
+)
 _CONTEXT_NOT_PERSON = re.compile(
     r"(?i)\b(?:vessel|ship|boat|dhow|mv|company|firm|business|shop|store|hotel|lodge|vehicle|truck|lorry|car"
     r"|village|town|city|place|street|road|area|market|port|group|syndicate|network|operation|account|page"
     r"|app|website|channel|warehouse|godown|farm|camp|estate|file|folder|document|photo|image|video|chat)"
-    r"\W+(?:\w+\W+){0,1}$")
-_CUE_RE = re.compile(r"(?i)\b(?:named|called|alias|aka|a\.k\.a\.?|known\s+as|nicknamed|identified\s+as"
-                     r"|by\s+the\s+name\s+(?:of\s+)?)\s+")
+    r"\W+(?:\w+\W+){0,1}$"
+)
+_CUE_RE = re.compile(
+    r"(?i)\b(?:named|called|alias|aka|a\.k\.a\.?|known\s+as|nicknamed|identified\s+as"
+    r"|by\s+the\s+name\s+(?:of\s+)?)\s+"
+)
 _QUOTES = "\"'“”‘’«»"
-_PRONOUNS = {"i", "we", "you", "he", "she", "they", "it", "who", "and", "then", "also", "had", "has", "have",
-             "was", "were", "is", "are", "be", "been", "being", "not", "never", "later", "repeatedly", "often"}
+_PRONOUNS = {
+    "i",
+    "we",
+    "you",
+    "he",
+    "she",
+    "they",
+    "it",
+    "who",
+    "and",
+    "then",
+    "also",
+    "had",
+    "has",
+    "have",
+    "was",
+    "were",
+    "is",
+    "are",
+    "be",
+    "been",
+    "being",
+    "not",
+    "never",
+    "later",
+    "repeatedly",
+    "often",
+}
 
 
 def _name_tokens_after(text: str, pos: int) -> str | None:
     toks = []
-    for m in re.finditer(r"\S+", text[pos:pos + 200]):
+    for m in re.finditer(r"\S+", text[pos : pos + 200]):
         tok = m.group(0)
         core = tok.strip(_QUOTES + ".,;:()[]!?")
         if not core or (toks and tok[0] in "([{"):
             break
         low = core.lower()
-        if core[0].isupper() and any(c.isalpha() for c in core) and low not in _NOT_NAME_WORDS \
-                and not core.isdigit():
+        if core[0].isupper() and any(c.isalpha() for c in core) and low not in _NOT_NAME_WORDS and not core.isdigit():
             toks.append(core)
         elif toks and low in _PARTICLES:
             toks.append(core)
@@ -937,6 +1322,7 @@ def _looks_like_name(text: str, min_tokens: int) -> bool:
 
 def _person_value(raw: str) -> str | None:
     from linkgraph.normalize.names import normalize_person_name
+
     v = normalize_person_name(raw)
     if v is None or not getattr(v, "key", None):
         return None
@@ -951,8 +1337,12 @@ def _persons(persons_field: list[str], subject: str | None, narrative: str, orgs
             return
         name = re.sub(r"\s+", " ", name).strip(_QUOTES + " .,;:-")
         check = check or name
-        if not _looks_like_name(check, min_tokens) or _country_code(check) or _is_org(check) \
-                or any(check in o for o in orgs):
+        if (
+            not _looks_like_name(check, min_tokens)
+            or _country_code(check)
+            or _is_org(check)
+            or any(check in o for o in orgs)
+        ):
             return
         value = _person_value(name)
         if value and value not in found:
@@ -962,20 +1352,20 @@ def _persons(persons_field: list[str], subject: str | None, narrative: str, orgs
         for part in re.split(r"[;\n]|\s+and\s+|\s*•\s*", text):
             part = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", part)
             part = re.split(r"\s+[-–—]\s+|:", part)[0].strip()
-            m = re.fullmatch(r"([A-ZÀ-Ý][A-ZÀ-Ý'’-]+),\s*(\S.*)", part.strip())   # "MWANGI, John"
+            m = re.fullmatch(r"([A-ZÀ-Ý][A-ZÀ-Ý'’-]+),\s*(\S.*)", part.strip())  # "MWANGI, John"
             if m:
                 add(part, 1, check=m.group(2) + " " + m.group(1))
                 continue
             for piece in part.split(","):
                 add(piece, 1)
-    if subject:    # only a subject that is nothing but names ("Juma BAKARI; Amina SALIM")
+    if subject:  # only a subject that is nothing but names ("Juma BAKARI; Amina SALIM")
         parts = [p.strip() for p in re.split(r"[;/,&]|\s+and\s+", re.sub(r"\([^)]*\)", " ", subject))]
         parts = [p for p in parts if p]
         if parts and all(_looks_like_name(p, 2) for p in parts):
             for part in parts:
                 add(part, 2)
     for m in _CUE_RE.finditer(narrative):
-        before = narrative[max(0, m.start() - 40):m.start()]
+        before = narrative[max(0, m.start() - 40) : m.start()]
         if _CONTEXT_NOT_PERSON.search(before):
             continue
         if m.group(0).split()[0].lower() in ("called", "named"):
@@ -995,13 +1385,18 @@ _ORG_SUFFIX_RE = re.compile(
     r"(?:Co\.?,?\s*Ltd\.?|Company\s+(?:Limited|Ltd\.?)|Pte\.?\s+Ltd\.?|Pvt\.?\s+Ltd\.?|\(T\)\s+Ltd\.?"
     r"|Ltd\.?|Limited|Sdn\.?\s*Bhd\.?|Bhd\.?|S\.?A\.?R\.?L\.?|SARL|LLC|L\.L\.C\.|Inc\.?|Corp\.?|Corporation"
     r"|PLC|Plc|GmbH|B\.V\.|JSC|Co\.|Company|Trading|Enterprises|Holdings|Logistics|Agencies|Import[\s-]Export)"
-    r"(?![\w])")
-_ORG_PREFIX_RE = re.compile(r"(?<![\w])(?:Công\s+ty\s+(?:TNHH|CP|Cổ\s+phần)(?:\s+MTV)?|Cty\s+(?:TNHH|CP)|SARL"
-                            r"|Ets\.?|Établissements)(?=\s)")
+    r"(?![\w])"
+)
+_ORG_PREFIX_RE = re.compile(
+    r"(?<![\w])(?:Công\s+ty\s+(?:TNHH|CP|Cổ\s+phần)(?:\s+MTV)?|Cty\s+(?:TNHH|CP)|SARL"
+    r"|Ets\.?|Établissements)(?=\s)"
+)
 _ORG_JOIN = {"&", "and", "de", "du", "des", "of", "et", "-"}
-_SENTENCE_WORDS = set("""yesterday today tomorrow then later also however meanwhile furthermore moreover
+_SENTENCE_WORDS = set(
+    """yesterday today tomorrow then later also however meanwhile furthermore moreover
 subsequently previously recently currently reportedly allegedly according while when where after before during
-since although if once both either neither another each every some any all our your my we i you us""".split())
+since although if once both either neither another each every some any all our your my we i you us""".split()
+)
 
 
 def _is_org(text: str) -> bool:
@@ -1010,6 +1405,7 @@ def _is_org(text: str) -> bool:
 
 def _org_value(name: str) -> str | None:
     from linkgraph.normalize.orgs import normalize_org_name
+
     r = normalize_org_name(name)
     return r.value if r.ok and r.value else None
 
@@ -1022,7 +1418,7 @@ def _organizations(text: str) -> list[str]:
     for m in _ORG_SUFFIX_RE.finditer(text):
         offset = max(prev_end, m.start() - 120)
         prev_end = m.end()
-        words = list(re.finditer(r"\S+", text[offset:m.start()]))
+        words = list(re.finditer(r"\S+", text[offset : m.start()]))
         kept: list[re.Match] = []
         for w in reversed(words):
             tok = w.group(0)
@@ -1035,18 +1431,20 @@ def _organizations(text: str) -> list[str]:
                     break
             else:
                 break
-        for j in range(len(kept) - 1, 0, -1):     # "Yesterday The Ocean Star Trading Co." -> "Ocean Star ..."
+        for j in range(len(kept) - 1, 0, -1):  # "Yesterday The Ocean Star Trading Co." -> "Ocean Star ..."
             if kept[j].group(0) == "The":
-                kept = kept[j + 1:]
+                kept = kept[j + 1 :]
                 break
-        while kept and (kept[0].group(0).lower() in _ORG_JOIN
-                        or kept[0].group(0).strip(_QUOTES).lower() in _NOT_NAME_WORDS | _SENTENCE_WORDS):
+        while kept and (
+            kept[0].group(0).lower() in _ORG_JOIN
+            or kept[0].group(0).strip(_QUOTES).lower() in _NOT_NAME_WORDS | _SENTENCE_WORDS
+        ):
             kept.pop(0)
         if kept:
             spans.append((offset + kept[0].start(), m.end()))
     for m in _ORG_PREFIX_RE.finditer(text):
         end, n = m.end(), 0
-        for w in re.finditer(r"\S+", text[m.end():m.end() + 150]):
+        for w in re.finditer(r"\S+", text[m.end() : m.end() + 150]):
             core = w.group(0).strip(_QUOTES + "()[],.;:")
             if core.lower() in _ORG_JOIN and n:
                 continue
@@ -1067,8 +1465,11 @@ def _organizations(text: str) -> list[str]:
     for a, b in kept:
         name = re.sub(r"\s+", " ", text[a:b]).strip(" ,;:")
         # "... Sdn Bhd." at the end of a sentence: the full stop is the sentence's ("Co." keeps its own)
-        if name.endswith(".") and not re.search(r"(?:\bCo|\bInc|\bCorp|\b[A-Z])\.$", name) \
-                and re.match(r"\s*(?:$|[A-Z\u00C0-\u1EF9])", text[b:b + 3]):
+        if (
+            name.endswith(".")
+            and not re.search(r"(?:\bCo|\bInc|\bCorp|\b[A-Z])\.$", name)
+            and re.match(r"\s*(?:$|[A-Z\u00C0-\u1EF9])", text[b : b + 3])
+        ):
             name = name[:-1]
         value = _org_value(name)
         if value and value not in out:
@@ -1092,12 +1493,14 @@ def _country_words() -> frozenset[str]:
 
     from linkgraph.normalize import countries as cmod
     from linkgraph.normalize._common import fold_ascii
+
     names: list[str] = list(_CAPS_COUNTRIES)
     attrs = ("name", "common_name", "official_name")
     for c in pycountry.countries:
         names += [getattr(c, a) for a in attrs if getattr(c, a, None)]
-    locales = getattr(cmod, "_LOCALES", ("fr", "pt", "pt_BR", "es", "de", "sw", "vi", "zh_CN", "zh_TW", "it",
-                                         "nl", "id"))
+    locales = getattr(
+        cmod, "_LOCALES", ("fr", "pt", "pt_BR", "es", "de", "sw", "vi", "zh_CN", "zh_TW", "it", "nl", "id")
+    )
     for loc in locales:
         try:
             tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[loc])
@@ -1112,6 +1515,7 @@ def _country_words() -> frozenset[str]:
 @functools.lru_cache(maxsize=65_536)
 def _country_code(phrase: str) -> str | None:
     from linkgraph.normalize.countries import normalize_country
+
     p = phrase.strip(" .,'’")
     if len(p) <= 3 or p.isupper():
         if p not in _CAPS_COUNTRIES:
@@ -1127,6 +1531,7 @@ def _country_code(phrase: str) -> str | None:
 
 def _locations(text: str) -> list[str]:
     from linkgraph.normalize._common import fold_ascii
+
     known = _country_words()
     out: list[str] = []
     # runs of words without sentence punctuation; a country name is at most five words
@@ -1143,7 +1548,7 @@ def _locations(text: str) -> list[str]:
             while span < 5 and i + span < len(words) and usable[i + span]:
                 span += 1
             for n in range(span, 0, -1):
-                phrase = chunk[words[i].start():words[i + n - 1].end()]
+                phrase = chunk[words[i].start() : words[i + n - 1].end()]
                 code = _country_code(phrase)
                 if code:
                     nxt = words[i + n].group(0) if i + n < len(words) else ""
@@ -1170,12 +1575,16 @@ def _one_line(value: str) -> str:
 
 def _build(seg: list[_Line], index: int, name: str, file_handling: list[str]) -> dict:
     start = next((ln.no for ln in seg if ln.text.strip() or ln.fields), seg[0].no)
-    where = f"{name}: report {index} (line {start})" if not name.lower().endswith(".docx") \
+    where = (
+        f"{name}: report {index} (line {start})"
+        if not name.lower().endswith(".docx")
         else f"{name}: report {index} (paragraph {start})"
+    )
     size = sum(len(ln.text.encode("utf-8")) + 1 for ln in seg)
     if size > MAX_REPORT_BYTES:
-        raise LinkgraphError(f"{where}: report text is {size:,} bytes, over the {MAX_REPORT_BYTES:,}-byte "
-                             "limit per report")
+        raise LinkgraphError(
+            f"{where}: report text is {size:,} bytes, over the {MAX_REPORT_BYTES:,}-byte limit per report"
+        )
     fields: list[_Field] = []
     narrative: list[str] = []
     persons_field: list[str] = []
@@ -1205,7 +1614,7 @@ def _build(seg: list[_Line], index: int, name: str, file_handling: list[str]) ->
             continue
         if not seen_field and _title_like(ln):
             continue
-        if pending_empty is not None:    # "Subject:" with its value on the next line
+        if pending_empty is not None:  # "Subject:" with its value on the next line
             f, pending_empty = pending_empty, None
             f.value = ln.prose
             if f.family == "info" and not _parse_grade(f.value) and _component(f.value) is None:
@@ -1233,9 +1642,14 @@ def _build(seg: list[_Line], index: int, name: str, file_handling: list[str]) ->
     if grade.uk_handling:
         handling_codes.append(grade.uk_handling)
 
-    st = _first(fields, "source_type") or next((f for f in fields if f.family == "src" and f.value.strip()
-                                                and _component(f.value) is None and not _parse_grade(f.value)),
-                                               None)
+    st = _first(fields, "source_type") or next(
+        (
+            f
+            for f in fields
+            if f.family == "src" and f.value.strip() and _component(f.value) is None and not _parse_grade(f.value)
+        ),
+        None,
+    )
     sref = _first(fields, "source_reference")
     source_reference = _one_line(sref.value) if sref else None
     if st is not None and source_reference is None:

@@ -16,6 +16,7 @@ A spec (see importers/*.yaml) has:
   links: [{type, from: alias, to: alias, properties: {...}}]   (repeated aliases pair up by index)
   explode: {alias: field}  a list-valued field makes one entity per item (reports)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,12 +44,12 @@ def header_key(text) -> str:
 class Column:
     name: str
     headers: list[str]
-    required: bool | str = False   # True: header and value; "header": the header only
+    required: bool | str = False  # True: header and value; "header": the header only
     transform: str | None = None
     on_error: str | None = None
     max_length: int = 10_000
     args: dict = field(default_factory=dict)
-    split: str | None = None          # a separator: the cell holds a list
+    split: str | None = None  # a separator: the cell holds a list
 
     @property
     def needs_header(self) -> bool:
@@ -66,8 +67,8 @@ class Column:
 @dataclass
 class Prop:
     name: str
-    field: str | None = None     # a column field (or a pseudo field: $file $sha256 $sheet $row)
-    value: object = None         # a constant
+    field: str | None = None  # a column field (or a pseudo field: $file $sha256 $sheet $row)
+    value: object = None  # a constant
     transform: str | None = None  # applied on top of the column's own value
 
 
@@ -76,9 +77,9 @@ class EntitySpec:
     alias: str
     type: str
     properties: list[Prop]
-    when: list[str] = field(default_factory=list)   # made only when these fields are non-blank
+    when: list[str] = field(default_factory=list)  # made only when these fields are non-blank
     repeat: list[str] = field(default_factory=lambda: [""])
-    explode: str | None = None   # a list field: one entity per item
+    explode: str | None = None  # a list field: one entity per item
 
 
 @dataclass
@@ -102,7 +103,7 @@ class Spec:
     links: list[LinkSpec]
     defaults: dict
     observed: str | None = None
-    grade: str | dict | None = None   # a field, or {system, reliability, credibility, raw, parts}
+    grade: str | dict | None = None  # a field, or {system, reliability, credibility, raw, parts}
     handling: str | None = None
     agency: str | None = None
     source_type: str | None = None
@@ -136,13 +137,18 @@ def _prop(path: Path, where: str, name: str, raw, columns: dict) -> Prop:
     if p.field is None and p.value is None:
         raise _err(path, f"{where}.{name}: give a field or a value")
     base = p.field.split(".")[0] if p.field else None
-    if base and not base.startswith("$") and base not in columns and not any(
-            re.fullmatch(re.escape(base).replace(r"\{n\}", r"\w+"), c) for c in columns):
+    if (
+        base
+        and not base.startswith("$")
+        and base not in columns
+        and not any(re.fullmatch(re.escape(base).replace(r"\{n\}", r"\w+"), c) for c in columns)
+    ):
         raise _err(path, f"{where}.{name}: no column field {p.field!r}")
     if p.field and p.field.startswith("$") and p.field not in PSEUDO:
         raise _err(path, f"{where}.{name}: unknown pseudo field {p.field!r} (known: {', '.join(PSEUDO)})")
     if p.transform:
         from linkgraph.importing.transforms import TRANSFORMS
+
         if p.transform not in TRANSFORMS:
             raise _err(path, f"{where}.{name}: unknown transform {p.transform!r}")
     return p
@@ -180,8 +186,7 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
         opts = {"headers": [fname]} if opts is None else opts
         if isinstance(opts, list):
             opts = {"headers": opts}
-        unknown = set(opts) - {"headers", "required", "transform", "on_error", "max_length", "args", "repeat",
-                               "split"}
+        unknown = set(opts) - {"headers", "required", "transform", "on_error", "max_length", "args", "repeat", "split"}
         if unknown:
             raise _err(path, f"columns.{fname}: unknown keys {sorted(unknown)}")
         headers = opts.get("headers") or [fname]
@@ -199,9 +204,16 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
         for n in repeat or [None]:
             name = fname if n is None else fname.replace("{n}", n)
             hs = [str(h) if n is None else str(h).replace("{n}", n) for h in headers]
-            columns[name] = Column(name=name, headers=hs, required=_required(path, fname, opts.get("required", False)),
-                                   transform=tr, on_error=oe, max_length=int(opts.get("max_length", 10_000)),
-                                   args=dict(opts.get("args") or {}), split=opts.get("split"))
+            columns[name] = Column(
+                name=name,
+                headers=hs,
+                required=_required(path, fname, opts.get("required", False)),
+                transform=tr,
+                on_error=oe,
+                max_length=int(opts.get("max_length", 10_000)),
+                args=dict(opts.get("args") or {}),
+                split=opts.get("split"),
+            )
     seen: dict[str, str] = {}
     for c in columns.values():
         for k in c.keys:
@@ -233,8 +245,9 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
         when = e.get("when") or []
         when = [when] if isinstance(when, str) else list(when)
         repeat = [str(n) for n in e.get("repeat", [])] or [""]
-        entities[alias] = EntitySpec(alias=alias, type=e["type"], properties=props, when=when, repeat=repeat,
-                                     explode=e.get("explode"))
+        entities[alias] = EntitySpec(
+            alias=alias, type=e["type"], properties=props, when=when, repeat=repeat, explode=e.get("explode")
+        )
     links = []
     for i, ln in enumerate(doc.get("links") or []):
         where = f"links[{i}]"
@@ -261,10 +274,17 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
     except LinkgraphError as e:
         raise _err(path, f"defaults.grade: {e}") from None
     spec = Spec(
-        name=str(doc["name"]), title=str(doc.get("title", doc["name"])), path=path,
-        digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], kind=str(doc.get("kind", doc["name"])),
-        formats=list(doc.get("formats") or ["csv", "xlsx"]), columns=columns, entities=entities, links=links,
-        defaults=defaults, filters=list(doc.get("filters") or []),
+        name=str(doc["name"]),
+        title=str(doc.get("title", doc["name"])),
+        path=path,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+        kind=str(doc.get("kind", doc["name"])),
+        formats=list(doc.get("formats") or ["csv", "xlsx"]),
+        columns=columns,
+        entities=entities,
+        links=links,
+        defaults=defaults,
+        filters=list(doc.get("filters") or []),
     )
     for attr in ("observed", "grade", "handling", "agency", "source_type"):
         val = doc.get(attr)
@@ -289,8 +309,10 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
 
 
 _GRADE_KEYS = ("system", "reliability", "credibility", "raw", "parts")
-_GRADE_HELP = ("`grade` is a field holding a whole grade (B2, 2/B/C, B/2/3), [system, reliability, credibility] "
-               "fields, or {system, reliability, credibility, raw, parts: [fields of the grade in its own system]}")
+_GRADE_HELP = (
+    "`grade` is a field holding a whole grade (B2, 2/B/C, B/2/3), [system, reliability, credibility] "
+    "fields, or {system, reliability, credibility, raw, parts: [fields of the grade in its own system]}"
+)
 
 
 def _grade_fields(path: Path, val, columns: dict) -> dict:
@@ -342,5 +364,7 @@ def get_spec(name_or_path: str | Path) -> Spec:
     specs = builtin_specs()
     if str(name_or_path) in specs:
         return specs[str(name_or_path)]
-    raise LinkgraphError(f"no import spec {str(name_or_path)!r}: built-in specs are {', '.join(specs)}, "
-                         "or give the path of a .yaml spec file")
+    raise LinkgraphError(
+        f"no import spec {str(name_or_path)!r}: built-in specs are {', '.join(specs)}, "
+        "or give the path of a .yaml spec file"
+    )

@@ -10,6 +10,7 @@ The normalisers live in linkgraph.normalize (written alongside); each adapter im
 and falls back to a conservative local rule if that module is absent, so the importer never depends on the
 order in which the packages land.
 """
+
 from __future__ import annotations
 
 import functools
@@ -73,8 +74,9 @@ def t_split_list(text, ctx=None, sep=r"[;,/|]", **_):
 # --- dates ---------------------------------------------------------------------------------------------------
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                         "nov", "dec"], 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 _WORDY = re.compile(r"^(\d{1,2})[\s\-]*([A-Za-z]{3,9})\.?[\s\-,]*(\d{2,4})$")
 _MDY_WORDY = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$")
 
@@ -198,11 +200,37 @@ def t_duration(text, ctx=None, **_):
 
 
 _QTY = re.compile(r"^([+-]?[\d.,\s]*\d)\s*([A-Za-z%][A-Za-z.\s]*)?$")
-_UNITS = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg",
-          "g": "g", "gram": "g", "grams": "g", "t": "t", "tonne": "t", "tonnes": "t", "ton": "t", "tons": "t",
-          "pcs": "pieces", "pc": "pieces", "piece": "pieces", "pieces": "pieces", "tusk": "tusks",
-          "tusks": "tusks", "horn": "horns", "horns": "horns", "scales": "kg_scales", "live": "live",
-          "head": "live", "heads": "live", "no": "number", "nos": "number", "number": "number"}
+_UNITS = {
+    "kg": "kg",
+    "kgs": "kg",
+    "kilo": "kg",
+    "kilos": "kg",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "g": "g",
+    "gram": "g",
+    "grams": "g",
+    "t": "t",
+    "tonne": "t",
+    "tonnes": "t",
+    "ton": "t",
+    "tons": "t",
+    "pcs": "pieces",
+    "pc": "pieces",
+    "piece": "pieces",
+    "pieces": "pieces",
+    "tusk": "tusks",
+    "tusks": "tusks",
+    "horn": "horns",
+    "horns": "horns",
+    "scales": "kg_scales",
+    "live": "live",
+    "head": "live",
+    "heads": "live",
+    "no": "number",
+    "nos": "number",
+    "number": "number",
+}
 
 
 def t_quantity(text, ctx=None, **_):
@@ -252,16 +280,26 @@ def t_phone(text, ctx=None, default_region=None, **_):
         if r.ok and r.value:
             return T(r.value, extras={"valid": True, "country": r.region, "raw": clean(text)})
         digits = getattr(r, "digits", None)
-        return T(None, False, r.note or f'cannot read "{text}" as a phone number',
-                 extras={"valid": False, "raw": clean(text), "digits": digits})
+        return T(
+            None,
+            False,
+            r.note or f'cannot read "{text}" as a phone number',
+            extras={"valid": False, "raw": clean(text), "digits": digits},
+        )
     import phonenumbers
 
     try:
         num = phonenumbers.parse(clean(text), region)
         if phonenumbers.is_possible_number(num):
             e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-            return T(e164, extras={"valid": phonenumbers.is_valid_number(num),
-                                   "country": phonenumbers.region_code_for_number(num), "raw": clean(text)})
+            return T(
+                e164,
+                extras={
+                    "valid": phonenumbers.is_valid_number(num),
+                    "country": phonenumbers.region_code_for_number(num),
+                    "raw": clean(text),
+                },
+            )
     except phonenumbers.NumberParseException:
         pass
     return T(None, False, f'cannot read "{text}" as a phone number', extras={"valid": False, "raw": clean(text)})
@@ -292,8 +330,10 @@ def t_org_name(text, ctx=None, **_):
     if fn is not None:
         r = fn(text)
         if getattr(r, "value", None):
-            return T(r.value, extras={"key": getattr(r, "key", None) or _fold(r.value),
-                                      "legal_form": getattr(r, "legal_form", None)})
+            return T(
+                r.value,
+                extras={"key": getattr(r, "key", None) or _fold(r.value), "legal_form": getattr(r, "legal_form", None)},
+            )
     s = clean(text)
     key = _fold(s)
     return T(s, extras={"key": key}) if key else _fail(f'cannot read "{text}" as an organisation name')
@@ -311,11 +351,17 @@ def t_species(text, ctx=None, **_):
     if fn is not None:
         r = fn(text)
         if r.value:
-            return T(r.value, extras={"common_name": getattr(r, "common_name", None),
-                                      "verified": bool(r.ok), "family": getattr(r, "family", None),
-                                      "taxon_class": getattr(r, "class_name", None),
-                                      "cites_appendix": getattr(r, "appendix", None),
-                                      "rank": getattr(r, "rank", None)})
+            return T(
+                r.value,
+                extras={
+                    "common_name": getattr(r, "common_name", None),
+                    "verified": bool(r.ok),
+                    "family": getattr(r, "family", None),
+                    "taxon_class": getattr(r, "class_name", None),
+                    "cites_appendix": getattr(r, "appendix", None),
+                    "rank": getattr(r, "rank", None),
+                },
+            )
     s = clean(text)
     parts = s.split()
     if not parts:
@@ -333,7 +379,9 @@ def _ident(kind: str):
             return _fail(f'cannot read "{text}" as a vehicle registration')
         if kind == "imo":
             s = s.removeprefix("IMO")
-            if not re.fullmatch(r"\d{7}", s) or sum(int(c) * w for c, w in zip(s[:6], range(7, 1, -1))) % 10 != int(s[6]):
+            if not re.fullmatch(r"\d{7}", s) or sum(int(c) * w for c, w in zip(s[:6], range(7, 1, -1))) % 10 != int(
+                s[6]
+            ):
                 return _fail(f'cannot read "{text}" as an IMO number')
             s = "IMO" + s
         if kind == "flight" and not re.fullmatch(r"[A-Z0-9]{2}\d{1,4}[A-Z]?", s):
@@ -344,6 +392,7 @@ def _ident(kind: str):
                 return _fail(f'cannot read "{text}" as an air waybill number (3 + 8 digits)')
             s = f"{digits[:3]}-{digits[3:]}"
         return T(s)
+
     return fn
 
 
@@ -365,17 +414,42 @@ def t_cites_source(text, ctx=None, **_):
 
 
 TRANSFORMS = {
-    "strip": t_strip, "upper": t_upper, "lower": t_lower, "code": t_code, "split-list": t_split_list,
-    "date": t_date, "datetime": t_datetime, "number": t_number, "int": t_int, "duration": t_duration,
-    "quantity": t_quantity, "country": t_country, "phone": t_phone, "person_name": t_person_name,
-    "org_name": t_org_name, "place": t_place, "species": t_species, "passport": _ident("passport"),
-    "plate": _ident("plate"), "imo": _ident("imo"), "flight": _ident("flight"), "awb": _ident("awb"),
-    "email": t_email, "cites_purpose": t_cites_purpose, "cites_source": t_cites_source,
+    "strip": t_strip,
+    "upper": t_upper,
+    "lower": t_lower,
+    "code": t_code,
+    "split-list": t_split_list,
+    "date": t_date,
+    "datetime": t_datetime,
+    "number": t_number,
+    "int": t_int,
+    "duration": t_duration,
+    "quantity": t_quantity,
+    "country": t_country,
+    "phone": t_phone,
+    "person_name": t_person_name,
+    "org_name": t_org_name,
+    "place": t_place,
+    "species": t_species,
+    "passport": _ident("passport"),
+    "plate": _ident("plate"),
+    "imo": _ident("imo"),
+    "flight": _ident("flight"),
+    "awb": _ident("awb"),
+    "email": t_email,
+    "cites_purpose": t_cites_purpose,
+    "cites_source": t_cites_source,
 }
 # What a failed transform does unless the column says otherwise: dates and numbers stop the file (a date read
 # wrongly puts an event in the wrong place on a timeline); identifiers keep the raw text, flagged.
-DEFAULT_ON_ERROR = {"date": "reject", "datetime": "reject", "number": "reject", "int": "reject",
-                    "duration": "reject", "quantity": "reject"}
+DEFAULT_ON_ERROR = {
+    "date": "reject",
+    "datetime": "reject",
+    "number": "reject",
+    "int": "reject",
+    "duration": "reject",
+    "quantity": "reject",
+}
 
 
 @functools.cache

@@ -75,10 +75,25 @@ def strip_marks(s: str) -> str:
 
 _EXTRA_FOLD = str.maketrans(
     {
-        "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
-        "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ı": "i",
-        "ð": "d", "þ": "th",
-        "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
+        "đ": "d",
+        "Đ": "D",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ß": "ss",
+        "ı": "i",
+        "ð": "d",
+        "þ": "th",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u00b4": "'",
     }
 )
 
@@ -203,8 +218,9 @@ def map_unique_frame(func: Callable[..., Any], fields: Sequence[str], series, *o
             results = [func(v, *extra) for v in uniq_vals]
             blank = func(None, *extra)
     except TypeError:  # unhashable cells: plain loop with a memo
-        rows = list(zip(series.tolist(), *[o.tolist() if isinstance(o, pd.Series) else [o] * len(series)
-                                            for o in others]))
+        rows = list(
+            zip(series.tolist(), *[o.tolist() if isinstance(o, pd.Series) else [o] * len(series) for o in others])
+        )
         results = map_unique(rows, lambda row: func(*row))
         return results_frame(results, fields, index=series.index)
     data = {}

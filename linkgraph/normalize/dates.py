@@ -71,28 +71,123 @@ def _add_months(names: list[str]) -> None:
 
 
 # English
-_add_months(["january|jan", "february|feb|febr", "march|mar", "april|apr", "may",
-             "june|jun", "july|jul", "august|aug", "september|sep|sept", "october|oct",
-             "november|nov", "december|dec"])
+_add_months(
+    [
+        "january|jan",
+        "february|feb|febr",
+        "march|mar",
+        "april|apr",
+        "may",
+        "june|jun",
+        "july|jul",
+        "august|aug",
+        "september|sep|sept",
+        "october|oct",
+        "november|nov",
+        "december|dec",
+    ]
+)
 # French
-_add_months(["janvier|janv|janv.", "février|fevrier|fév|fev|févr|fevr", "mars", "avril|avr",
-             "mai", "juin", "juillet|juil", "août|aout|aoû", "septembre", "octobre",
-             "novembre", "décembre|decembre|déc"])
+_add_months(
+    [
+        "janvier|janv|janv.",
+        "février|fevrier|fév|fev|févr|fevr",
+        "mars",
+        "avril|avr",
+        "mai",
+        "juin",
+        "juillet|juil",
+        "août|aout|aoû",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre|decembre|déc",
+    ]
+)
 # Portuguese
-_add_months(["janeiro", "fevereiro|fev", "março|marco", "abril|abr", "maio|mai", "junho|jun",
-             "julho|jul", "agosto|ago", "setembro|set", "outubro|out", "novembro|nov",
-             "dezembro|dez"])
+_add_months(
+    [
+        "janeiro",
+        "fevereiro|fev",
+        "março|marco",
+        "abril|abr",
+        "maio|mai",
+        "junho|jun",
+        "julho|jul",
+        "agosto|ago",
+        "setembro|set",
+        "outubro|out",
+        "novembro|nov",
+        "dezembro|dez",
+    ]
+)
 # Spanish
-_add_months(["enero|ene", "febrero", "marzo", "abril", "mayo", "junio", "julio",
-             "agosto", "septiembre|setiembre", "octubre", "noviembre", "diciembre|dic"])
+_add_months(
+    [
+        "enero|ene",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre|setiembre",
+        "octubre",
+        "noviembre",
+        "diciembre|dic",
+    ]
+)
 # German / Italian (common in European customs data)
-_add_months(["januar|jänner|jaenner", "februar", "märz|maerz|mrz", "april", "mai", "juni",
-             "juli", "august", "september", "oktober|okt", "november", "dezember|dez"])
-_add_months(["gennaio|genn", "febbraio", "marzo", "aprile", "maggio|magg", "giugno|giu",
-             "luglio|lug", "agosto", "settembre|sett", "ottobre|ott", "novembre", "dicembre"])
+_add_months(
+    [
+        "januar|jänner|jaenner",
+        "februar",
+        "märz|maerz|mrz",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober|okt",
+        "november",
+        "dezember|dez",
+    ]
+)
+_add_months(
+    [
+        "gennaio|genn",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio|magg",
+        "giugno|giu",
+        "luglio|lug",
+        "agosto",
+        "settembre|sett",
+        "ottobre|ott",
+        "novembre",
+        "dicembre",
+    ]
+)
 # Swahili
-_add_months(["januari", "februari", "machi", "aprili", "mei", "juni", "julai", "agosti",
-             "septemba", "oktoba", "novemba", "desemba"])
+_add_months(
+    [
+        "januari",
+        "februari",
+        "machi",
+        "aprili",
+        "mei",
+        "juni",
+        "julai",
+        "agosti",
+        "septemba",
+        "oktoba",
+        "novemba",
+        "desemba",
+    ]
+)
 
 _WEEKDAYS = {
     strip_marks(w)
@@ -121,7 +216,9 @@ _ISO_RE = re.compile(rf"^(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}}
 _ISO_MONTH_RE = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})$")
 _MONTH_YEAR_NUM_RE = re.compile(r"^(?P<m>\d{1,2})[-/.](?P<y>\d{4})$")
 _YEAR_RE = re.compile(r"^(?P<y>\d{4})$")
-_COMPACT_RE = re.compile(rf"^(?P<y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}})(?:[t\s]?(?P<H>\d{{2}})(?P<M>\d{{2}})(?P<S>\d{{2}})?)?{_TZ}$")
+_COMPACT_RE = re.compile(
+    rf"^(?P<y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}})(?:[t\s]?(?P<H>\d{{2}})(?P<M>\d{{2}})(?P<S>\d{{2}})?)?{_TZ}$"
+)
 _DMY_RE = re.compile(
     rf"^(?P<a>\d{{1,2}})\s*(?P<sep>[-/.])\s*(?P<b>\d{{1,2}})\s*(?P=sep)\s*(?P<y>\d{{4}}|\d{{2}}){_TIME_TAIL}$"
 )
@@ -236,9 +333,7 @@ def _resolve_dm(a: int, b: int, dayfirst: bool | None) -> tuple[int, int, bool |
     return (a, b, True, notes) if dayfirst else (b, a, False, notes)
 
 
-_FAST_RE = re.compile(
-    r"^(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
-)
+_FAST_RE = re.compile(r"^(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -284,7 +379,7 @@ def _parse(text: str, dayfirst: bool | None) -> _Parsed:
     s = s.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
     m = _APPROX_RE.match(s)
     if m:
-        s = s[m.end():]
+        s = s[m.end() :]
         notes.append("approximate date")
 
     m = _ISO_RE.match(s)

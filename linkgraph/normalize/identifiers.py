@@ -106,7 +106,7 @@ def _passport(text: str, country_hint: str | None) -> IdentifierValue:
         c, _ = _country(m.group(1))
         if c:
             embedded = c
-            s = (s[: m.start()] + s[m.end():]).strip()
+            s = (s[: m.start()] + s[m.end() :]).strip()
     if embedded is None:
         parts = re.split(r"\s*[:,;]\s*|\s+", s)
         if len(parts) >= 2 and parts[0].isalpha() and len(parts[0]) >= 3:
@@ -187,6 +187,7 @@ def normalize_plate(raw: Any, country: Any = None) -> IdentifierValue:
 
 # ---------------------------------------------------------------------------
 # IMO numbers
+
 
 def imo_check_digit_ok(digits: str) -> bool:
     """True when a 7-digit IMO ship number has a valid check digit."""
@@ -328,6 +329,7 @@ def normalize_flight(raw: Any) -> IdentifierValue:
 # ---------------------------------------------------------------------------
 # air waybills
 
+
 def awb_check_digit_ok(serial8: str) -> bool:
     """True when the 8-digit AWB serial's last digit is its first 7 digits mod 7."""
     if len(serial8) != 8 or not serial8.isdigit():
@@ -455,7 +457,9 @@ def extract_identifiers(text: Any, default_region: str | None = None) -> list[tu
         for m in _X_PLATE_RE.finditer(s):
             raw = m.group("num")
             compact = re.sub(r"[\s\-./·]", "", raw)
-            if not (4 <= len(compact) <= 10 and any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)):
+            if not (
+                4 <= len(compact) <= 10 and any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)
+            ):
                 continue
             add(m.start("num"), m.end("num"), "plate", raw, compact.upper())
         for m in _X_FLIGHT_RE.finditer(s):

@@ -15,6 +15,7 @@ kept as initials ("V." -> "v"), and abbreviations expanded ("Mohd" -> "muhammad"
 :func:`name_key` is the cheap cached form for blocking and identity; :func:`phonetic_key` is a
 consonant-skeleton code for blocking that makes "Mohammed", "Muhammad" and Arabic-script "محمد" agree.
 """
+
 from __future__ import annotations
 
 import math
@@ -111,9 +112,7 @@ _TITLE_SEQS = (
 # Titles that are also common name tokens: removed only in their diacritic (Vietnamese) spelling.
 _TITLES_DIACRITIC = frozenset(["ông", "bà", "cô", "chị", "ngài", "cụ", "chú", "bác", "thầy"])
 # Generational and degree suffixes removed from the end.
-_SUFFIXES = frozenset(
-    "jr jnr junior sr snr senior ii iii iv phd md esq mp dds obe mbe cbe kbe qc kc".split()
-)
+_SUFFIXES = frozenset("jr jnr junior sr snr senior ii iii iv phd md esq mp dds obe mbe cbe kbe qc kc".split())
 # Particles / patronymic markers: kept in ``tokens``, dropped from the comparison key.
 _PATRONYMIC = frozenset("bin binti bint bte bt ibn bn ben ould walad".split())
 _ARTICLE = frozenset("al el ul ad ar as ash at az".split())  # Arabic article (al-Hassan, el-Sayed)
@@ -152,8 +151,7 @@ _VN_WEAK = frozenset(
 )
 _VN_MARKERS = frozenset(["van", "thi"])
 _VN_DIACRITICS = frozenset(
-    "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
-    "ĂÂĐÊÔƠƯẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ"
+    "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĂÂĐÊÔƠƯẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ"
 )
 
 _CJK_COMPOUND_SURNAMES = frozenset(
@@ -162,10 +160,34 @@ _CJK_COMPOUND_SURNAMES = frozenset(
 )
 # Korean surnames: Revised Romanization (what anyascii yields) -> usual passport spelling.
 _KOREAN_SURNAMES = {
-    "gim": "kim", "i": "lee", "ri": "lee", "yi": "lee", "bak": "park", "choe": "choi", "jeong": "jung",
-    "jo": "cho", "yun": "yoon", "gang": "kang", "im": "lim", "o": "oh", "sin": "shin", "gwon": "kwon",
-    "an": "ahn", "yu": "yoo", "go": "ko", "mun": "moon", "sim": "shim", "no": "noh", "gwak": "kwak",
-    "seong": "sung", "ju": "joo", "u": "woo", "gu": "koo", "eom": "um", "gil": "kil", "gyeong": "kyung",
+    "gim": "kim",
+    "i": "lee",
+    "ri": "lee",
+    "yi": "lee",
+    "bak": "park",
+    "choe": "choi",
+    "jeong": "jung",
+    "jo": "cho",
+    "yun": "yoon",
+    "gang": "kang",
+    "im": "lim",
+    "o": "oh",
+    "sin": "shin",
+    "gwon": "kwon",
+    "an": "ahn",
+    "yu": "yoo",
+    "go": "ko",
+    "mun": "moon",
+    "sim": "shim",
+    "no": "noh",
+    "gwak": "kwak",
+    "seong": "sung",
+    "ju": "joo",
+    "u": "woo",
+    "gu": "koo",
+    "eom": "um",
+    "gil": "kil",
+    "gyeong": "kyung",
 }
 
 # --------------------------------------------------------------------------- regexes

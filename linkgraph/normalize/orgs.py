@@ -96,8 +96,11 @@ del _SUFFIXES[("est",)]
 
 _PREFIXES: dict[tuple[str, ...], str] = {}
 for _names, _canon in [
-    ("cong ty tnhh|cong ty trach nhiem huu han|cty tnhh|ct tnhh|cong ty tnhh mtv|cty tnhh mtv|"
-     "cong ty tnhh mot thanh vien|cong ty tnhh hai thanh vien", "Cong ty TNHH"),
+    (
+        "cong ty tnhh|cong ty trach nhiem huu han|cty tnhh|ct tnhh|cong ty tnhh mtv|cty tnhh mtv|"
+        "cong ty tnhh mot thanh vien|cong ty tnhh hai thanh vien",
+        "Cong ty TNHH",
+    ),
     ("cong ty co phan|cong ty cp|cty cp|cty co phan|ctcp", "Cong ty CP"),
     ("cong ty|cty|c ty", "Cong ty"),
     ("doanh nghiep tu nhan|dntn", "DNTN"),
@@ -116,13 +119,20 @@ _MAX_PREFIX = max(len(k) for k in _PREFIXES)
 
 # Chinese legal suffixes, removed before transliteration
 _CJK_SUFFIXES = [
-    ("股份有限公司", "Co. Ltd (joint stock)"), ("有限责任公司", "LLC"), ("有限責任公司", "LLC"),
-    ("有限公司", "Co. Ltd"), ("公司", "Co"),
+    ("股份有限公司", "Co. Ltd (joint stock)"),
+    ("有限责任公司", "LLC"),
+    ("有限責任公司", "LLC"),
+    ("有限公司", "Co. Ltd"),
+    ("公司", "Co"),
 ]
 
 _REWRITES = [
     # (substring that must be present, pattern, replacement); "&" is already "and"
-    ("imp", re.compile(r"\b(?:imp(?:ort)?s?|imports?)\s*(?:and\s*|n\s*)?(?:exp(?:ort)?s?|exports?)\b"), "import export"),
+    (
+        "imp",
+        re.compile(r"\b(?:imp(?:ort)?s?|imports?)\s*(?:and\s*|n\s*)?(?:exp(?:ort)?s?|exports?)\b"),
+        "import export",
+    ),
     ("exp", re.compile(r"\bexp(?:ort)?s?\s*(?:and\s*)?imp(?:ort)?s?\b"), "import export"),
     ("exim", re.compile(r"\bexim\b"), "import export"),
     ("xnk", re.compile(r"\bxnk\b"), "xuat nhap khau"),
@@ -209,8 +219,14 @@ def _normalize_text(text: str) -> OrgValue:
     if tokens[0] in _LEADING_THE and len(tokens) > 1:
         tokens = tokens[1:]
     if len(tokens) == 1 and ((tokens[0],) in _SUFFIXES or (tokens[0],) in _PREFIXES):
-        return OrgValue(text, _display(text2) or None, False, "; ".join(notes + ["name is only a legal form"]),
-                        tokens[0], _SUFFIXES.get((tokens[0],)) or _PREFIXES.get((tokens[0],)))
+        return OrgValue(
+            text,
+            _display(text2) or None,
+            False,
+            "; ".join(notes + ["name is only a legal form"]),
+            tokens[0],
+            _SUFFIXES.get((tokens[0],)) or _PREFIXES.get((tokens[0],)),
+        )
     stripped, found = _strip_legal(tokens)
     forms.extend(found)
     if not stripped:

@@ -41,11 +41,7 @@ class PhoneValue:
     digits: str | None = None  # the raw digits, a fallback key when not ok
 
 
-_TYPE_NAMES = {
-    v: k.lower()
-    for k, v in vars(PhoneNumberType).items()
-    if k.isupper() and isinstance(v, int)
-}
+_TYPE_NAMES = {v: k.lower() for k, v in vars(PhoneNumberType).items() if k.isupper() and isinstance(v, int)}
 
 _SUPPORTED = frozenset(phonenumbers.SUPPORTED_REGIONS)
 _EXCEL_FLOAT_RE = re.compile(r"^\+?\d{6,17}\.0+$")
@@ -149,8 +145,11 @@ def _parse_single(text: str, region: str | None, notes: list[str]) -> PhoneValue
 
     if num is None and not region and not has_plus:
         return PhoneValue(
-            raw=text, value=None, ok=False,
-            note=_join(notes, "no country code and no default region"), digits=digits,
+            raw=text,
+            value=None,
+            ok=False,
+            note=_join(notes, "no country code and no default region"),
+            digits=digits,
         )
     if num is None:
         return PhoneValue(raw=text, value=None, ok=False, note=_join(notes, "not a phone number"), digits=digits)
@@ -184,10 +183,14 @@ def _scientific(text: str) -> str | PhoneValue | None:
         # every digit survived: mantissa digits == exponent + 1
         return lead + frac
     if len(frac) > exp:
-        return PhoneValue(raw=text, value=None, ok=False, note="scientific notation with a fraction is not a phone number")
+        return PhoneValue(
+            raw=text, value=None, ok=False, note="scientific notation with a fraction is not a phone number"
+        )
     approx = lead + frac + "0" * (exp - len(frac))
     return PhoneValue(
-        raw=text, value=None, ok=False,
+        raw=text,
+        value=None,
+        ok=False,
         note=f"Excel scientific notation: precision lost (~{approx})",
         digits=approx,
     )
@@ -215,7 +218,9 @@ def _normalize_text(text: str, region_hint: str | None) -> PhoneValue:
             r = _parse_single(p, region, [])
             vals.append(r.value or p)
         return PhoneValue(
-            raw=text, value=None, ok=False,
+            raw=text,
+            value=None,
+            ok=False,
             note=_join(notes, "several numbers in one cell: " + ", ".join(vals)),
             digits=_digits(text),
         )

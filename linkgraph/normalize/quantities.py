@@ -89,13 +89,19 @@ def _fold_unit(s: str) -> str:
 
 
 KG = "kg"
-_def(_u("mass", KG, 1.0), "kg|kgs|kg s|kilo|kilos|kilogram|kilograms|kilogramme|kilogrammes|kilogramo|kilogramos|"
-     "quilo|quilos|quilograma|quilogramas|kilogramu|kil|公斤|千克|kí lô|ki lô|cân ta")
+_def(
+    _u("mass", KG, 1.0),
+    "kg|kgs|kg s|kilo|kilos|kilogram|kilograms|kilogramme|kilogrammes|kilogramo|kilogramos|"
+    "quilo|quilos|quilograma|quilogramas|kilogramu|kil|公斤|千克|kí lô|ki lô|cân ta",
+)
 _def(_u("mass", KG, 0.001), "g|gr|grs|gm|gms|gram|grams|gramme|grammes|grama|gramas|gramo|gramos|grm|克")
 _def(_u("mass", KG, 1e-6), "mg|milligram|milligrams|milligramme|milligrammes|miligrama|miligramas|mgm")
 _def(_u("mass", KG, 1e-9), "ug|mcg|microgram|micrograms|microgramme|microgrammes|myg")
-_def(_u("mass", KG, 1000.0), "t|tonne|tonnes|metric ton|metric tons|metric tonne|metric tonnes|mt|tonelada|"
-     "toneladas|tonnes metriques|tấn|吨|公吨|ton metric")
+_def(
+    _u("mass", KG, 1000.0),
+    "t|tonne|tonnes|metric ton|metric tons|metric tonne|metric tonnes|mt|tonelada|"
+    "toneladas|tonnes metriques|tấn|吨|公吨|ton metric",
+)
 _def(_u("mass", KG, 1000.0, note="'tons' read as metric tonnes"), "ton|tons")
 _def(_u("mass", KG, 0.45359237), "lb|lbs|pound|pounds|pnd|libra|libras|livre|livres")
 _def(_u("mass", KG, 0.028349523125), "oz|ounce|ounces|oun|once|onces")
@@ -105,8 +111,11 @@ _def(_u("volume", "l", 1.0), "l|lt|ltr|ltrs|litre|litres|liter|liters|litro|litr
 _def(_u("volume", "l", 0.001), "ml|millilitre|millilitres|milliliter|milliliters|mililitro|mililitros|mlt|毫升")
 _def(_u("volume", "l", 0.01), "cl|centilitre|centilitres")
 _def(_u("volume", "l", 3.785411784, note="US gallons assumed"), "gal|gallon|gallons")
-_def(_u("cubic", "m3", 1.0), "m3|m 3|cu m|cum|cbm|cubic metre|cubic metres|cubic meter|cubic meters|metre cube|"
-     "metres cubes|mètre cube|metro cubico|metros cubicos|mètres cubes|khối|立方米|方")
+_def(
+    _u("cubic", "m3", 1.0),
+    "m3|m 3|cu m|cum|cbm|cubic metre|cubic metres|cubic meter|cubic meters|metre cube|"
+    "metres cubes|mètre cube|metro cubico|metros cubicos|mètres cubes|khối|立方米|方",
+)
 _def(_u("cubic", "m3", 1e-6), "cm3|cu cm|ccm|cc|cubic centimetre|cubic centimetres")
 _def(_u("cubic", "m3", 0.028316846592), "ft3|cu ft|cuf|cubic foot|cubic feet|pieds cubes")
 _def(_u("length", "m", 1.0), "m|metre|metres|meter|meters|metro|metros|mtr")
@@ -121,20 +130,37 @@ _def(_u("area", "m2", 0.01), "dm2|sq dcm|sq dm|sqd")
 _def(_u("area", "m2", 0.09290304), "ft2|sq ft|sqf|square foot|square feet|pieds carres")
 
 P, ITEMS = "pieces", "items"
-_def(_u("count", P, 1.0, "pieces"), "pc|pcs|piece|pieces|pce|pces|pièce|pièces|peca|pecas|peça|peças|pieza|piezas|"
-     "pz|pzs|morceau|morceaux|unit|units|unite|unites|unidad|unidades|unidade|unidades|ea|each|nos|no|nr|"
-     "number|numbers|qty|cái|chiếc|件|个|支|根|片|ite|item|items|article|articles|artigo|artigos")
-_def(_u("count", P, 1.0, "specimens"), "number of specimens|specimens|specimen|spe|spécimen|spécimens|"
-     "especimen|especimenes|espécime|espécimes|exemplaire|exemplaires|exemplar|exemplares|ejemplar|ejemplares")
-_def(_u("count", P, 1.0, "live"), "live|alive|live animals|live specimens|animals|animal|animaux|animais|"
-     "vivant|vivants|vivo|vivos|head|heads|individual|individuals|individus|individuos|indivíduos|con|只|头|"
-     "birds|oiseaux|aves")
-_def(_u("count", P, 1.0, "tusks"), "tusk|tusks|tus|défense|défenses|defense|defenses|presa|presas|ponta|pontas|"
-     "colmillo|colmillos|pembe|ngà|raw tusks|tusks (raw)")
-_def(_u("count", P, 1.0, "horns"), "horn|horns|hor|corne|cornes|chifre|chifres|corno|cornos|cuerno|cuernos|sừng|"
-     "rhino horns|rhino horn")
-_def(_u("count", P, 1.0, "skins"), "skin|skins|ski|peau|peaux|pele|peles|piel|pieles|hide|hides|pelt|pelts|"
-     "bellyskins|belly skins|bsk|backs|back skins|bak|hornback skins|hrn|sides|side|sid|skd|张")
+_def(
+    _u("count", P, 1.0, "pieces"),
+    "pc|pcs|piece|pieces|pce|pces|pièce|pièces|peca|pecas|peça|peças|pieza|piezas|"
+    "pz|pzs|morceau|morceaux|unit|units|unite|unites|unidad|unidades|unidade|unidades|ea|each|nos|no|nr|"
+    "number|numbers|qty|cái|chiếc|件|个|支|根|片|ite|item|items|article|articles|artigo|artigos",
+)
+_def(
+    _u("count", P, 1.0, "specimens"),
+    "number of specimens|specimens|specimen|spe|spécimen|spécimens|"
+    "especimen|especimenes|espécime|espécimes|exemplaire|exemplaires|exemplar|exemplares|ejemplar|ejemplares",
+)
+_def(
+    _u("count", P, 1.0, "live"),
+    "live|alive|live animals|live specimens|animals|animal|animaux|animais|"
+    "vivant|vivants|vivo|vivos|head|heads|individual|individuals|individus|individuos|indivíduos|con|只|头|"
+    "birds|oiseaux|aves",
+)
+_def(
+    _u("count", P, 1.0, "tusks"),
+    "tusk|tusks|tus|défense|défenses|defense|defenses|presa|presas|ponta|pontas|"
+    "colmillo|colmillos|pembe|ngà|raw tusks|tusks (raw)",
+)
+_def(
+    _u("count", P, 1.0, "horns"),
+    "horn|horns|hor|corne|cornes|chifre|chifres|corno|cornos|cuerno|cuernos|sừng|rhino horns|rhino horn",
+)
+_def(
+    _u("count", P, 1.0, "skins"),
+    "skin|skins|ski|peau|peaux|pele|peles|piel|pieles|hide|hides|pelt|pelts|"
+    "bellyskins|belly skins|bsk|backs|back skins|bak|hornback skins|hrn|sides|side|sid|skd|张",
+)
 _def(_u("count", P, 1.0, "scales"), "scale|scales|sca|écaille|écailles|escama|escamas|vảy")
 _def(_u("count", P, 1.0, "ivory pieces"), "ivory pieces|ivp|ivory piece|ivory carvings|ivc|ivory scraps|ivs")
 _def(_u("count", P, 1.0, "carvings"), "carving|carvings|sculptures|sculpture")
@@ -157,18 +183,30 @@ _def(_u("count", P, 1.0, "sets"), "set|sets|jeu|jeux|conjunto|conjuntos|bộ")
 _def(_u("count", P, 1.0, "gall bladders"), "gall bladder|gall bladders|gallbladder|gallbladders|gab")
 _def(_u("count", P, 1.0, "paws"), "paw|paws|patte|pattes")
 _def(_u("count", P, 1.0, "heads"), "hea|tête|têtes")
-_def(_u("container", ITEMS, 1.0, "bags"), "bag|bags|sack|sacks|sac|sacs|saco|sacos|bolsa|bolsas|gunny bag|gunny bags|"
-     "gunia|magunia|mfuko|mifuko|bao|袋")
-_def(_u("container", ITEMS, 1.0, "boxes"), "box|boxes|boîte|boîtes|boite|boites|caixa|caixas|caja|cajas|hộp|thùng|箱|盒")
+_def(
+    _u("container", ITEMS, 1.0, "bags"),
+    "bag|bags|sack|sacks|sac|sacs|saco|sacos|bolsa|bolsas|gunny bag|gunny bags|gunia|magunia|mfuko|mifuko|bao|袋",
+)
+_def(
+    _u("container", ITEMS, 1.0, "boxes"), "box|boxes|boîte|boîtes|boite|boites|caixa|caixas|caja|cajas|hộp|thùng|箱|盒"
+)
 _def(_u("container", ITEMS, 1.0, "cartons"), "carton|cartons|crt|ctn|ctns|cartão|cartoes")
 _def(_u("container", ITEMS, 1.0, "cases"), "case|cases|cas|caisse|caisses")
-_def(_u("container", ITEMS, 1.0, "bottles"), "bottle|bottles|bot|bouteille|bouteilles|garrafa|garrafas|botella|botellas|chai")
+_def(
+    _u("container", ITEMS, 1.0, "bottles"),
+    "bottle|bottles|bot|bouteille|bouteilles|garrafa|garrafas|botella|botellas|chai",
+)
 _def(_u("container", ITEMS, 1.0, "cans"), "can|cans|tin|tins|bidon|bidons|lata|latas")
 _def(_u("container", ITEMS, 1.0, "flasks"), "flask|flasks|fla|flacon|flacons|frasco|frascos")
-_def(_u("container", ITEMS, 1.0, "packets"), "packet|packets|pack|packs|package|packages|pkg|pkgs|pks|paquet|paquets|"
-     "pacote|pacotes|paquete|paquetes|parcel|parcels|colis|gói|包")
-_def(_u("container", ITEMS, 1.0, "containers"), "container|containers|conteneur|conteneurs|contentor|contentores|"
-     "contenedor|contenedores|ctr|ctrs|teu")
+_def(
+    _u("container", ITEMS, 1.0, "packets"),
+    "packet|packets|pack|packs|package|packages|pkg|pkgs|pks|paquet|paquets|"
+    "pacote|pacotes|paquete|paquetes|parcel|parcels|colis|gói|包",
+)
+_def(
+    _u("container", ITEMS, 1.0, "containers"),
+    "container|containers|conteneur|conteneurs|contentor|contentores|contenedor|contenedores|ctr|ctrs|teu",
+)
 _def(_u("container", ITEMS, 1.0, "crates"), "crate|crates|cageot|cageots|caixote|caixotes")
 _def(_u("container", ITEMS, 1.0, "suitcases"), "suitcase|suitcases|valise|valises|mala|malas|luggage|bagages")
 _def(_u("container", ITEMS, 1.0, "shipments"), "shipment|shipments|shp|cargaison|cargaisons")
@@ -178,38 +216,152 @@ _def(_u("container", ITEMS, 1.0, "jars"), "jar|jars|bocal|bocaux|pot|pots")
 
 # CITES term codes -> what is counted when the unit is blank ("Number of specimens")
 _TERM_CODES = {
-    "BEL": "belts", "BOC": "bone carvings", "BOD": "bodies", "BON": "bones", "BOP": "bone pieces",
-    "BPR": "bone products", "CAP": "carapaces", "CAL": "calipee", "CAR": "carvings", "BAR": "bark",
-    "CHP": "chips", "CLA": "claws", "CLO": "cloth", "COR": "raw corals", "CST": "chess sets",
-    "CUL": "cultures", "DER": "derivatives", "DPL": "dried plants", "EAR": "ears", "EGG": "eggs",
-    "COS": "coral sand", "EGL": "eggs (live)", "EXT": "extract", "FEA": "feathers", "FIB": "fibres",
-    "FLO": "flowers", "FOO": "feet", "FPT": "flower pots", "FRA": "spectacle frames",
-    "FRN": "items of furniture", "FRU": "fruit", "GAR": "garments", "GRS": "graft rootstocks",
-    "HAI": "hair", "HAN": "handbags", "HOC": "horn carvings", "HOP": "horn pieces", "HOR": "horns",
-    "HOS": "horn scraps", "GAL": "gall", "GAB": "gall bladders", "HEA": "heads", "GEN": "genitalia",
-    "HAP": "hair products", "HPR": "horn products", "IVC": "ivory carvings", "IVP": "ivory pieces",
-    "IVS": "ivory scraps", "LEA": "leather", "LEG": "legs", "LIV": "live", "LVS": "leaves", "MEA": "meat",
-    "LPL": "leather products (large)", "LPS": "leather products (small)", "LOG": "logs",
-    "SAW": "sawn wood", "MUS": "musk", "OIL": "oil", "OTH": "other", "PIE": "pieces",
-    "PKY": "sets of piano keys", "PLA": "plates", "ROO": "roots", "SCA": "scales", "QUI": "quills",
-    "POW": "powder", "PEA": "pearls", "SCR": "scraps", "SEE": "seeds", "SHE": "shells",
-    "SHO": "pairs of shoes", "SKE": "skeletons", "SKI": "skins", "SKO": "leather items",
-    "SKP": "skin pieces", "SKS": "skin scraps", "BAL": "baleen", "SKU": "skulls", "SOU": "soup",
-    "SPE": "specimens", "MED": "medicine", "STE": "stems", "TAI": "tails", "TEE": "teeth",
-    "TIC": "timber carvings", "TIM": "timber", "TIP": "timber pieces", "SWI": "swim bladders",
-    "TIS": "tissue cultures", "TRO": "trophies", "TUS": "tusks", "UNS": "unspecified",
-    "WAL": "wallets", "WAT": "watchstraps", "WAX": "wax", "WOO": "wood products", "VEN": "veneer",
-    "VNM": "venom", "FIG": "fingerlings", "PLY": "plywood", "FIN": "fins", "SKD": "sides",
-    "SID": "sides", "CAV": "caviar",
+    "BEL": "belts",
+    "BOC": "bone carvings",
+    "BOD": "bodies",
+    "BON": "bones",
+    "BOP": "bone pieces",
+    "BPR": "bone products",
+    "CAP": "carapaces",
+    "CAL": "calipee",
+    "CAR": "carvings",
+    "BAR": "bark",
+    "CHP": "chips",
+    "CLA": "claws",
+    "CLO": "cloth",
+    "COR": "raw corals",
+    "CST": "chess sets",
+    "CUL": "cultures",
+    "DER": "derivatives",
+    "DPL": "dried plants",
+    "EAR": "ears",
+    "EGG": "eggs",
+    "COS": "coral sand",
+    "EGL": "eggs (live)",
+    "EXT": "extract",
+    "FEA": "feathers",
+    "FIB": "fibres",
+    "FLO": "flowers",
+    "FOO": "feet",
+    "FPT": "flower pots",
+    "FRA": "spectacle frames",
+    "FRN": "items of furniture",
+    "FRU": "fruit",
+    "GAR": "garments",
+    "GRS": "graft rootstocks",
+    "HAI": "hair",
+    "HAN": "handbags",
+    "HOC": "horn carvings",
+    "HOP": "horn pieces",
+    "HOR": "horns",
+    "HOS": "horn scraps",
+    "GAL": "gall",
+    "GAB": "gall bladders",
+    "HEA": "heads",
+    "GEN": "genitalia",
+    "HAP": "hair products",
+    "HPR": "horn products",
+    "IVC": "ivory carvings",
+    "IVP": "ivory pieces",
+    "IVS": "ivory scraps",
+    "LEA": "leather",
+    "LEG": "legs",
+    "LIV": "live",
+    "LVS": "leaves",
+    "MEA": "meat",
+    "LPL": "leather products (large)",
+    "LPS": "leather products (small)",
+    "LOG": "logs",
+    "SAW": "sawn wood",
+    "MUS": "musk",
+    "OIL": "oil",
+    "OTH": "other",
+    "PIE": "pieces",
+    "PKY": "sets of piano keys",
+    "PLA": "plates",
+    "ROO": "roots",
+    "SCA": "scales",
+    "QUI": "quills",
+    "POW": "powder",
+    "PEA": "pearls",
+    "SCR": "scraps",
+    "SEE": "seeds",
+    "SHE": "shells",
+    "SHO": "pairs of shoes",
+    "SKE": "skeletons",
+    "SKI": "skins",
+    "SKO": "leather items",
+    "SKP": "skin pieces",
+    "SKS": "skin scraps",
+    "BAL": "baleen",
+    "SKU": "skulls",
+    "SOU": "soup",
+    "SPE": "specimens",
+    "MED": "medicine",
+    "STE": "stems",
+    "TAI": "tails",
+    "TEE": "teeth",
+    "TIC": "timber carvings",
+    "TIM": "timber",
+    "TIP": "timber pieces",
+    "SWI": "swim bladders",
+    "TIS": "tissue cultures",
+    "TRO": "trophies",
+    "TUS": "tusks",
+    "UNS": "unspecified",
+    "WAL": "wallets",
+    "WAT": "watchstraps",
+    "WAX": "wax",
+    "WOO": "wood products",
+    "VEN": "veneer",
+    "VNM": "venom",
+    "FIG": "fingerlings",
+    "PLY": "plywood",
+    "FIN": "fins",
+    "SKD": "sides",
+    "SID": "sides",
+    "CAV": "caviar",
 }
 # CITES unit codes
 _UNIT_CODES = {
-    "BAG": "bags", "BAK": "backs", "BOT": "bottles", "BOX": "boxes", "BSK": "bellyskins", "CAN": "cans",
-    "CAS": "cases", "CCM": "cm3", "CRT": "cartons", "CTM": "cm", "CUF": "ft3", "CUM": "m3", "FEE": "ft",
-    "FLA": "flasks", "GRM": "g", "HRN": "hornback skins", "INC": "in", "ITE": "items", "KIL": "kg",
-    "LTR": "l", "MGM": "mg", "MLT": "ml", "MTR": "m", "MYG": "ug", "OUN": "oz", "PAI": "pairs",
-    "PCS": "pcs", "PND": "lb", "SET": "sets", "SHP": "shipments", "SID": "sides", "SKI": "skins",
-    "SQC": "cm2", "SQD": "dm2", "SQF": "ft2", "SQM": "m2", "TON": "t", "YAR": "yd",
+    "BAG": "bags",
+    "BAK": "backs",
+    "BOT": "bottles",
+    "BOX": "boxes",
+    "BSK": "bellyskins",
+    "CAN": "cans",
+    "CAS": "cases",
+    "CCM": "cm3",
+    "CRT": "cartons",
+    "CTM": "cm",
+    "CUF": "ft3",
+    "CUM": "m3",
+    "FEE": "ft",
+    "FLA": "flasks",
+    "GRM": "g",
+    "HRN": "hornback skins",
+    "INC": "in",
+    "ITE": "items",
+    "KIL": "kg",
+    "LTR": "l",
+    "MGM": "mg",
+    "MLT": "ml",
+    "MTR": "m",
+    "MYG": "ug",
+    "OUN": "oz",
+    "PAI": "pairs",
+    "PCS": "pcs",
+    "PND": "lb",
+    "SET": "sets",
+    "SHP": "shipments",
+    "SID": "sides",
+    "SKI": "skins",
+    "SQC": "cm2",
+    "SQD": "dm2",
+    "SQF": "ft2",
+    "SQM": "m2",
+    "TON": "t",
+    "YAR": "yd",
 }
 
 _BLANK_WORDS = {"", "-", "--", "?", "n/a", "na", "nil", "none", "unknown", "inconnu", "desconhecido", "nd", "n d", "nc"}
@@ -420,25 +572,42 @@ class _Acc:
     approx: bool = False
 
 
-def _qv(raw, raw_unit, amount, unit: _Unit | None, count=None, count_unit=None, acc: _Acc | None = None,
-        ok=True, extra_note=None) -> QuantityValue:
+def _qv(
+    raw,
+    raw_unit,
+    amount,
+    unit: _Unit | None,
+    count=None,
+    count_unit=None,
+    acc: _Acc | None = None,
+    ok=True,
+    extra_note=None,
+) -> QuantityValue:
     notes = list(acc.notes) if acc else []
     if extra_note:
         notes.append(extra_note)
     if unit is not None and unit.note and unit.note not in notes:
         notes.append(unit.note)
     return QuantityValue(
-        raw=raw, value=amount if ok else None, ok=ok, note="; ".join(notes) or None,
-        amount=amount if ok else None, unit=unit.unit if (unit and ok) else None,
-        count=count, count_unit=count_unit, approx=acc.approx if acc else False, raw_unit=raw_unit,
+        raw=raw,
+        value=amount if ok else None,
+        ok=ok,
+        note="; ".join(notes) or None,
+        amount=amount if ok else None,
+        unit=unit.unit if (unit and ok) else None,
+        count=count,
+        count_unit=count_unit,
+        approx=acc.approx if acc else False,
+        raw_unit=raw_unit,
     )
 
 
 def _fail(raw, raw_unit, note, acc: _Acc | None = None) -> QuantityValue:
     notes = list(acc.notes) if acc else []
     notes.append(note)
-    return QuantityValue(raw=raw, value=None, ok=False, note="; ".join(notes), raw_unit=raw_unit,
-                         approx=acc.approx if acc else False)
+    return QuantityValue(
+        raw=raw, value=None, ok=False, note="; ".join(notes), raw_unit=raw_unit, approx=acc.approx if acc else False
+    )
 
 
 def _from_number(raw, raw_unit, v: float, unit_text: str | None, term: str | None, acc: _Acc) -> QuantityValue:
@@ -479,12 +648,12 @@ def _parse_text(text: str, raw_unit: str | None, term: str | None, decimal: str 
     if m:
         acc.approx = True
         acc.notes.append("approximate")
-        s = s[m.end():]
+        s = s[m.end() :]
     m = _BOUND_RE.match(s)
     if m:
         acc.approx = True
         acc.notes.append(f"bound '{m.group().strip()}' given, value used as is")
-        s = s[m.end():]
+        s = s[m.end() :]
     s = s.strip()
     if not s:
         return _fail(text, raw_unit, "no number", acc)
@@ -522,10 +691,13 @@ def _parse_text(text: str, raw_unit: str | None, term: str | None, decimal: str 
         if rest and cont_u is None:
             cont_u = normalize_unit(rest.split()[0]) if rest.split() else None
         valid = (
-            n is not None and q is not None and u is not None
+            n is not None
+            and q is not None
+            and u is not None
             and (mult_kind == "x" or (cont_u is not None and cont_u.kind == "container"))
             and (not c1 or cont_u is not None)
-            and n == int(n) and 1 <= n <= 10_000
+            and n == int(n)
+            and 1 <= n <= 10_000
         )
         if valid:
             for nn in (n_note1, n_note2):
@@ -536,8 +708,9 @@ def _parse_text(text: str, raw_unit: str | None, term: str | None, decimal: str 
             if u.kind in ("count", "container"):
                 return _qv(text, raw_unit, total, u, count=total, count_unit=u.count_unit, acc=acc)
             count_unit = cont_u.count_unit if cont_u is not None else None
-            return _qv(text, raw_unit, _round(total), u, count=n if count_unit else None,
-                       count_unit=count_unit, acc=acc)
+            return _qv(
+                text, raw_unit, _round(total), u, count=n if count_unit else None, count_unit=count_unit, acc=acc
+            )
 
     # all "number unit" pairs in the text
     measures: list[tuple[float, _Unit, str]] = []
@@ -579,17 +752,24 @@ def _parse_text(text: str, raw_unit: str | None, term: str | None, decimal: str 
     if len({(u.kind if u.kind != "cubic" else "volume") for _, u, _ in measures}) > 1 or len(measures) > 1:
         vals = {(round(v * u.factor, 9), u.unit) for v, u, _ in measures}
         if len(vals) > 1:
-            return _fail(text, raw_unit, "several measures in one cell: " + ", ".join(
-                f"{v:g} {m_}" for v, _, m_ in measures), acc)
+            return _fail(
+                text,
+                raw_unit,
+                "several measures in one cell: " + ", ".join(f"{v:g} {m_}" for v, _, m_ in measures),
+                acc,
+            )
     if len({u.count_unit for _, u, _ in counts}) > 1:
         # "3 bags, 120 tusks": keep the specimen count, drop the packages
         spec = [c for c in counts if c[1].kind == "count"]
         if len(spec) == 1:
-            acc.notes.append("packages ignored: " + ", ".join(f"{v:g} {m_}" for v, u, m_ in counts if u.kind == "container"))
+            acc.notes.append(
+                "packages ignored: " + ", ".join(f"{v:g} {m_}" for v, u, m_ in counts if u.kind == "container")
+            )
             counts = spec
         else:
-            return _fail(text, raw_unit, "several counts in one cell: " + ", ".join(
-                f"{v:g} {m_}" for v, _, m_ in counts), acc)
+            return _fail(
+                text, raw_unit, "several counts in one cell: " + ", ".join(f"{v:g} {m_}" for v, _, m_ in counts), acc
+            )
     if raw_unit and (u_given := normalize_unit(raw_unit)) is not None:
         for _, u, _ in measures + counts:
             if (u.unit, u.factor, u.count_unit) != (u_given.unit, u_given.factor, u_given.count_unit):

@@ -77,19 +77,73 @@ _LANGS = ("en", "fr", "pt", "vi", "zh", "sw")
 # single words that are too ambiguous to be searched inside longer text
 # (they still match when they are the whole value)
 _AMBIGUOUS_WORDS = {
-    "papa", "once", "carey", "mante", "morse", "musc", "musk", "mako", "jaco", "kobe",
-    "duma", "kasa", "trut", "chita", "onca", "buche", "bear", "bears", "ours", "hippo",
-    "manta", "rhino", "tembo", "simba", "chui", "ndovu", "voi",
+    "papa",
+    "once",
+    "carey",
+    "mante",
+    "morse",
+    "musc",
+    "musk",
+    "mako",
+    "jaco",
+    "kobe",
+    "duma",
+    "kasa",
+    "trut",
+    "chita",
+    "onca",
+    "buche",
+    "bear",
+    "bears",
+    "ours",
+    "hippo",
+    "manta",
+    "rhino",
+    "tembo",
+    "simba",
+    "chui",
+    "ndovu",
+    "voi",
 }
 # short words that are safe to search inside text
 _SAFE_SHORT = {"lion", "tusk", "ngà"}
 
 # words that turn a commodity/common-name match into a non-CITES look-alike
 _NEGATIVE = {
-    "mammoth", "mammouth", "mamute", "mamut", "mammut", "fossil", "fossile", "fossilised", "fossilized",
-    "fake", "faux", "imitation", "synthetic", "synthetique", "resin", "resine", "plastic", "plastique",
-    "warthog", "phacochere", "boar", "pig", "cattle", "cow", "ox", "buffalo", "buffle", "bufalo",
-    "bovine", "goat", "sheep", "yak", "replica", "counterfeit",
+    "mammoth",
+    "mammouth",
+    "mamute",
+    "mamut",
+    "mammut",
+    "fossil",
+    "fossile",
+    "fossilised",
+    "fossilized",
+    "fake",
+    "faux",
+    "imitation",
+    "synthetic",
+    "synthetique",
+    "resin",
+    "resine",
+    "plastic",
+    "plastique",
+    "warthog",
+    "phacochere",
+    "boar",
+    "pig",
+    "cattle",
+    "cow",
+    "ox",
+    "buffalo",
+    "buffle",
+    "bufalo",
+    "bovine",
+    "goat",
+    "sheep",
+    "yak",
+    "replica",
+    "counterfeit",
 }
 _NEGATIVE_CJK = ("猛犸", "假", "仿", "牛角", "水牛")
 # checked with diacritics kept (Vietnamese: "giả" = fake, but "giá" = price)
@@ -97,9 +151,18 @@ _NEGATIVE_EXACT = {"giả", "nhựa", "trâu", "factice", "falso", "falsa", "fau
 
 # phrases that contain a name but mean something else; blanked before searching
 _MASK_PHRASES = (
-    ("ivory", "coast"), ("cote", "d", "ivoire"), ("cote", "divoire"), ("costa", "do", "marfim"),
-    ("costa", "de", "marfil"), ("ivory", "tower"), ("tigers", "eye"), ("tiger", "eye"),
-    ("elfenbeinkuste",), ("python", "code"), ("python", "script"), ("gorilla", "glue"),
+    ("ivory", "coast"),
+    ("cote", "d", "ivoire"),
+    ("cote", "divoire"),
+    ("costa", "do", "marfim"),
+    ("costa", "de", "marfil"),
+    ("ivory", "tower"),
+    ("tigers", "eye"),
+    ("tiger", "eye"),
+    ("elfenbeinkuste",),
+    ("python", "code"),
+    ("python", "script"),
+    ("gorilla", "glue"),
 )
 
 _GENUS_QUALIFIERS = {"spp", "sp", "species", "spec", "ssp", "subsp", "var", "cf", "aff", "indet", "hybrid"}
@@ -180,9 +243,15 @@ class _Checklist:
                 apps = {self.taxa[s].appendix for s in species}
                 app = apps.pop() if len(apps) == 1 else None
                 self.taxa[genus] = Taxon(
-                    name=genus, rank="genus", family=first.family, order=first.order,
-                    class_name=first.class_name, appendix=app, appendix_uncertain=True,
-                    common_name=None, parent=None,
+                    name=genus,
+                    rank="genus",
+                    family=first.family,
+                    order=first.order,
+                    class_name=first.class_name,
+                    appendix=app,
+                    appendix_uncertain=True,
+                    common_name=None,
+                    parent=None,
                     note="genus derived from the checklist; not every species of it may be listed",
                 )
             self.genus_species.setdefault(genus, []).extend(species)
@@ -241,11 +310,7 @@ class _Checklist:
             # one Vietnamese syllable means something else with other tones ("voi"/"vòi")
             _append_unique(self.folded, fo_key, e)
         # phrase search inside longer text
-        searchable = (
-            len(toks) >= 2
-            or (len(toks[0]) >= 5 and fo_key not in _AMBIGUOUS_WORDS)
-            or toks[0] in _SAFE_SHORT
-        )
+        searchable = len(toks) >= 2 or (len(toks[0]) >= 5 and fo_key not in _AMBIGUOUS_WORDS) or toks[0] in _SAFE_SHORT
         if kind in ("scientific", "synonym") and single:
             searchable = searchable and _capitalised(text)
         if searchable:
@@ -313,9 +378,17 @@ def _result(raw: Any, taxon: str, matched_on: str, note: str | None = None) -> S
     if t.appendix_uncertain:
         notes.append("CITES appendix uncertain/partial: check Species+")
     return SpeciesValue(
-        raw=raw, value=t.name, ok=True, note="; ".join(notes) or None, rank=t.rank,
-        appendix=t.appendix, matched_on=matched_on, family=t.family, order=t.order,
-        class_name=t.class_name, common_name=t.common_name,
+        raw=raw,
+        value=t.name,
+        ok=True,
+        note="; ".join(notes) or None,
+        rank=t.rank,
+        appendix=t.appendix,
+        matched_on=matched_on,
+        family=t.family,
+        order=t.order,
+        class_name=t.class_name,
+        common_name=t.common_name,
     )
 
 
@@ -455,11 +528,15 @@ def _match_scientific_loose(text: str) -> SpeciesValue | None:
     # unknown species of a known genus
     if gt.rank == "genus" and not gt.appendix_uncertain:
         return _result(
-            text, genus, "genus",
+            text,
+            genus,
+            "genus",
             f"species '{toks[0]} {epithet}' not in checklist; resolved to genus {genus}",
         )
     return SpeciesValue(
-        raw=text, value=None, ok=False,
+        raw=text,
+        value=None,
+        ok=False,
         note=f"species '{toks[0]} {epithet}' not in checklist (genus {genus} only partly listed)",
     )
 
@@ -499,17 +576,13 @@ def _match_phrases(text: str) -> SpeciesValue | None:
     def drop_contained(spans):
         keep = []
         for s, e_, ent in spans:
-            inner = any(
-                (s2 <= s and e_ <= e2) and (e2 - s2) > (e_ - s) for s2, e2, _ in spans
-            )
+            inner = any((s2 <= s and e_ <= e2) and (e2 - s2) > (e_ - s) for s2, e2, _ in spans)
             if not inner:
                 keep.append((s, e_, ent))
         return keep
 
     spans = drop_contained(found) + drop_contained(cjk_found)
-    if not cjk_found and all(
-        s == 0 and e_ == 1 and ent.kind in ("scientific", "synonym") for s, e_, ent in spans
-    ):
+    if not cjk_found and all(s == 0 and e_ == 1 and ent.kind in ("scientific", "synonym") for s, e_, ent in spans):
         return None  # only a leading genus word: let the scientific-name rules decide
     taxa = {ent.taxon for _, _, ent in spans}
     best = _most_specific(taxa)
@@ -523,7 +596,9 @@ def _match_phrases(text: str) -> SpeciesValue | None:
     neg = _has_negative(ftoks, low, toks)
     if neg and kind not in ("scientific", "synonym"):
         return SpeciesValue(
-            raw=text, value=None, ok=False,
+            raw=text,
+            value=None,
+            ok=False,
             note=f"'{neg}' suggests a non-CITES look-alike (would have matched {best})",
         )
     return _result(text, best, kind, "matched inside longer text" if len(toks) > 1 else None)

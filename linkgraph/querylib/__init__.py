@@ -19,6 +19,7 @@ A query file starts with `//` header lines:
 Parameter types: STRING, INT64, DOUBLE, BOOLEAN, STRING[], DATE (ISO, partial allowed: 2023, 2023-06,
 2023-06-05), GRADE (Admiralty, e.g. B2; passed to Cypher as a map {unset, reliability, credibility}).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,17 @@ _HEADER_RE = re.compile(r"^\s*//\s*([a-z_]+)\s*:\s*(.*?)\s*$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
-__all__ = ["Param", "Query", "QueryResult", "list_queries", "load_query", "query", "to_subgraph",
-           "query_dirs", "coerce"]
+__all__ = [
+    "Param",
+    "Query",
+    "QueryResult",
+    "list_queries",
+    "load_query",
+    "query",
+    "to_subgraph",
+    "query_dirs",
+    "coerce",
+]
 
 
 @dataclass(frozen=True)
@@ -189,7 +199,7 @@ def _parse_param(qname: str, where: str, spec: str) -> Param:
         return Param(name, typ, internal=True, doc=doc.strip())
     if rest.startswith("default"):
         p = Param(name, typ, doc=doc.strip())
-        return Param(name, typ, default=_parse_default(qname, p, rest[len("default"):]), doc=doc.strip())
+        return Param(name, typ, default=_parse_default(qname, p, rest[len("default") :]), doc=doc.strip())
     if rest == "":
         return Param(name, typ, default=None, doc=doc.strip())
     raise LinkgraphError(f"{where}: parameter {name}: expected 'required', 'internal' or 'default VALUE'")
@@ -337,11 +347,21 @@ def list_queries(extra_dirs=None) -> pd.DataFrame:
     for q in sorted(_library(extra_dirs).values(), key=lambda q: q.name):
         if q.name.startswith("_"):
             continue
-        params = ", ".join(f"{p.name} {p.type}" + (" required" if p.required else
-                                                   f"={_show(p.default)}" if p.default not in (None, "", []) else "")
-                           for p in q.user_params())
-        rows.append({"name": q.name, "kind": q.kind, "title": q.title, "params": params,
-                     "engines": ", ".join(q.engines), "file": str(q.path)})
+        params = ", ".join(
+            f"{p.name} {p.type}"
+            + (" required" if p.required else f"={_show(p.default)}" if p.default not in (None, "", []) else "")
+            for p in q.user_params()
+        )
+        rows.append(
+            {
+                "name": q.name,
+                "kind": q.kind,
+                "title": q.title,
+                "params": params,
+                "engines": ", ".join(q.engines),
+                "file": str(q.path),
+            }
+        )
     return pd.DataFrame(rows, columns=["name", "kind", "title", "params", "engines", "file"])
 
 
@@ -416,7 +436,9 @@ def execute(name: str, store, extra_dirs=None, **values) -> QueryResult:
     """Run a library query on an open store; the full result (table plus ids for drawing)."""
     q = load_query(name, extra_dirs)
     if store.engine not in q.engines:
-        raise LinkgraphError(f"query {name} does not run on the {store.engine} engine (engines: {', '.join(q.engines)})")
+        raise LinkgraphError(
+            f"query {name} does not run on the {store.engine} engine (engines: {', '.join(q.engines)})"
+        )
     params = q.coerce(values)
     ctx = Context(store, q, params, values, extra_dirs)
     if q.runner:
@@ -459,6 +481,7 @@ def query(name: str, db=None, *, queries=None, **params) -> pd.DataFrame:
     """Run library query NAME on a store (an open Store, a folder, a Neo4j URI, or None for the default).
 
     The run is written to the store's audit log (query name and parameters)."""
+
     def go(store):
         from linkgraph.sharing.audit import record
 
@@ -516,6 +539,6 @@ def _fetch(store, q: Query, params: dict) -> pd.DataFrame:
     parts = []
     ids = params["ids"]
     for i in range(0, len(ids), 5000):
-        parts.append(run_text(store, q, q.text(store.dialect), {"ids": ids[i:i + 5000]}))
+        parts.append(run_text(store, q, q.text(store.dialect), {"ids": ids[i : i + 5000]}))
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=q.returns)

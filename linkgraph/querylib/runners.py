@@ -4,6 +4,7 @@ paths, route aggregation. Analytics (betweenness, brokerage, ...) live in linkgr
 A runner takes a Context (store, query, coerced params) and returns a QueryResult. Its `params` attribute names the
 declared parameters it consumes itself (the loader checks every other declared parameter is used by the Cypher).
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -21,6 +22,7 @@ def runner(name: str, params: set[str] = frozenset()):
         fn.params = set(params)
         RUNNERS[name] = fn
         return fn
+
     return wrap
 
 
@@ -43,7 +45,7 @@ def node_table(ctx, ids: list[str]) -> pd.DataFrame:
     cols = ["id", "type", "caption", "reliability", "credibility", "first_seen", "last_seen"]
     if not ids:
         return pd.DataFrame(columns=cols)
-    parts = [ctx.helper("_nodes", {"ids": ids[i:i + 5000]}) for i in range(0, len(ids), 5000)]
+    parts = [ctx.helper("_nodes", {"ids": ids[i : i + 5000]}) for i in range(0, len(ids), 5000)]
     parts = [p for p in parts if len(p)]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     order = {v: i for i, v in enumerate(ids)}
@@ -64,8 +66,9 @@ NODE_COLS = ["id", "type", "caption", "reliability", "credibility", "first_seen"
 LINK_COLS = ["link_id", "link_type", "source", "target", "link_date"]
 
 
-def expand(ctx, start: str, hops: int, limit: int, params: dict | None = None
-           ) -> tuple[dict[str, int], pd.DataFrame, pd.DataFrame]:
+def expand(
+    ctx, start: str, hops: int, limit: int, params: dict | None = None
+) -> tuple[dict[str, int], pd.DataFrame, pd.DataFrame]:
     """Breadth-first expansion in one round trip: node -> hop distance, the links followed, the nodes' details.
 
     The query returns the start's row, then every link out of an entity nearer than `hops` (a dialect may return
@@ -93,8 +96,11 @@ def expand(ctx, start: str, hops: int, limit: int, params: dict | None = None
     if len(dist) > limit:
         dist = dict(sorted(dist.items(), key=lambda kv: (kv[1], kv[0]))[: max(1, limit)])
     near = {n for n, d in dist.items() if d < hops}
-    keep = links["source"].isin(dist) & links["target"].isin(dist) & (links["source"].isin(near)
-                                                                       | links["target"].isin(near))
+    keep = (
+        links["source"].isin(dist)
+        & links["target"].isin(dist)
+        & (links["source"].isin(near) | links["target"].isin(near))
+    )
     links = links[keep][LINK_COLS].reset_index(drop=True)
     nodes = df[NODE_COLS].drop_duplicates("id")
     nodes = nodes[nodes["id"].isin(dist)].reset_index(drop=True)
@@ -142,8 +148,9 @@ def run_connecting(ctx):
     nodes["paths"] = nodes["id"].map(on_paths).astype(int)
     nodes["pairs"] = nodes["id"].map(lambda n: len(pairs[n])).astype(int)
     nodes["selected"] = nodes["id"].isin(ids)
-    nodes = nodes.sort_values(["selected", "pairs", "paths", "id"], ascending=[False, False, False, True],
-                              kind="stable").reset_index(drop=True)
+    nodes = nodes.sort_values(
+        ["selected", "pairs", "paths", "id"], ascending=[False, False, False, True], kind="stable"
+    ).reset_index(drop=True)
     return _qr(nodes, node_ids=nodes["id"].tolist(), link_ids=list(dict.fromkeys(link_ids)))
 
 
@@ -161,8 +168,15 @@ def _time_respecting(ctx, start: str, goal: str, max_hops: int) -> list[tuple[li
     from linkgraph.querylib import Context, load_query
 
     net = load_query("network", ctx.extra_dirs)
-    params = net.coerce({"id": start, "hops": min(max_hops, 6), "link_types": ctx.params["link_types"],
-                         "min_grade": ctx.raw.get("min_grade") or "", "limit": 200_000})
+    params = net.coerce(
+        {
+            "id": start,
+            "hops": min(max_hops, 6),
+            "link_types": ctx.params["link_types"],
+            "min_grade": ctx.raw.get("min_grade") or "",
+            "limit": 200_000,
+        }
+    )
     _, links, _ = expand(Context(ctx.store, net, params, {}, ctx.extra_dirs), start, params["hops"], 200_000)
     lo, hi = ctx.params["date_from"], ctx.params["date_to"]
     adj: dict[str, list] = {}
@@ -248,8 +262,7 @@ def _bidirectional(ctx, a: str, b: str, max_hops: int, cap: int = 1000):
         grow = [c for c in (a, b) if radius[c] < 6]
         if not grow:
             break
-        c = next((c for c in (a, b) if balls[c] is None), None) or \
-            min(grow, key=lambda c: (len(balls[c]), c != a))
+        c = next((c for c in (a, b) if balls[c] is None), None) or min(grow, key=lambda c: (len(balls[c]), c != a))
         r = first if balls[c] is None else radius[c] + 1
         links, caps = _ball(ctx, c, r)
         captions.update(caps)
@@ -300,8 +313,10 @@ def run_path(ctx):
     else:
         _require(ctx, [p["from_id"], p["to_id"]])
         df = ctx.run()
-        rows = [(list(n), list(lk), list(d)) for n, lk, d in
-                zip(df.get("node_ids", []), df.get("link_ids", []), df.get("link_dates", []))]
+        rows = [
+            (list(n), list(lk), list(d))
+            for n, lk, d in zip(df.get("node_ids", []), df.get("link_ids", []), df.get("link_dates", []))
+        ]
     method = "shortest"
     if p["time_ordered"]:
         rows = [r for r in rows if _ordered(r[2])]
@@ -315,15 +330,22 @@ def run_path(ctx):
     if ids and not all(i in captions for i in ids):
         t = node_table(ctx, ids)
         captions = dict(zip(t["id"], t["caption"]))
-    out = pd.DataFrame({
-        "path": [" - ".join(str(captions.get(n) or n) for n in r[0]) for r in rows],
-        "hops": [len(r[1]) for r in rows],
-        "node_ids": [r[0] for r in rows], "link_ids": [r[1] for r in rows],
-        "link_dates": [r[2] for r in rows],
-        "method": [method] * len(rows),
-    })
-    return _qr(out, node_ids=ids, link_ids=list(dict.fromkeys(lk for r in rows for lk in r[1])),
-               path=rows[0][0] if rows else [])
+    out = pd.DataFrame(
+        {
+            "path": [" - ".join(str(captions.get(n) or n) for n in r[0]) for r in rows],
+            "hops": [len(r[1]) for r in rows],
+            "node_ids": [r[0] for r in rows],
+            "link_ids": [r[1] for r in rows],
+            "link_dates": [r[2] for r in rows],
+            "method": [method] * len(rows),
+        }
+    )
+    return _qr(
+        out,
+        node_ids=ids,
+        link_ids=list(dict.fromkeys(lk for r in rows for lk in r[1])),
+        path=rows[0][0] if rows else [],
+    )
 
 
 # --- trade routes --------------------------------------------------------------------------------------------------
@@ -334,8 +356,19 @@ _DEST = {"destination", "import"}
 @runner("routes")
 def run_routes(ctx):
     df = ctx.run()
-    cols = ["species", "commodity", "origin", "transit", "destination", "items", "quantity", "unit",
-            "first_date", "last_date", "item_ids"]
+    cols = [
+        "species",
+        "commodity",
+        "origin",
+        "transit",
+        "destination",
+        "items",
+        "quantity",
+        "unit",
+        "first_date",
+        "last_date",
+        "item_ids",
+    ]
     if not len(df):
         return _qr(pd.DataFrame(columns=cols))
     routes = []
@@ -344,22 +377,42 @@ def run_routes(ctx):
         locs = legs["location"].tolist()
         roles = [str(r or "").lower() for r in legs["role"].tolist()]
         origin = next((loc for loc, r in zip(locs, roles) if r in _ORIGIN), locs[0] if locs else None)
-        dest = next((loc for loc, r in zip(reversed(locs), reversed(roles)) if r in _DEST),
-                    locs[-1] if len(locs) > 1 else None)
+        dest = next(
+            (loc for loc, r in zip(reversed(locs), reversed(roles)) if r in _DEST), locs[-1] if len(locs) > 1 else None
+        )
         transit = [loc for loc in locs if loc not in (origin, dest)]
         first = g.iloc[0]
-        routes.append({"item_id": item, "species": first["species"], "commodity": first["commodity"],
-                       "origin": origin, "transit": " > ".join(transit), "destination": dest,
-                       "quantity": first["quantity"], "unit": first["unit"], "date": first["item_date"]})
+        routes.append(
+            {
+                "item_id": item,
+                "species": first["species"],
+                "commodity": first["commodity"],
+                "origin": origin,
+                "transit": " > ".join(transit),
+                "destination": dest,
+                "quantity": first["quantity"],
+                "unit": first["unit"],
+                "date": first["item_date"],
+            }
+        )
     r = pd.DataFrame(routes)
     keys = ["species", "commodity", "origin", "transit", "destination", "unit"]
     r[keys] = r[keys].astype(object).where(r[keys].notna(), "")
-    agg = r.groupby(keys, sort=False).agg(
-        items=("item_id", "nunique"), quantity=("quantity", lambda s: float(pd.to_numeric(s).sum())),
-        first_date=("date", lambda s: min((x for x in s if x), default=None)),
-        last_date=("date", lambda s: max((x for x in s if x), default=None)),
-        item_ids=("item_id", lambda s: sorted(set(s)))).reset_index()
-    agg = agg.sort_values(["items", "quantity", "species", "origin", "destination"],
-                          ascending=[False, False, True, True, True], kind="stable").reset_index(drop=True)
+    agg = (
+        r.groupby(keys, sort=False)
+        .agg(
+            items=("item_id", "nunique"),
+            quantity=("quantity", lambda s: float(pd.to_numeric(s).sum())),
+            first_date=("date", lambda s: min((x for x in s if x), default=None)),
+            last_date=("date", lambda s: max((x for x in s if x), default=None)),
+            item_ids=("item_id", lambda s: sorted(set(s))),
+        )
+        .reset_index()
+    )
+    agg = agg.sort_values(
+        ["items", "quantity", "species", "origin", "destination"],
+        ascending=[False, False, True, True, True],
+        kind="stable",
+    ).reset_index(drop=True)
     node_ids = list(dict.fromkeys([*df["item_id"], *df["location_id"]]))
     return _qr(agg[cols], node_ids=node_ids)

@@ -9,6 +9,7 @@
 Every writer takes `title`, `tlp`, `handling` and `created` (the marking; derived from the data's handling codes
 when not given) and returns the written path.
 """
+
 from __future__ import annotations
 
 import importlib

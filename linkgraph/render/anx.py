@@ -9,6 +9,7 @@
 - Positions come from the igraph layout; the chart's title, TLP, handling and creation date are summary
   custom properties.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,18 +38,37 @@ from linkgraph.subgraph import Subgraph
 
 # schema icon name -> i2 icon name (override per call with icon_map={...})
 I2_ICONS = {
-    "person": "Person", "organization": "Organization", "phone": "Phone", "email": "Email",
-    "address": "Address", "location": "Location", "species": "Animal", "shipment": "Shipment",
-    "seizure": "Seizure", "vehicle": "Vehicle", "permit": "Permit", "account": "Account",
-    "identification": "Identification", "document": "Document", "entity": "Entity",
+    "person": "Person",
+    "organization": "Organization",
+    "phone": "Phone",
+    "email": "Email",
+    "address": "Address",
+    "location": "Location",
+    "species": "Animal",
+    "shipment": "Shipment",
+    "seizure": "Seizure",
+    "vehicle": "Vehicle",
+    "permit": "Permit",
+    "account": "Account",
+    "identification": "Identification",
+    "document": "Document",
+    "entity": "Entity",
 }
 GRADE_ONE = [f"{r} - {RELIABILITY_TEXT[r]}" for r in RELIABILITY]
 GRADE_TWO = [f"{c} - {CREDIBILITY_TEXT[c]}" for c in range(1, 7)]
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?")
 
 
-def write_anx(subgraph: Subgraph, path: str | Path, *, title: str | None = None, tlp: str | None = None,
-              handling: str | None = None, created: str | None = None, icon_map: dict | None = None) -> Path:
+def write_anx(
+    subgraph: Subgraph,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    tlp: str | None = None,
+    handling: str | None = None,
+    created: str | None = None,
+    icon_map: dict | None = None,
+) -> Path:
     """Write `subgraph` as an i2 ANX chart to `path` (".anx" added when missing); returns the path."""
     from anxwritter import ANXChart, Card, EntityType, GradeCollection, LinkType
 
@@ -105,8 +125,11 @@ def write_anx(subgraph: Subgraph, path: str | Path, *, title: str | None = None,
     def common(it: Item) -> dict:
         rel, cred = it.grade
         src = _best_record(it)
-        out = {"attributes": _attributes(it, kinds),
-               "cards": [_card(r, grades, Card) for r in it.prov], **grades(rel, cred, it.handling)}
+        out = {
+            "attributes": _attributes(it, kinds),
+            "cards": [_card(r, grades, Card) for r in it.prov],
+            **grades(rel, cred, it.handling),
+        }
         if src is not None:
             ref = _source_ref(src)
             if len(it.prov) > 1:
@@ -119,13 +142,18 @@ def write_anx(subgraph: Subgraph, path: str | Path, *, title: str | None = None,
     for i, nd in enumerate(nodes):
         kw = common(nd)
         kw.update(_date_fields(nd.date))
-        chart.add_icon(id=_x(nd.id), type=_x(nd.type), label=_x(nd.caption), x=int(pos[i][0]), y=int(pos[i][1]),
-                       **kw)
+        chart.add_icon(id=_x(nd.id), type=_x(nd.type), label=_x(nd.caption), x=int(pos[i][0]), y=int(pos[i][1]), **kw)
     for lk in links:
         kw = common(lk)
         kw.update(_date_fields(lk.date))
-        chart.add_link(from_id=_x(lk.source), to_id=_x(lk.target), type=_x(lk.type), label=_x(link_label(lk)),
-                       arrow="ArrowOnHead", **kw)
+        chart.add_link(
+            from_id=_x(lk.source),
+            to_id=_x(lk.target),
+            type=_x(lk.type),
+            label=_x(link_label(lk)),
+            arrow="ArrowOnHead",
+            **kw,
+        )
 
     p = out_path(path, ".anx")
     written = chart.to_anx(str(p))
@@ -179,9 +207,12 @@ def _date_fields(value: str | None) -> dict:
 def _card(r: dict, grades, Card):
     from linkgraph.render.base import credibility, reliability
 
-    fields = {"summary": _x(_source_ref(r)), "source_ref": _x(_source_ref(r)),
-              "description": _x(json.dumps(r, ensure_ascii=False)),
-              **grades(reliability(r.get("reliability")), credibility(r.get("credibility")), text(r.get("handling")))}
+    fields = {
+        "summary": _x(_source_ref(r)),
+        "source_ref": _x(_source_ref(r)),
+        "description": _x(json.dumps(r, ensure_ascii=False)),
+        **grades(reliability(r.get("reliability")), credibility(r.get("credibility")), text(r.get("handling"))),
+    }
     if text(r.get("source_type")):
         fields["source_type"] = _x(r.get("source_type"))
     observed = text(r.get("observed"))

@@ -4,6 +4,7 @@ Everything a format needs from a `Subgraph`, computed once and in one way: clean
 scalars), the provenance records of each item, its Admiralty grades and date range, the chart's handling
 marking (TLP 2.0 and handling codes), and the igraph analytics (layout, degree, betweenness, communities).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,18 +29,25 @@ LINK_BASE = ("id", "type", "source", "target")
 PROV_COLUMNS = ("prov", "batches", "reliability", "credibility", "handling", "first_seen", "last_seen")
 RELIABILITY = "ABCDEF"
 RELIABILITY_TEXT = {
-    "A": "Completely reliable", "B": "Usually reliable", "C": "Fairly reliable",
-    "D": "Not usually reliable", "E": "Unreliable", "F": "Reliability cannot be judged",
+    "A": "Completely reliable",
+    "B": "Usually reliable",
+    "C": "Fairly reliable",
+    "D": "Not usually reliable",
+    "E": "Unreliable",
+    "F": "Reliability cannot be judged",
 }
 CREDIBILITY_TEXT = {
-    1: "Confirmed by other sources", 2: "Probably true", 3: "Possibly true",
-    4: "Doubtful", 5: "Improbable", 6: "Truth cannot be judged",
+    1: "Confirmed by other sources",
+    2: "Probably true",
+    3: "Possibly true",
+    4: "Doubtful",
+    5: "Improbable",
+    6: "Truth cannot be judged",
 }
 
 # TLP 2.0, most restrictive first. Colours: the label's text colour on a black background (FIRST TLP 2.0).
 TLP_LEVELS = ("RED", "AMBER+STRICT", "AMBER", "GREEN", "CLEAR")
-TLP_COLOURS = {"RED": "#FF2B2B", "AMBER+STRICT": "#FFC000", "AMBER": "#FFC000", "GREEN": "#33FF00",
-               "CLEAR": "#FFFFFF"}
+TLP_COLOURS = {"RED": "#FF2B2B", "AMBER+STRICT": "#FFC000", "AMBER": "#FFC000", "GREEN": "#33FF00", "CLEAR": "#FFFFFF"}
 _TLP_RE = re.compile(r"TLP\s*[:_ -]?\s*(RED|AMBER\s*[+_ ]\s*STRICT|AMBER|GREEN|CLEAR|WHITE)", re.I)
 
 
@@ -301,8 +309,12 @@ class Marking:
         return " · ".join(parts)
 
     def lines(self) -> list[tuple[str, str]]:
-        return [("Title", self.title), ("TLP", self.tlp_label), ("Handling", self.handling or "(none recorded)"),
-                ("Created", self.created)]
+        return [
+            ("Title", self.title),
+            ("TLP", self.tlp_label),
+            ("Handling", self.handling or "(none recorded)"),
+            ("Created", self.created),
+        ]
 
 
 def _handling_rank(code: str) -> int:
@@ -313,8 +325,15 @@ def _handling_rank(code: str) -> int:
     return handling_rank(code)
 
 
-def marking(sub: Subgraph, *, title: str | None = None, tlp: str | None = None, handling: str | None = None,
-            created: str | datetime | None = None, parsed: tuple[list, list] | None = None) -> Marking:
+def marking(
+    sub: Subgraph,
+    *,
+    title: str | None = None,
+    tlp: str | None = None,
+    handling: str | None = None,
+    created: str | datetime | None = None,
+    parsed: tuple[list, list] | None = None,
+) -> Marking:
     """The marking of a chart: given values, else what the data's handling codes say.
 
     `parsed`: the subgraph's `items()` when the caller has them already (saves parsing provenance twice).
@@ -335,8 +354,11 @@ def marking(sub: Subgraph, *, title: str | None = None, tlp: str | None = None, 
     in_data = tlp_in(codes)
     level = normalise_tlp(tlp) if tlp is not None else in_data
     if level and in_data and TLP_LEVELS.index(in_data) < TLP_LEVELS.index(level):
-        warnings.warn(f"marked TLP:{level} but the data holds TLP:{in_data} records: check before sharing",
-                      MarkingWarning, stacklevel=3)
+        warnings.warn(
+            f"marked TLP:{level} but the data holds TLP:{in_data} records: check before sharing",
+            MarkingWarning,
+            stacklevel=3,
+        )
     if handling is None:
         distinct = sorted(set(codes), key=lambda c: (-_handling_rank(c), c))  # most restrictive first
         handling = ", ".join(distinct[:8]) + (f" (+{len(distinct) - 8} more)" if len(distinct) > 8 else "")
@@ -344,8 +366,12 @@ def marking(sub: Subgraph, *, title: str | None = None, tlp: str | None = None, 
         created = datetime.now(UTC).replace(microsecond=0)
     if isinstance(created, datetime):
         created = created.isoformat().replace("+00:00", "Z")
-    return Marking(title=title or getattr(sub, "title", None) or "linkgraph chart", tlp=level,
-                   handling=str(handling), created=str(created))
+    return Marking(
+        title=title or getattr(sub, "title", None) or "linkgraph chart",
+        tlp=level,
+        handling=str(handling),
+        created=str(created),
+    )
 
 
 # --------------------------------------------------------------------------------------------------- items
@@ -395,14 +421,32 @@ def items(sub: Subgraph) -> tuple[list[Item], list[Item]]:
     for r in records(sub.nodes):
         props = {k: v for k, v in r.items() if k not in NODE_BASE and k not in PROV_COLUMNS}
         nid = text(r.get("id"))
-        nodes.append(Item(id=nid, type=text(r.get("type")) or "Entity", caption=text(r.get("caption")) or nid,
-                          row=r, prov=provenance(r.get("prov")), props=props))
+        nodes.append(
+            Item(
+                id=nid,
+                type=text(r.get("type")) or "Entity",
+                caption=text(r.get("caption")) or nid,
+                row=r,
+                prov=provenance(r.get("prov")),
+                props=props,
+            )
+        )
     links = []
     for r in records(sub.links):
         props = {k: v for k, v in r.items() if k not in LINK_BASE and k not in PROV_COLUMNS}
         t = text(r.get("type")) or "LINK"
-        links.append(Item(id=text(r.get("id")), type=t, caption=t, row=r, prov=provenance(r.get("prov")),
-                          source=text(r.get("source")), target=text(r.get("target")), props=props))
+        links.append(
+            Item(
+                id=text(r.get("id")),
+                type=t,
+                caption=t,
+                row=r,
+                prov=provenance(r.get("prov")),
+                source=text(r.get("source")),
+                target=text(r.get("target")),
+                props=props,
+            )
+        )
     return nodes, links
 
 
@@ -451,8 +495,11 @@ class Analytics:
         import igraph as ig
 
         self.index = {n.id: i for i, n in enumerate(nodes)}
-        edges = [(self.index[lk.source], self.index[lk.target]) for lk in links
-                 if lk.source in self.index and lk.target in self.index]
+        edges = [
+            (self.index[lk.source], self.index[lk.target])
+            for lk in links
+            if lk.source in self.index and lk.target in self.index
+        ]
         self.graph = ig.Graph(n=len(nodes), edges=edges, directed=True)
         self.seed = seed
 
@@ -537,12 +584,33 @@ class Analytics:
 
 # --------------------------------------------------------------------------------------------------- attribute tables
 
-NODE_FIXED = (("type", "string"), ("caption", "string"), ("reliability", "string"), ("credibility", "long"),
-              ("grade", "string"), ("handling", "string"), ("first_seen", "string"), ("last_seen", "string"),
-              ("batches", "string"), ("properties", "string"), ("prov", "string"))
-LINK_FIXED = (("type", "string"), ("label", "string"), ("date", "string"), ("reliability", "string"),
-              ("credibility", "long"), ("grade", "string"), ("handling", "string"), ("first_seen", "string"),
-              ("last_seen", "string"), ("batches", "string"), ("properties", "string"), ("prov", "string"))
+NODE_FIXED = (
+    ("type", "string"),
+    ("caption", "string"),
+    ("reliability", "string"),
+    ("credibility", "long"),
+    ("grade", "string"),
+    ("handling", "string"),
+    ("first_seen", "string"),
+    ("last_seen", "string"),
+    ("batches", "string"),
+    ("properties", "string"),
+    ("prov", "string"),
+)
+LINK_FIXED = (
+    ("type", "string"),
+    ("label", "string"),
+    ("date", "string"),
+    ("reliability", "string"),
+    ("credibility", "long"),
+    ("grade", "string"),
+    ("handling", "string"),
+    ("first_seen", "string"),
+    ("last_seen", "string"),
+    ("batches", "string"),
+    ("properties", "string"),
+    ("prov", "string"),
+)
 RESERVED = {"id", "label", "source", "target", "key"}
 
 
@@ -572,8 +640,12 @@ def attribute_table(its: list[Item], *, links: bool) -> tuple[list[tuple[str, st
         rel, cred = it.grade
         batches = clean(it.row.get("batches"))
         row = {
-            "type": it.type, "reliability": rel, "credibility": cred, "grade": grade_text(rel, cred) or None,
-            "handling": it.handling or None, "first_seen": clean(it.row.get("first_seen")),
+            "type": it.type,
+            "reliability": rel,
+            "credibility": cred,
+            "grade": grade_text(rel, cred) or None,
+            "handling": it.handling or None,
+            "first_seen": clean(it.row.get("first_seen")),
             "last_seen": clean(it.row.get("last_seen")),
             "batches": json.dumps(batches, ensure_ascii=False) if isinstance(batches, list) else batches,
             "properties": json.dumps({k: v for k, v in it.props.items() if v is not None}, ensure_ascii=False),

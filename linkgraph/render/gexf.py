@@ -4,6 +4,7 @@ Node and edge attributes as in the GraphML export: `type`, `caption`, grade fiel
 JSON, one typed attribute per property; edges are labelled with their type and date. The chart's title, TLP,
 handling and creation date go in <meta>.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,8 +21,15 @@ SCHEMA = "http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd"
 TYPES = {"string": "string", "long": "long", "double": "double", "boolean": "boolean"}
 
 
-def write_gexf(subgraph: Subgraph, path: str | Path, *, title: str | None = None, tlp: str | None = None,
-               handling: str | None = None, created: str | None = None) -> Path:
+def write_gexf(
+    subgraph: Subgraph,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    tlp: str | None = None,
+    handling: str | None = None,
+    created: str | None = None,
+) -> Path:
     """Write `subgraph` as GEXF 1.2 to `path` (".gexf" added when it has no suffix); returns the path."""
     nodes, links = items(subgraph)
     m = marking(subgraph, title=title, tlp=tlp, handling=handling, created=created, parsed=(nodes, links))
@@ -35,7 +43,8 @@ def write_gexf(subgraph: Subgraph, path: str | Path, *, title: str | None = None
     etree.SubElement(meta, f"{{{NS}}}creator").text = "linkgraph"
     etree.SubElement(meta, f"{{{NS}}}title").text = xml_text(m.title)
     etree.SubElement(meta, f"{{{NS}}}description").text = xml_text(
-        f"{m.title} | {m.tlp_label} | Handling: {m.handling or '(none recorded)'} | created {m.created}")
+        f"{m.title} | {m.tlp_label} | Handling: {m.handling or '(none recorded)'} | created {m.created}"
+    )
     etree.SubElement(meta, f"{{{NS}}}keywords").text = xml_text(m.tlp_label)
 
     g = etree.SubElement(root, f"{{{NS}}}graph", defaultedgetype="directed", mode="static")
@@ -47,8 +56,14 @@ def write_gexf(subgraph: Subgraph, path: str | Path, *, title: str | None = None
         _values(el, nid, ncols, row)
     edges_el = etree.SubElement(g, f"{{{NS}}}edges")
     for lk, row in zip(links, lrows):
-        el = etree.SubElement(edges_el, f"{{{NS}}}edge", id=xml_text(lk.id), source=xml_text(lk.source),
-                              target=xml_text(lk.target), label=xml_text(link_label(lk)))
+        el = etree.SubElement(
+            edges_el,
+            f"{{{NS}}}edge",
+            id=xml_text(lk.id),
+            source=xml_text(lk.source),
+            target=xml_text(lk.target),
+            label=xml_text(link_label(lk)),
+        )
         _values(el, lid, lcols, row)
 
     p = out_path(path, ".gexf")

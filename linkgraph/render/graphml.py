@@ -5,6 +5,7 @@ credibility, grade, handling, first_seen, last_seen, batches), `properties` (all
 provenance records as JSON) and one typed attribute per property. Links carry the same, with `label` as type
 and date. The graph carries the chart's title, TLP, handling and creation date.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,15 @@ SCHEMA = "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/
 TYPES = {"string": "string", "long": "long", "double": "double", "boolean": "boolean"}
 
 
-def write_graphml(subgraph: Subgraph, path: str | Path, *, title: str | None = None, tlp: str | None = None,
-                  handling: str | None = None, created: str | None = None) -> Path:
+def write_graphml(
+    subgraph: Subgraph,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    tlp: str | None = None,
+    handling: str | None = None,
+    created: str | None = None,
+) -> Path:
     """Write `subgraph` as GraphML to `path` (".graphml" added when it has no suffix); returns the path."""
     nodes, links = items(subgraph)
     m = marking(subgraph, title=title, tlp=tlp, handling=handling, created=created, parsed=(nodes, links))
@@ -56,8 +64,9 @@ def write_graphml(subgraph: Subgraph, path: str | Path, *, title: str | None = N
             if row.get(name) is not None:
                 _data(el, nkey[name], row[name])
     for lk, row in zip(links, lrows):
-        el = etree.SubElement(g, f"{{{NS}}}edge", id=xml_text(lk.id), source=xml_text(lk.source),
-                              target=xml_text(lk.target))
+        el = etree.SubElement(
+            g, f"{{{NS}}}edge", id=xml_text(lk.id), source=xml_text(lk.source), target=xml_text(lk.target)
+        )
         for name, _ in lcols:
             if row.get(name) is not None:
                 _data(el, lkey[name], row[name])
@@ -68,8 +77,9 @@ def write_graphml(subgraph: Subgraph, path: str | Path, *, title: str | None = N
 
 
 def _key(root, kid: str, domain: str, name: str, kind: str) -> None:
-    etree.SubElement(root, f"{{{NS}}}key", id=kid, attrib={"for": domain, "attr.name": xml_text(name),
-                                                           "attr.type": TYPES[kind]})
+    etree.SubElement(
+        root, f"{{{NS}}}key", id=kid, attrib={"for": domain, "attr.name": xml_text(name), "attr.type": TYPES[kind]}
+    )
 
 
 def _data(parent, key: str, value) -> None:

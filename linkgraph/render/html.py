@@ -16,6 +16,7 @@ the tag; the page writes data only with textContent/createTextNode (vis-network 
 Content-Security-Policy allows only the page's own scripts (by hash), inline styles and `data:` images, which
 also blocks every network request.
 """
+
 from __future__ import annotations
 
 import base64
@@ -62,8 +63,9 @@ def vis_assets() -> tuple[str, str]:
         js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
         css = (lib / "vis-network.css").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError) as exc:  # pragma: no cover - depends on the install
-        raise RenderError(f"vis-network assets not found in pyvis's package folder ({exc}); pip install pyvis") \
-            from None
+        raise RenderError(
+            f"vis-network assets not found in pyvis's package folder ({exc}); pip install pyvis"
+        ) from None
     # source-map comments make developer tools fetch a .map file: drop them
     js = re.sub(r"^//# sourceMappingURL=\S*\s*$", "", js, flags=re.M)
     css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
@@ -73,8 +75,13 @@ def vis_assets() -> tuple[str, str]:
 def script_json(obj: Any) -> str:
     """JSON safe to place inside a <script> element: `<`, `>`, `&`, U+2028, U+2029 as \\u escapes."""
     s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        s.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _csp_hash(source: str) -> str:
@@ -92,22 +99,32 @@ def _prov_record(r: dict) -> dict:
 class Chart:
     """An interactive chart of a subgraph: `write(path)` for a file, `_repr_html_()` for Jupyter."""
 
-    def __init__(self, subgraph: Subgraph, *, title: str | None = None, handling: str | None = None,
-                 tlp: str | None = None, size_by: str | None = "degree", color_by: str = "type",
-                 max_nodes: int = 2000, created: str | None = None, height: int = 720):
+    def __init__(
+        self,
+        subgraph: Subgraph,
+        *,
+        title: str | None = None,
+        handling: str | None = None,
+        tlp: str | None = None,
+        size_by: str | None = "degree",
+        color_by: str = "type",
+        max_nodes: int = 2000,
+        created: str | None = None,
+        height: int = 720,
+    ):
         n = len(subgraph.nodes)
         if n > max_nodes:
             raise ChartTooLarge(
                 f"chart has {n:,} nodes, more than max_nodes={max_nodes:,}: narrow the selection "
-                f"(fewer hops, a tighter query, or filter by entity type, date or grade) or pass a larger max_nodes")
+                f"(fewer hops, a tighter query, or filter by entity type, date or grade) or pass a larger max_nodes"
+            )
         if size_by not in SIZE_BY:
             raise RenderError(f"size_by={size_by!r}: use 'degree', 'betweenness' or None")
         if color_by not in COLOR_BY:
             raise RenderError(f"color_by={color_by!r}: use 'type', 'community' or 'country'")
         self.subgraph = subgraph
         self._items = items(subgraph)
-        self.marking = marking(subgraph, title=title, tlp=tlp, handling=handling, created=created,
-                               parsed=self._items)
+        self.marking = marking(subgraph, title=title, tlp=tlp, handling=handling, created=created, parsed=self._items)
         self.size_by = size_by
         self.color_by = color_by
         self.height = height
@@ -149,33 +166,61 @@ class Chart:
         link_counts: dict[str, int] = {}
         for lk in links:
             link_counts[lk.type] = link_counts.get(lk.type, 0) + 1
-        link_types = [{"name": t, "colour": LINK_PALETTE[i % len(LINK_PALETTE)], "count": link_counts[t]}
-                      for i, t in enumerate(sorted(link_counts))]
+        link_types = [
+            {"name": t, "colour": LINK_PALETTE[i % len(LINK_PALETTE)], "count": link_counts[t]}
+            for i, t in enumerate(sorted(link_counts))
+        ]
 
         out_nodes = []
         for i, nd in enumerate(nodes):
             icon = glyph_name(icons_of.get(nd.type, nd.type))
-            out_nodes.append({
-                "i": nd.id, "t": nd.type, "c": nd.caption,
-                "x": round(pos[i][0]), "y": round(pos[i][1]), "s": sizes[i],
-                "im": image(icon, colours[i]),
-                **self._common(nd),
-            })
+            out_nodes.append(
+                {
+                    "i": nd.id,
+                    "t": nd.type,
+                    "c": nd.caption,
+                    "x": round(pos[i][0]),
+                    "y": round(pos[i][1]),
+                    "s": sizes[i],
+                    "im": image(icon, colours[i]),
+                    **self._common(nd),
+                }
+            )
         out_links = []
         for lk in links:
             date = lk.date
-            out_links.append({
-                "i": lk.id, "t": lk.type, "f": lk.source, "to": lk.target,
-                "l": f"{lk.type} {date}" if date else lk.type, "dt": date or "",
-                **self._common(lk),
-            })
+            out_links.append(
+                {
+                    "i": lk.id,
+                    "t": lk.type,
+                    "f": lk.source,
+                    "to": lk.target,
+                    "l": f"{lk.type} {date}" if date else lk.type,
+                    "dt": date or "",
+                    **self._common(lk),
+                }
+            )
         path, path_links = self._path(nodes, links)
         m = self.marking
         return {
-            "meta": {"title": m.title, "tlp": m.tlp_label, "handling": m.handling, "created": m.created,
-                     "sizeBy": self.size_by or "", "colorBy": self.color_by, "reliability": RELIABILITY},
-            "strings": list(self._strings), "images": image_list, "types": types, "linkTypes": link_types, "colours": legend,
-            "nodes": out_nodes, "links": out_links, "path": path, "pathLinks": path_links,
+            "meta": {
+                "title": m.title,
+                "tlp": m.tlp_label,
+                "handling": m.handling,
+                "created": m.created,
+                "sizeBy": self.size_by or "",
+                "colorBy": self.color_by,
+                "reliability": RELIABILITY,
+            },
+            "strings": list(self._strings),
+            "images": image_list,
+            "types": types,
+            "linkTypes": link_types,
+            "colours": legend,
+            "nodes": out_nodes,
+            "links": out_links,
+            "path": path,
+            "pathLinks": path_links,
         }
 
     def _intern(self, value: str) -> int:
@@ -195,12 +240,18 @@ class Chart:
     def _common(self, it: Item) -> dict:
         rel, cred = it.grade
         dates = it.dates
-        summary = {k: it.row.get(k) for k in ("reliability", "credibility", "handling", "first_seen", "last_seen",
-                                              "batches") if text(it.row.get(k)) != ""}
+        summary = {
+            k: it.row.get(k)
+            for k in ("reliability", "credibility", "handling", "first_seen", "last_seen", "batches")
+            if text(it.row.get(k)) != ""
+        }
         return {
-            "p": _kv(it.props), "q": _kv(summary), "pr": [self._record(r) for r in it.prov],
+            "p": _kv(it.props),
+            "q": _kv(summary),
+            "pr": [self._record(r) for r in it.prov],
             "g": [list(p) for p in sorted({(RELIABILITY.index(r), c) for r, c in it.grade_pairs})],
-            "d": list(dates) if dates else None, "gr": grade_text(rel, cred),
+            "d": list(dates) if dates else None,
+            "gr": grade_text(rel, cred),
         }
 
     def _sizes(self, an: Analytics, n: int) -> list[float]:
@@ -264,11 +315,13 @@ class Chart:
         data = self.data()
         m = self.marking
         n, e = len(data["nodes"]), len(data["links"])
-        csp = ("default-src 'none'; "
-               f"script-src {_csp_hash(vis_js)} {_csp_hash(APP_JS)}; "
-               f"style-src {_csp_hash(vis_css)} {_csp_hash(APP_CSS)}; "
-               "img-src data:; font-src 'none'; connect-src 'none'; media-src 'none'; object-src 'none'; "
-               "frame-src 'none'; worker-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none'")
+        csp = (
+            "default-src 'none'; "
+            f"script-src {_csp_hash(vis_js)} {_csp_hash(APP_JS)}; "
+            f"style-src {_csp_hash(vis_css)} {_csp_hash(APP_CSS)}; "
+            "img-src data:; font-src 'none'; connect-src 'none'; media-src 'none'; object-src 'none'; "
+            "frame-src 'none'; worker-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none'"
+        )
         slots = {
             "CSP": html.escape(csp, quote=True),
             "TITLE": html.escape(m.title),
@@ -292,20 +345,39 @@ class Chart:
 
     def _repr_html_(self) -> str:
         """The page in a sandboxed iframe (scripts run in an opaque origin; styles cannot leak)."""
-        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
-                f'referrerpolicy="no-referrer" title="{html.escape(self.marking.title, quote=True)}" '
-                f'style="width:100%;height:{int(self.height)}px;border:1px solid #ccc"></iframe>')
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
+            f'referrerpolicy="no-referrer" title="{html.escape(self.marking.title, quote=True)}" '
+            f'style="width:100%;height:{int(self.height)}px;border:1px solid #ccc"></iframe>'
+        )
 
 
-def write_html(subgraph: Subgraph, path: str | Path, *, title: str | None = None, handling: str | None = None,
-               tlp: str | None = None, size_by: str | None = "degree", color_by: str = "type",
-               max_nodes: int = 2000, created: str | None = None) -> Path:
+def write_html(
+    subgraph: Subgraph,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    handling: str | None = None,
+    tlp: str | None = None,
+    size_by: str | None = "degree",
+    color_by: str = "type",
+    max_nodes: int = 2000,
+    created: str | None = None,
+) -> Path:
     """Write the interactive chart of `subgraph` to `path` (one self-contained HTML file); returns the path.
 
     Raises ChartTooLarge above `max_nodes` nodes.
     """
-    return Chart(subgraph, title=title, handling=handling, tlp=tlp, size_by=size_by, color_by=color_by,
-                 max_nodes=max_nodes, created=created).write(path)
+    return Chart(
+        subgraph,
+        title=title,
+        handling=handling,
+        tlp=tlp,
+        size_by=size_by,
+        color_by=color_by,
+        max_nodes=max_nodes,
+        created=created,
+    ).write(path)
 
 
 # ====================================================================================================== template

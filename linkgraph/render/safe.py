@@ -7,6 +7,7 @@
 - `xml_text`: characters that XML 1.0 cannot carry (C0 controls other than tab, LF, CR; lone surrogates;
   U+FFFE/U+FFFF) replaced by U+FFFD, so an XML writer never fails on, or silently drops, hostile input.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,11 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 def is_formula_like(value: Any) -> bool:
     """True if a spreadsheet could read this text as a formula."""
-    return isinstance(value, str) and bool(value) and (
-        value.startswith(FORMULA_TRIGGERS) or bool(_LEADING_SPACE_TRIGGER.match(value)))
+    return (
+        isinstance(value, str)
+        and bool(value)
+        and (value.startswith(FORMULA_TRIGGERS) or bool(_LEADING_SPACE_TRIGGER.match(value)))
+    )
 
 
 def neutralise(value: Any) -> Any:

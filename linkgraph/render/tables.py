@@ -7,6 +7,7 @@ string as a string, never as a formula, number or link. The marking (title, TLP,
 README sheet and every sheet's printed header and footer in XLSX; in CSV it is a README.txt and, unless
 `banner=False`, a first row `# TLP:... | ...` in each file (read them with `skiprows=1`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,13 +32,55 @@ from linkgraph.render.base import (
 from linkgraph.render.safe import neutralise, xml_text
 from linkgraph.subgraph import Subgraph
 
-ENTITY_HEAD = ["id", "type", "caption", "grade", "reliability", "credibility", "handling", "first_seen",
-               "last_seen", "sources"]
-LINK_HEAD = ["id", "type", "source", "source_caption", "target", "target_caption", "label", "date", "grade",
-             "reliability", "credibility", "handling", "first_seen", "last_seen", "sources"]
-SOURCE_HEAD = ["item_id", "item_kind", "item_type", "item_caption", "record", "source", "sheet", "row",
-               "observed", "grade", "reliability", "credibility", "handling", "source_type", "agency", "batch",
-               "imported", "sha256"]
+ENTITY_HEAD = [
+    "id",
+    "type",
+    "caption",
+    "grade",
+    "reliability",
+    "credibility",
+    "handling",
+    "first_seen",
+    "last_seen",
+    "sources",
+]
+LINK_HEAD = [
+    "id",
+    "type",
+    "source",
+    "source_caption",
+    "target",
+    "target_caption",
+    "label",
+    "date",
+    "grade",
+    "reliability",
+    "credibility",
+    "handling",
+    "first_seen",
+    "last_seen",
+    "sources",
+]
+SOURCE_HEAD = [
+    "item_id",
+    "item_kind",
+    "item_type",
+    "item_caption",
+    "record",
+    "source",
+    "sheet",
+    "row",
+    "observed",
+    "grade",
+    "reliability",
+    "credibility",
+    "handling",
+    "source_type",
+    "agency",
+    "batch",
+    "imported",
+    "sha256",
+]
 
 
 # --------------------------------------------------------------------------------------------------- frames
@@ -66,16 +109,45 @@ def tables(sub: Subgraph) -> dict[str, tuple[list[str], list[list]]]:
 
     def summary(it: Item) -> list:
         rel, cred = it.grade
-        return [grade_text(rel, cred), rel, cred, it.handling, _cell(it.row.get("first_seen")),
-                _cell(it.row.get("last_seen")), len(it.prov)]
+        return [
+            grade_text(rel, cred),
+            rel,
+            cred,
+            it.handling,
+            _cell(it.row.get("first_seen")),
+            _cell(it.row.get("last_seen")),
+            len(it.prov),
+        ]
 
     ncols, nnames = _props(nodes, ENTITY_HEAD + ["batches"])
-    ent = [[nd.id, nd.type, nd.caption, *summary(nd), *[_cell(nd.props.get(k)) for k in nnames],
-            _cell(nd.row.get("batches"))] for nd in nodes]
+    ent = [
+        [
+            nd.id,
+            nd.type,
+            nd.caption,
+            *summary(nd),
+            *[_cell(nd.props.get(k)) for k in nnames],
+            _cell(nd.row.get("batches")),
+        ]
+        for nd in nodes
+    ]
     lcols, lnames = _props(links, LINK_HEAD + ["batches"])
-    lnk = [[lk.id, lk.type, lk.source, caption.get(lk.source, ""), lk.target, caption.get(lk.target, ""),
-            link_label(lk), lk.date, *summary(lk), *[_cell(lk.props.get(k)) for k in lnames],
-            _cell(lk.row.get("batches"))] for lk in links]
+    lnk = [
+        [
+            lk.id,
+            lk.type,
+            lk.source,
+            caption.get(lk.source, ""),
+            lk.target,
+            caption.get(lk.target, ""),
+            link_label(lk),
+            lk.date,
+            *summary(lk),
+            *[_cell(lk.props.get(k)) for k in lnames],
+            _cell(lk.row.get("batches")),
+        ]
+        for lk in links
+    ]
 
     extra: list[str] = []
     known = set(SOURCE_HEAD) | {"rows"}
@@ -90,12 +162,29 @@ def tables(sub: Subgraph) -> dict[str, tuple[list[str], list[list]]]:
             for i, r in enumerate(it.prov, 1):
                 rel, cred = reliability(r.get("reliability")), credibility(r.get("credibility"))
                 row = r.get("row") if text(r.get("row")) else r.get("rows")
-                src.append([it.id, kind, it.type, it.caption if kind == "entity" else link_label(it), i,
-                            _cell(r.get("source")), _cell(r.get("sheet")), _cell(row), _cell(r.get("observed")),
-                            grade_text(rel, cred), _cell(r.get("reliability")), _cell(r.get("credibility")),
-                            _cell(r.get("handling")), _cell(r.get("source_type")), _cell(r.get("agency")),
-                            _cell(r.get("batch")), _cell(r.get("imported")), _cell(r.get("sha256")),
-                            *[_cell(r.get(k)) for k in extra]])
+                src.append(
+                    [
+                        it.id,
+                        kind,
+                        it.type,
+                        it.caption if kind == "entity" else link_label(it),
+                        i,
+                        _cell(r.get("source")),
+                        _cell(r.get("sheet")),
+                        _cell(row),
+                        _cell(r.get("observed")),
+                        grade_text(rel, cred),
+                        _cell(r.get("reliability")),
+                        _cell(r.get("credibility")),
+                        _cell(r.get("handling")),
+                        _cell(r.get("source_type")),
+                        _cell(r.get("agency")),
+                        _cell(r.get("batch")),
+                        _cell(r.get("imported")),
+                        _cell(r.get("sha256")),
+                        *[_cell(r.get(k)) for k in extra],
+                    ]
+                )
     return {
         "Entities": (ENTITY_HEAD + ncols + ["batches"], ent),
         "Links": (LINK_HEAD + lcols + ["batches"], lnk),
@@ -105,36 +194,63 @@ def tables(sub: Subgraph) -> dict[str, tuple[list[str], list[list]]]:
 
 def _readme(m: Marking, t: dict) -> list[tuple[str, str]]:
     return m.lines() + [
-        ("Entities", str(len(t["Entities"][1]))), ("Links", str(len(t["Links"][1]))),
+        ("Entities", str(len(t["Entities"][1]))),
+        ("Links", str(len(t["Links"][1]))),
         ("Provenance records", str(len(t["Sources"][1]))),
         ("Generator", "linkgraph"),
-        ("Note", "Sources has one row per provenance record of an entity or link (item_id). Text cells that start "
-                 "with = + - @, a tab or a carriage return are prefixed with ' so that no spreadsheet reads "
-                 "them as formulas."),
-        ("Dissemination", "This export no longer carries the access control of the store it came from: "
-                          "handle it according to the TLP and handling codes above."),
+        (
+            "Note",
+            "Sources has one row per provenance record of an entity or link (item_id). Text cells that start "
+            "with = + - @, a tab or a carriage return are prefixed with ' so that no spreadsheet reads "
+            "them as formulas.",
+        ),
+        (
+            "Dissemination",
+            "This export no longer carries the access control of the store it came from: "
+            "handle it according to the TLP and handling codes above.",
+        ),
     ]
 
 
 # --------------------------------------------------------------------------------------------------- XLSX
 
 
-def write_xlsx(subgraph: Subgraph, path: str | Path, *, title: str | None = None, tlp: str | None = None,
-               handling: str | None = None, created: str | None = None) -> Path:
+def write_xlsx(
+    subgraph: Subgraph,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    tlp: str | None = None,
+    handling: str | None = None,
+    created: str | None = None,
+) -> Path:
     """Write README, Entities, Links and Sources sheets to `path` (".xlsx" added when missing)."""
     import xlsxwriter
 
     m = marking(subgraph, title=title, tlp=tlp, handling=handling, created=created)
     t = tables(subgraph)
     p = out_path(path, ".xlsx")
-    wb = xlsxwriter.Workbook(str(p), {"strings_to_formulas": False, "strings_to_urls": False,
-                                      "strings_to_numbers": False, "nan_inf_to_errors": True})
+    wb = xlsxwriter.Workbook(
+        str(p),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": True,
+        },
+    )
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#E8EAED", "bottom": 1})
     tlp_fmt = wb.add_format({"bold": True, "bg_color": "#000000", "font_color": m.colour, "font_name": "Consolas"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    wb.set_properties({"title": neutralise(m.title), "subject": m.tlp_label, "comments": neutralise(m.banner()),
-                       "keywords": m.tlp_label})
+    wb.set_properties(
+        {
+            "title": neutralise(m.title),
+            "subject": m.tlp_label,
+            "comments": neutralise(m.banner()),
+            "keywords": m.tlp_label,
+        }
+    )
     mark = _header_text(f"{m.banner()} · {m.title} · created {m.created}")
 
     ws = wb.add_worksheet("README")
@@ -189,9 +305,17 @@ def _header_text(s: str) -> str:
 # --------------------------------------------------------------------------------------------------- CSV
 
 
-def write_csv(subgraph: Subgraph, path: str | Path, *, title: str | None = None, tlp: str | None = None,
-              handling: str | None = None, created: str | None = None, banner: bool = True,
-              zip: bool | None = None) -> Path:  # a clear option name
+def write_csv(
+    subgraph: Subgraph,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    tlp: str | None = None,
+    handling: str | None = None,
+    created: str | None = None,
+    banner: bool = True,
+    zip: bool | None = None,
+) -> Path:  # a clear option name
     """Write entities.csv, links.csv, sources.csv and README.txt into the folder `path`, or into a zip file when
     `path` ends in ".zip" (or `zip=True`). UTF-8 with a BOM (Excel reads it as UTF-8); returns the path."""
     m = marking(subgraph, title=title, tlp=tlp, handling=handling, created=created)

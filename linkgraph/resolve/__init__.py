@@ -8,6 +8,7 @@
 
 Independent of the graph store; settings are data (settings.yaml, overridable by dict or YAML path).
 """
+
 from .engine import Resolution, resolve
 from .settings import default_settings, load_settings
 from .table import dedupe_table, map_columns

@@ -5,6 +5,7 @@ normalised form.  ``linkgraph.normalize`` provides most of them; each adapter he
 when it is importable and falls back to a small local implementation otherwise, so the resolver never
 depends on the exact state of the other modules.  Switch an adapter by editing one function.
 """
+
 from __future__ import annotations
 
 import math
@@ -240,12 +241,39 @@ def normalize_identifier(raw, default_country: str | None = None) -> tuple[str, 
 
 # --------------------------------------------------------------------------- addresses
 _ADDR_ABBR = {
-    "st": "street", "str": "street", "rd": "road", "ave": "avenue", "av": "avenue", "blvd": "boulevard",
-    "dr": "drive", "ln": "lane", "cres": "crescent", "cr": "crescent", "ct": "court", "pl": "place",
-    "hwy": "highway", "sq": "square", "tce": "terrace", "cl": "close", "cct": "circuit", "pde": "parade",
-    "apt": "apartment", "flat": "apartment", "unit": "apartment", "bldg": "building", "fl": "floor",
-    "po": "po", "p.o.": "po", "duong": "duong", "ng": "ngo", "p": "phuong", "q": "quan", "tp": "thanhpho",
-    "no": "", "nr": "", "number": "",
+    "st": "street",
+    "str": "street",
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "blvd": "boulevard",
+    "dr": "drive",
+    "ln": "lane",
+    "cres": "crescent",
+    "cr": "crescent",
+    "ct": "court",
+    "pl": "place",
+    "hwy": "highway",
+    "sq": "square",
+    "tce": "terrace",
+    "cl": "close",
+    "cct": "circuit",
+    "pde": "parade",
+    "apt": "apartment",
+    "flat": "apartment",
+    "unit": "apartment",
+    "bldg": "building",
+    "fl": "floor",
+    "po": "po",
+    "p.o.": "po",
+    "duong": "duong",
+    "ng": "ngo",
+    "p": "phuong",
+    "q": "quan",
+    "tp": "thanhpho",
+    "no": "",
+    "nr": "",
+    "number": "",
 }
 _ADDR_SEP_RE = re.compile(r"[^0-9a-z]+")
 
@@ -313,12 +341,25 @@ _LEGAL = frozenset(
     establishment est ets""".split()
 )
 _ORG_ABBR = {
-    "intl": "international", "int'l": "international", "imp": "import", "exp": "export", "mfg": "manufacturing",
-    "trdg": "trading", "bros": "brothers", "grp": "group", "svcs": "services", "svc": "service",
-    "ent": "enterprise", "enterprises": "enterprise", "&": "and", "hldgs": "holdings",
+    "intl": "international",
+    "int'l": "international",
+    "imp": "import",
+    "exp": "export",
+    "mfg": "manufacturing",
+    "trdg": "trading",
+    "bros": "brothers",
+    "grp": "group",
+    "svcs": "services",
+    "svc": "service",
+    "ent": "enterprise",
+    "enterprises": "enterprise",
+    "&": "and",
+    "hldgs": "holdings",
 }
 _ORG_SEP_RE = re.compile(r"[^0-9a-z&]+")
-_CJK_LEGAL_RE = re.compile("(?:股份有限公司|有限责任公司|有限責任公司|有限公司|集团|集團|公司|株式会社|有限会社|주식회사|유한회사)")
+_CJK_LEGAL_RE = re.compile(
+    "(?:股份有限公司|有限责任公司|有限責任公司|有限公司|集团|集團|公司|株式会社|有限会社|주식회사|유한회사)"
+)
 _ORG_PHRASES_RE = re.compile(
     r"\b(?:cong ty(?: co phan| tnhh(?: mot thanh vien| mtv)?| cp)?|co\s*,?\s*ltd|sdn\s+bhd|pty\s+ltd|pte\s+ltd)\b"
 )

@@ -5,6 +5,7 @@ phone number).  A rule is a list of keys; two records are candidates under it wh
 of every key.  Blocks bigger than ``max_block_size`` are skipped for that rule (and counted), so the
 number of pairs stays near-linear in the number of records.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -246,8 +247,7 @@ def key_codes(f: Features, key: str):
     cache = f._cache.setdefault("key_codes", {})
     if key not in cache:
         rows, keys = key_values(f, key)
-        codes = pd.factorize(pd.Series(keys, dtype=object))[0].astype(np.int64) if len(rows) else \
-            np.zeros(0, np.int64)
+        codes = pd.factorize(pd.Series(keys, dtype=object))[0].astype(np.int64) if len(rows) else np.zeros(0, np.int64)
         multi = bool(len(rows) and (np.diff(rows) == 0).any()) if len(rows) > 1 else False
         cache[key] = (rows, codes, multi)
     return cache[key]
@@ -308,8 +308,9 @@ def block_pairs(rows: np.ndarray, codes: np.ndarray, max_block_size: int):
     return sorted_unique(np.concatenate(out)), skipped, skipped_records
 
 
-def candidate_pairs(f: Features, rules, max_block_size: int, link_only: bool = False,
-                    new_only: bool = False, stats: dict | None = None):
+def candidate_pairs(
+    f: Features, rules, max_block_size: int, link_only: bool = False, new_only: bool = False, stats: dict | None = None
+):
     """Union of the rules' pairs -> (ia, ib) int64 arrays with ia < ib, sorted."""
     allcodes = []
     for rule in rules:
@@ -320,8 +321,12 @@ def candidate_pairs(f: Features, rules, max_block_size: int, link_only: bool = F
         allcodes.append(pc)
         if stats is not None:
             stats.setdefault("rules", []).append(
-                {"rule": list(rule), "pairs": int(len(pc)), "skipped_blocks": skipped,
-                 "records_in_skipped_blocks": skipped_recs}
+                {
+                    "rule": list(rule),
+                    "pairs": int(len(pc)),
+                    "skipped_blocks": skipped,
+                    "records_in_skipped_blocks": skipped_recs,
+                }
             )
     pcs = sorted_unique(np.concatenate(allcodes)) if allcodes else np.zeros(0, np.int64)
     if stats is not None:
@@ -360,8 +365,9 @@ def rule_mask(f: Features, rule, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
                 multi.setdefault(int(r), {int(first[r])}).add(int(c))
         m = (first[ia] >= 0) & (first[ia] == first[ib])
         if multi:
-            idx = np.flatnonzero(~m & (first[ia] >= 0) & (first[ib] >= 0)
-                                 & (np.isin(ia, list(multi)) | np.isin(ib, list(multi))))
+            idx = np.flatnonzero(
+                ~m & (first[ia] >= 0) & (first[ib] >= 0) & (np.isin(ia, list(multi)) | np.isin(ib, list(multi)))
+            )
             for t in idx:
                 sa = multi.get(int(ia[t]), {int(first[ia[t]])})
                 sb = multi.get(int(ib[t]), {int(first[ib[t]])})

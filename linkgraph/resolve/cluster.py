@@ -12,6 +12,7 @@ So A~B and B~C cannot pull A and C together when A-C is vetoed or scores as a cl
 Cross-group pairs are looked up in the sorted array of scored pair codes, so no adjacency structure
 is built and the cost follows the number of merges.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,9 @@ __all__ = ["ConstrainedClusterer"]
 
 
 class ConstrainedClusterer:
-    def __init__(self, n: int, codes: np.ndarray, weights: np.ndarray, forbidden: np.ndarray,
-                 frozen: np.ndarray | None = None):
+    def __init__(
+        self, n: int, codes: np.ndarray, weights: np.ndarray, forbidden: np.ndarray, frozen: np.ndarray | None = None
+    ):
         self.parent = list(range(n))
         self.members: dict[int, list[int]] = {}
         self.frozen: dict[int, set] = {}
@@ -105,8 +107,9 @@ class ConstrainedClusterer:
         if ra != rb:
             self.union(ra, rb)
 
-    def try_merge(self, i: int, j: int, w: float, min_mean: float | None, label: str = "",
-                  edge_forbidden: bool = False) -> bool:
+    def try_merge(
+        self, i: int, j: int, w: float, min_mean: float | None, label: str = "", edge_forbidden: bool = False
+    ) -> bool:
         ra, rb = self.find(i), self.find(j)
         if ra == rb:
             return True

@@ -4,6 +4,7 @@ A comparison sorts every pair into the first of its levels whose test holds; -1 
 side is missing: no evidence either way).  String similarities are computed once per distinct pair of
 values (rapidfuzz ``cpdist``), so the cost follows the number of distinct value pairs.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,16 @@ _WORKERS = -1
 # comparison type -> level names it understands (thresholded levels take a measure key)
 LEVEL_TYPES = {
     "name_part": {"exact", "phonetic", "initial", "other_token", "else"},
-    "date": {"exact", "compatible_month", "compatible_year", "same_year_month", "typo", "near_year", "mismatch",
-             "else"},
+    "date": {
+        "exact",
+        "compatible_month",
+        "compatible_year",
+        "same_year_month",
+        "typo",
+        "near_year",
+        "mismatch",
+        "else",
+    },
     "exact": {"exact", "else"},
     "set_overlap": {"shared", "else"},
     "identifier": {"exact", "near", "conflict", "else"},
@@ -61,8 +70,9 @@ _SCORERS = {
 }
 
 
-def pair_scores(a: np.ndarray, b: np.ndarray, strings: np.ndarray, measure: str, cache: dict | None = None,
-                cache_key=None) -> np.ndarray:
+def pair_scores(
+    a: np.ndarray, b: np.ndarray, strings: np.ndarray, measure: str, cache: dict | None = None, cache_key=None
+) -> np.ndarray:
     """Similarity of strings[a[k]] vs strings[b[k]] for every k; NaN where an id is -1."""
     out = np.full(len(a), np.nan, np.float32)
     valid = (a >= 0) & (b >= 0)
@@ -130,6 +140,7 @@ class _Lazy(dict):
 
 # --------------------------------------------------------------------------- names
 
+
 def _token_tf(f: Features) -> np.ndarray:
     c = f._cache.get("tok_tf")
     if c is None or len(c) != len(f.tok.values) + 1:
@@ -159,8 +170,15 @@ def _name_alignment(f: Features, ia, ib, ctx):
     gb2 = np.where(swap, fb, gb)
     gbb2 = np.where(swap, fb, gbb)
     res = {
-        "fa": fa, "fb": fb2, "ga": ga, "gb": gb2, "gaa": gaa, "gbb": gbb2, "swap": swap,
-        "jw_f": np.where(swap, fg, ff), "jw_g": np.where(swap, gf, gg),
+        "fa": fa,
+        "fb": fb2,
+        "ga": ga,
+        "gb": gb2,
+        "gaa": gaa,
+        "gbb": gbb2,
+        "swap": swap,
+        "jw_f": np.where(swap, fg, ff),
+        "jw_g": np.where(swap, gf, gg),
     }
     ctx[key] = res
     return res
@@ -277,6 +295,7 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
 
 # --------------------------------------------------------------------------- dates
 
+
 def _cmp_date(c, f: Features, ia, ib, ctx):
     n = len(ia)
     pa, pb = f.dprec[ia], f.dprec[ib]
@@ -329,6 +348,7 @@ def _cmp_date(c, f: Features, ia, ib, ctx):
 
 # --------------------------------------------------------------------------- simple fields
 
+
 def _field_codes(f: Features, field: str):
     return {"nationality": f.nat, "address": f.addr, "city": f.city, "postcode": f.postcode}[field]
 
@@ -351,8 +371,9 @@ def _cmp_text(c, f, ia, ib, ctx):
     a, b = codes[ia], codes[ib]
     null = (a < 0) | (b < 0)
     eq = a == b
-    measures = _Lazy({m: (lambda m=m: np.where(eq, 1.0, np.nan_to_num(pair_scores(a, b, strings, m), nan=0.0)))
-                      for m in _MEASURES})
+    measures = _Lazy(
+        {m: (lambda m=m: np.where(eq, 1.0, np.nan_to_num(pair_scores(a, b, strings, m), nan=0.0))) for m in _MEASURES}
+    )
     return _eval_levels(c, len(ia), null, {"exact": eq}, measures), None
 
 
@@ -364,8 +385,9 @@ def _cmp_code(c, f, ia, ib, ctx):
     eq = a == b
     tests = _Lazy(one_edit=lambda: np.nan_to_num(pair_scores(a, b, strings, "levenshtein"), nan=99) <= 1)
     tests["exact"] = eq
-    measures = _Lazy({m: (lambda m=m: np.where(eq, 1.0, np.nan_to_num(pair_scores(a, b, strings, m), nan=0.0)))
-                      for m in _MEASURES})
+    measures = _Lazy(
+        {m: (lambda m=m: np.where(eq, 1.0, np.nan_to_num(pair_scores(a, b, strings, m), nan=0.0))) for m in _MEASURES}
+    )
     return _eval_levels(c, len(ia), null, tests, measures), None
 
 
@@ -374,8 +396,9 @@ def _cmp_org_name(c, f, ia, ib, ctx):
     strings = f.org.array()
     null = (a < 0) | (b < 0)
     eq = a == b
-    measures = _Lazy({m: (lambda m=m: np.where(eq, 1.0, np.nan_to_num(pair_scores(a, b, strings, m), nan=0.0)))
-                      for m in _MEASURES})
+    measures = _Lazy(
+        {m: (lambda m=m: np.where(eq, 1.0, np.nan_to_num(pair_scores(a, b, strings, m), nan=0.0))) for m in _MEASURES}
+    )
     if "org_tf" not in f._cache:
         counts = np.bincount(np.maximum(f.org_key, 0), minlength=len(f.org.values) + 1).astype(float)
         f._cache["org_tf"] = counts / max(f.n, 1)
@@ -385,6 +408,7 @@ def _cmp_org_name(c, f, ia, ib, ctx):
 
 
 # --------------------------------------------------------------------------- multi-valued fields
+
 
 def _shared_pairs(lists, n: int, max_group: int = 1000):
     """Pairs of records sharing a value -> (sorted pair codes, min value frequency per pair)."""
@@ -437,8 +461,11 @@ def _cmp_set_overlap(c, f, ia, ib, ctx):
 
 
 def _near(x: str, y: str) -> bool:
-    return len(x) == len(y) and Levenshtein.distance(x, y) <= 1 or (
-        abs(len(x) - len(y)) == 1 and Levenshtein.distance(x, y) <= 1)
+    return (
+        len(x) == len(y)
+        and Levenshtein.distance(x, y) <= 1
+        or (abs(len(x) - len(y)) == 1 and Levenshtein.distance(x, y) <= 1)
+    )
 
 
 def _cmp_identifier(c, f, ia, ib, ctx):

@@ -5,6 +5,7 @@ comparison levels -> Fellegi-Sunter weights (u from random pairs, m by EM, prior
 strong identifiers and the name gate -> three outcomes per pair (merge / review / no-merge) ->
 constrained clustering honouring reviewer decisions and existing entities -> entity ids.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,15 +29,36 @@ __all__ = ["resolve", "Resolution"]
 
 OUTCOMES = ("no-merge", "review", "merge")
 _KIND_ALIASES = {
-    "person": "person", "people": "person", "individual": "person", "human": "person", "suspect": "person",
-    "organisation": "organisation", "organization": "organisation", "org": "organisation", "company": "organisation",
-    "business": "organisation", "firm": "organisation", "entity": "organisation", "corporation": "organisation",
+    "person": "person",
+    "people": "person",
+    "individual": "person",
+    "human": "person",
+    "suspect": "person",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "org": "organisation",
+    "company": "organisation",
+    "business": "organisation",
+    "firm": "organisation",
+    "entity": "organisation",
+    "corporation": "organisation",
 }
 _DECISION_ALIASES = {
-    "match": "match", "same": "match", "merge": "match", "yes": "match",
-    "no-match": "no-match", "no_match": "no-match", "nomatch": "no-match", "non-match": "no-match",
-    "not-match": "no-match", "distinct": "no-match", "different": "no-match", "no": "no-match",
-    "unmerge": "unmerge", "split": "unmerge", "detach": "unmerge",
+    "match": "match",
+    "same": "match",
+    "merge": "match",
+    "yes": "match",
+    "no-match": "no-match",
+    "no_match": "no-match",
+    "nomatch": "no-match",
+    "non-match": "no-match",
+    "not-match": "no-match",
+    "distinct": "no-match",
+    "different": "no-match",
+    "no": "no-match",
+    "unmerge": "unmerge",
+    "split": "unmerge",
+    "detach": "unmerge",
 }
 
 
@@ -50,6 +72,7 @@ def _kind_of(v) -> str:
 
 
 # --------------------------------------------------------------------------- per-kind state
+
 
 @dataclass
 class _Part:
@@ -89,8 +112,9 @@ def _namesakes(f: Features, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     return np.maximum(c[ia], c[ib])
 
 
-def _flags(kind: str, comps: list, levels: np.ndarray, contrib: np.ndarray, settings: dict,
-           namesakes: np.ndarray | None = None):
+def _flags(
+    kind: str, comps: list, levels: np.ndarray, contrib: np.ndarray, settings: dict, namesakes: np.ndarray | None = None
+):
     """-> (veto reason per pair, strong-identifier mask, name-gate-ok mask, names-disagree mask, corroboration)."""
     n = len(levels)
     veto = np.full(n, "", dtype=object)
@@ -155,7 +179,9 @@ def _outcomes(P, veto, strong, gate_ok, disagree, th, corr=None):
     name_only = np.zeros(n, bool) if corr is None else (corr <= 0)
     r = (P >= review_p) & ~m & ~vet & ~name_only
     out[r] = 1
-    reason[(P >= merge_p) & ~gate_ok & ~vet] = "score above merge threshold but names disagree or too little else agrees"
+    reason[(P >= merge_p) & ~gate_ok & ~vet] = (
+        "score above merge threshold but names disagree or too little else agrees"
+    )
     reason[(P >= review_p) & ~m & ~vet & name_only] = "only the name agrees"
     # strong identifiers merge unless vetoed or the names disagree entirely
     s = strong & ~vet
@@ -176,6 +202,7 @@ def _entity_id(prefix: str, record_id: str) -> str:
 
 
 # --------------------------------------------------------------------------- decisions
+
 
 def _norm_decisions(decisions) -> list[dict]:
     if decisions is None:
@@ -202,8 +229,11 @@ def _norm_decisions(decisions) -> list[dict]:
             others = r.get("others")
             if isinstance(others, str):
                 others = json.loads(others) if others.strip().startswith("[") else [o for o in others.split(";") if o]
-            item["others"] = None if others is None or (isinstance(others, float) and math.isnan(others)) \
+            item["others"] = (
+                None
+                if others is None or (isinstance(others, float) and math.isnan(others))
                 else [str(o) for o in others]
+            )
         else:
             a, b = r.get("record_a"), r.get("record_b")
             if is_missing(a) or is_missing(b):
@@ -215,13 +245,16 @@ def _norm_decisions(decisions) -> list[dict]:
 
 # --------------------------------------------------------------------------- the engine
 
+
 def _resolve_kind(kind: str, df: pd.DataFrame, settings: dict, decisions: list[dict], rng) -> _Part:
     t0 = time.perf_counter()
     stats: dict = {"records": int(len(df))}
     f = prepare(df, kind)
     stats["t_prepare"] = time.perf_counter() - t0
     fields_for = {
-        "name_part": "name", "org_name": "name", "date": "birth_date",
+        "name_part": "name",
+        "org_name": "name",
+        "date": "birth_date",
     }
     comps = []
     for c in settings["comparisons"].get(kind, []):
@@ -234,8 +267,14 @@ def _resolve_kind(kind: str, df: pd.DataFrame, settings: dict, decisions: list[d
     stats["incremental"] = incremental
     rules = settings["blocking"].get(kind, [])
     t1 = time.perf_counter()
-    ia, ib = candidate_pairs(f, rules, int(settings["blocking"].get("max_block_size", 100)), link_only=link_only,
-                             new_only=incremental, stats=stats)
+    ia, ib = candidate_pairs(
+        f,
+        rules,
+        int(settings["blocking"].get("max_block_size", 100)),
+        link_only=link_only,
+        new_only=incremental,
+        stats=stats,
+    )
     # decision pairs are always scored
     idx_of = {r: i for i, r in enumerate(f.record_id)}
     dec_pairs = {}
@@ -259,8 +298,9 @@ def _resolve_kind(kind: str, df: pd.DataFrame, settings: dict, decisions: list[d
     t3 = time.perf_counter()
     need_u = any(c.get("train_u", c.get("train", True)) for c in comps)
     if need_u and f.n >= 2:
-        u, uinfo = estimate_u(f, comps, int(tr.get("u_sample_pairs", 300000)), rng, link_only,
-                              u_floor=float(tr.get("u_floor", 1e-5)))
+        u, uinfo = estimate_u(
+            f, comps, int(tr.get("u_sample_pairs", 300000)), rng, link_only, u_floor=float(tr.get("u_floor", 1e-5))
+        )
     else:
         u, uinfo = [default_u(c) for c in comps], {}
     sessions = (tr.get("sessions") or {}).get(kind, [])
@@ -279,8 +319,9 @@ def _resolve_kind(kind: str, df: pd.DataFrame, settings: dict, decisions: list[d
     fixed_prior = tr.get("prior")
     if isinstance(fixed_prior, dict):  # one prior per record kind (trained_settings)
         fixed_prior = fixed_prior.get(kind)
-    model.prior = float(fixed_prior) if fixed_prior is not None else estimate_prior(
-        raw, int(tr.get("prior_max_iterations", 30)))
+    model.prior = (
+        float(fixed_prior) if fixed_prior is not None else estimate_prior(raw, int(tr.get("prior_max_iterations", 30)))
+    )
     W = raw + model.prior_weight()
     P = 1.0 / (1.0 + np.exp2(-np.clip(W, -200, 200)))
     stats["t_train"] = time.perf_counter() - t3
@@ -301,9 +342,24 @@ def _resolve_kind(kind: str, df: pd.DataFrame, settings: dict, decisions: list[d
                     outcome[k], reason[k] = 2, "reviewer decision: match"
             else:
                 outcome[k], reason[k] = 0, "reviewer decision: no-match"
-    part = _Part(kind=kind, f=f, comps=comps, model=model, ia=ia, ib=ib, levels=levels, tfs=tfs, W=W, P=P,
-                 outcome=outcome, veto=veto, reason=reason, decided=decided, extra=np.zeros(len(ia), bool),
-                 stats=stats)
+    part = _Part(
+        kind=kind,
+        f=f,
+        comps=comps,
+        model=model,
+        ia=ia,
+        ib=ib,
+        levels=levels,
+        tfs=tfs,
+        W=W,
+        P=P,
+        outcome=outcome,
+        veto=veto,
+        reason=reason,
+        decided=decided,
+        extra=np.zeros(len(ia), bool),
+        stats=stats,
+    )
     t4 = time.perf_counter()
     _cluster(part, settings, decisions, strong)
     stats["t_cluster"] = time.perf_counter() - t4
@@ -345,8 +401,7 @@ def _cluster(part: _Part, settings: dict, decisions: list[dict], strong) -> None
         codes = (part.ia << 32) | part.ib  # sorted (the part keeps its pairs in code order)
         vet = part.veto != ""
         forbidden = vet | (part.decided == "no-match")
-        C = ConstrainedClusterer(f.n, codes, np.clip(part.W, -40, 40), forbidden,
-                                 None if merge_existing else frozen)
+        C = ConstrainedClusterer(f.n, codes, np.clip(part.W, -40, 40), forbidden, None if merge_existing else frozen)
         # existing memberships
         if (frozen >= 0).any():
             order = np.argsort(frozen, kind="stable")
@@ -418,7 +473,8 @@ def _thin(f: Features) -> np.ndarray:
     c = f._cache.get("thin")
     if c is None:
         c = f._cache["thin"] = (f.dprec == 0) & np.array(
-            [not (ph or pp or ids) for ph, pp, ids in zip(f.phones, f.passports, f.ids)], dtype=bool)
+            [not (ph or pp or ids) for ph, pp, ids in zip(f.phones, f.passports, f.ids)], dtype=bool
+        )
     return c
 
 
@@ -449,8 +505,7 @@ def _attach_name_only(part: _Part, C: ConstrainedClusterer, settings: dict, min_
         return {}
     thin = _thin(f)
     names = [c["name"] for c in part.comps]
-    gnames = [g for g in ((settings.get("gates") or {}).get("person") or {}).get("name_comparisons", [])
-              if g in names]
+    gnames = [g for g in ((settings.get("gates") or {}).get("person") or {}).get("name_comparisons", []) if g in names]
     if not thin.any() or len(gnames) != 2:
         return {}
     root = np.array([C.find(i) for i in range(f.n)], dtype=np.int64)
@@ -477,8 +532,13 @@ def _attach_name_only(part: _Part, C: ConstrainedClusterer, settings: dict, min_
     fk = _full_name_sound(f)
     strong_name &= (fk[t] == fk[o]) & (fk[t] >= 0)
     merge_p = float(settings["thresholds"]["merge"])
-    ok = (strong_name & (part.P[sel] >= merge_p) & (part.veto[sel] == "") & (part.decided[sel] != "no-match")
-          & (corr >= 0))
+    ok = (
+        strong_name
+        & (part.P[sel] >= merge_p)
+        & (part.veto[sel] == "")
+        & (part.decided[sel] != "no-match")
+        & (corr >= 0)
+    )
     plausible = name_w > 0
     crowded = _namesakes(f, t, t) > int(settings["blocking"].get("max_block_size", 100))
     groups: dict[int, dict] = {}
@@ -500,8 +560,11 @@ def _attach_name_only(part: _Part, C: ConstrainedClusterer, settings: dict, min_
         elif len(g["cands"]) <= max_review:
             ambiguous.extend((int(sel[k]), len(g["cands"])) for k in g["ok"])
     codes = (ia << 32) | ib
-    return {"attached": np.array(attached, dtype=np.int64), "ambiguous": codes[[k for k, _ in ambiguous]],
-            "n_candidates": np.array([c for _, c in ambiguous], dtype=np.int64)}
+    return {
+        "attached": np.array(attached, dtype=np.int64),
+        "ambiguous": codes[[k for k, _ in ambiguous]],
+        "n_candidates": np.array([c for _, c in ambiguous], dtype=np.int64),
+    }
 
 
 def _mark_name_only(part: _Part, labels: np.ndarray, res: dict) -> None:
@@ -513,15 +576,20 @@ def _mark_name_only(part: _Part, labels: np.ndarray, res: dict) -> None:
     # every scored pair joining an attached record to its entity: the attachment is why they are one
     thin_rec = np.zeros(part.f.n, bool)
     thin_rec[res["attached"]] = True
-    att = np.flatnonzero((thin_rec[part.ia] ^ thin_rec[part.ib]) & (labels[part.ia] == labels[part.ib])
-                         & (part.veto == "") & (part.decided == ""))
+    att = np.flatnonzero(
+        (thin_rec[part.ia] ^ thin_rec[part.ib])
+        & (labels[part.ia] == labels[part.ib])
+        & (part.veto == "")
+        & (part.decided == "")
+    )
     part.outcome[att] = 2
     part.reason[att] = "name-only mention: the one entity carrying this name"
     amb = np.searchsorted(codes, res["ambiguous"])
     free = part.decided[amb] == ""
     part.outcome[amb[free]] = 1
-    part.reason[amb[free]] = np.array([f"name-only mention: {c} entities carry this name"
-                                       for c in res["n_candidates"][free]], dtype=object)
+    part.reason[amb[free]] = np.array(
+        [f"name-only mention: {c} entities carry this name" for c in res["n_candidates"][free]], dtype=object
+    )
     part.stats["name_only_attached"] = int(len(res["attached"]))
     part.stats["name_only_ambiguous"] = int(free.sum())
 
@@ -555,8 +623,14 @@ def _score_unscored(part: _Part, settings: dict, labels: np.ndarray, holder: dic
     cand = cand[codes[pos] != cand] if len(codes) else cand
     na_all, nb_all = cand >> 32, cand & 0xFFFFFFFF
     ent = f.entity_id
-    keep = np.array([not (ent[x] is not None and ent[x] == ent[y]) for x, y in zip(na_all.tolist(), nb_all.tolist())],
-                    dtype=bool) if len(cand) else np.zeros(0, bool)
+    keep = (
+        np.array(
+            [not (ent[x] is not None and ent[x] == ent[y]) for x, y in zip(na_all.tolist(), nb_all.tolist())],
+            dtype=bool,
+        )
+        if len(cand)
+        else np.zeros(0, bool)
+    )
     new_a, new_b = na_all[keep], nb_all[keep]
     if len(new_a) == 0:
         return 0
@@ -565,11 +639,13 @@ def _score_unscored(part: _Part, settings: dict, labels: np.ndarray, holder: dic
     contrib = part.model.contributions(levels, tfs)
     W = contrib.sum(1, dtype=np.float64) + part.model.prior_weight()
     P = 1.0 / (1.0 + np.exp2(-np.clip(W, -200, 200)))
-    veto, strong, gate_ok, disagree, corr = _flags(part.kind, part.comps, levels, contrib, settings,
-                                                   _namesakes(f, na, nb))
+    veto, strong, gate_ok, disagree, corr = _flags(
+        part.kind, part.comps, levels, contrib, settings, _namesakes(f, na, nb)
+    )
     outcome, reason = _outcomes(P, veto, strong, gate_ok, disagree, settings["thresholds"], corr)
-    reason = np.array([("scored after clustering; " + r) if r else "scored after clustering" for r in reason],
-                      dtype=object)
+    reason = np.array(
+        [("scored after clustering; " + r) if r else "scored after clustering" for r in reason], dtype=object
+    )
     # append, keeping pairs sorted by code
     n_old = len(part.ia)
     ia = np.concatenate([part.ia, na])
@@ -597,8 +673,14 @@ def _score_unscored(part: _Part, settings: dict, labels: np.ndarray, holder: dic
     part.decided = np.concatenate([part.decided, np.full(len(na), "", dtype=object)])[order]
     part.extra = np.concatenate([part.extra, np.ones(len(na), bool)])[order]
     # gate/strong for the whole (re-ordered) pair list
-    _, strong_all, gate_all, _, _ = _flags(part.kind, part.comps, part.levels, part.model.contributions(
-        part.levels, part.tfs), settings, _namesakes(f, part.ia, part.ib))
+    _, strong_all, gate_all, _, _ = _flags(
+        part.kind,
+        part.comps,
+        part.levels,
+        part.model.contributions(part.levels, part.tfs),
+        settings,
+        _namesakes(f, part.ia, part.ib),
+    )
     holder["gate_ok"], holder["strong"] = gate_all, strong_all
     return len(na)
 
@@ -617,8 +699,9 @@ def _evidence_json(prior: float, names: list, lvnames: list, levels: np.ndarray,
         return []
     out = np.full(n, '{"prior": ' + json.dumps(round(float(prior), 3)), dtype=object)
     for j, nm in enumerate(names):
-        heads = np.array([f', {json.dumps(nm)}: {{"level": {json.dumps(str(lv))}, "weight": '
-                          for lv in lvnames[j]], dtype=object)
+        heads = np.array(
+            [f', {json.dumps(nm)}: {{"level": {json.dumps(str(lv))}, "weight": ' for lv in lvnames[j]], dtype=object
+        )
         w = np.round(contrib[:, j].astype(np.float64), 3)
         wtxt = np.char.mod("%.3f", w).astype(object)
         out = out + heads[levels[:, j].astype(np.int64)] + wtxt + "}"
@@ -627,6 +710,7 @@ def _evidence_json(prior: float, names: list, lvnames: list, levels: np.ndarray,
 
 
 # --------------------------------------------------------------------------- result object
+
 
 class Resolution:
     """Result of :func:`resolve`.
@@ -656,8 +740,15 @@ class Resolution:
         for p in self._parts:
             f = p.f
             for i in range(f.n):
-                rows.append({"record_id": f.record_id[i], "entity_id": p.entity_ids[i], "kind": p.kind,
-                             "name": f.display[i], "source": f.source_labels[f.source[i]] if f.source[i] >= 0 else None})
+                rows.append(
+                    {
+                        "record_id": f.record_id[i],
+                        "entity_id": p.entity_ids[i],
+                        "kind": p.kind,
+                        "name": f.display[i],
+                        "source": f.source_labels[f.source[i]] if f.source[i] >= 0 else None,
+                    }
+                )
         return pd.DataFrame(rows)
 
     def _pair_frame(self, p: _Part, sel: np.ndarray | None = None) -> pd.DataFrame:
@@ -665,20 +756,22 @@ class Resolution:
         idx = np.arange(len(p.ia)) if sel is None else sel
         ia, ib = p.ia[idx], p.ib[idx]
         contrib = p.model.contributions(p.levels[idx], _sub_tfs(p.tfs, idx))
-        df = pd.DataFrame({
-            "record_a": f.record_id[ia],
-            "record_b": f.record_id[ib],
-            "kind": p.kind,
-            "match_probability": p.P[idx],
-            "match_weight": p.W[idx],
-            "outcome": np.array(OUTCOMES, dtype=object)[p.outcome[idx]],
-            "same_entity": p.entity_ids[ia] == p.entity_ids[ib],
-            "entity_a": p.entity_ids[ia],
-            "entity_b": p.entity_ids[ib],
-            "veto": p.veto[idx],
-            "decision": p.decided[idx],
-            "reason": p.reason[idx],
-        })
+        df = pd.DataFrame(
+            {
+                "record_a": f.record_id[ia],
+                "record_b": f.record_id[ib],
+                "kind": p.kind,
+                "match_probability": p.P[idx],
+                "match_weight": p.W[idx],
+                "outcome": np.array(OUTCOMES, dtype=object)[p.outcome[idx]],
+                "same_entity": p.entity_ids[ia] == p.entity_ids[ib],
+                "entity_a": p.entity_ids[ia],
+                "entity_b": p.entity_ids[ib],
+                "veto": p.veto[idx],
+                "decision": p.decided[idx],
+                "reason": p.reason[idx],
+            }
+        )
         names = [c["name"] for c in p.comps]
         lvnames = [np.array([lv["name"] for lv in c["levels"]] + ["null"], dtype=object) for c in p.comps]
         levs = [lvnames[j][p.levels[idx, j].astype(np.int64)] for j in range(len(names))]
@@ -689,8 +782,23 @@ class Resolution:
 
     @staticmethod
     def _empty_pairs() -> pd.DataFrame:
-        return pd.DataFrame(columns=["record_a", "record_b", "kind", "match_probability", "match_weight", "outcome",
-                                     "same_entity", "entity_a", "entity_b", "veto", "decision", "reason", "evidence"])
+        return pd.DataFrame(
+            columns=[
+                "record_a",
+                "record_b",
+                "kind",
+                "match_probability",
+                "match_weight",
+                "outcome",
+                "same_entity",
+                "entity_a",
+                "entity_b",
+                "veto",
+                "decision",
+                "reason",
+                "evidence",
+            ]
+        )
 
     @property
     def pairs(self) -> pd.DataFrame:
@@ -733,8 +841,7 @@ class Resolution:
                 frames.append(df)
         if not frames:
             return self._empty_pairs()
-        return pd.concat(frames, ignore_index=True).sort_values("match_probability", ascending=False,
-                                                                ignore_index=True)
+        return pd.concat(frames, ignore_index=True).sort_values("match_probability", ascending=False, ignore_index=True)
 
     def candidates(self) -> pd.DataFrame:
         """The blocking candidate pairs (record_a, record_b), without pairs scored after clustering."""
@@ -770,9 +877,15 @@ class Resolution:
             for t, c in enumerate(p.comps):
                 lv = c["levels"][levels[0, t]]["name"] if levels[0, t] >= 0 else "null"
                 ev[c["name"]] = {"level": lv, "weight": round(float(contrib[0, t]), 3)}
-            row = {"record_a": f.record_id[i], "record_b": f.record_id[j], "match_weight": W,
-                   "match_probability": 1 / (1 + 2 ** -W), "outcome": "not compared (blocking)",
-                   "same_entity": p.entity_ids[i] == p.entity_ids[j], "evidence": json.dumps(ev)}
+            row = {
+                "record_a": f.record_id[i],
+                "record_b": f.record_id[j],
+                "match_weight": W,
+                "match_probability": 1 / (1 + 2**-W),
+                "outcome": "not compared (blocking)",
+                "same_entity": p.entity_ids[i] == p.entity_ids[j],
+                "evidence": json.dumps(ev),
+            }
         row["evidence"] = json.loads(row["evidence"])
         row["name_a"], row["name_b"] = f.display[i], f.display[j]
         return row
@@ -796,8 +909,21 @@ class Resolution:
         def rows(df):
             if df is None:
                 return []
-            out = df[["record_a", "record_b", "match_probability", "match_weight", "outcome", "veto", "decision",
-                      "reason", "evidence", "entity_a", "entity_b"]].to_dict("records")
+            out = df[
+                [
+                    "record_a",
+                    "record_b",
+                    "match_probability",
+                    "match_weight",
+                    "outcome",
+                    "veto",
+                    "decision",
+                    "reason",
+                    "evidence",
+                    "entity_a",
+                    "entity_b",
+                ]
+            ].to_dict("records")
             for r in out:
                 r["evidence"] = json.loads(r["evidence"])
             return out
@@ -805,13 +931,21 @@ class Resolution:
         return {
             "entity_id": entity_id,
             "kind": p.kind,
-            "records": [{"record_id": f.record_id[i], "name": f.display[i],
-                         "source": f.source_labels[f.source[i]] if f.source[i] >= 0 else None}
-                        for i in mem_idx],
+            "records": [
+                {
+                    "record_id": f.record_id[i],
+                    "name": f.display[i],
+                    "source": f.source_labels[f.source[i]] if f.source[i] >= 0 else None,
+                }
+                for i in mem_idx
+            ],
             "pairs": rows(df_in),
             "links_outside": rows(df_out),
-            "refused": [{"record_a": f.record_id[a], "record_b": f.record_id[b], "match_weight": w, "why": why}
-                        for a, b, w, why in p.refused if a in set(mem_idx) or b in set(mem_idx)],
+            "refused": [
+                {"record_a": f.record_id[a], "record_b": f.record_id[b], "match_weight": w, "why": why}
+                for a, b, w, why in p.refused
+                if a in set(mem_idx) or b in set(mem_idx)
+            ],
         }
 
     # ------------------------------------------------------------------ models and decisions
@@ -842,6 +976,7 @@ class Resolution:
 
 # --------------------------------------------------------------------------- public API
 
+
 def _standardize(records: pd.DataFrame) -> pd.DataFrame:
     if "record_id" not in records.columns:
         raise ValueError("records need a record_id column (use dedupe_table for raw spreadsheets)")
@@ -853,8 +988,9 @@ def _standardize(records: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def resolve(records: pd.DataFrame, settings=None, decisions=None, existing: pd.DataFrame | None = None,
-            seed: int = 0) -> Resolution:
+def resolve(
+    records: pd.DataFrame, settings=None, decisions=None, existing: pd.DataFrame | None = None, seed: int = 0
+) -> Resolution:
     """Resolve person and organisation records into entities.
 
     ``records``: standard fields record_id, name, birth_date (ISO, partial allowed), nationality

@@ -1,4 +1,5 @@
 """Record preparation: standard fields -> per-record arrays the comparisons and blocking rules use."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,9 +22,21 @@ def sorted_unique(x: np.ndarray) -> np.ndarray:
     a = np.sort(x)
     return a[np.r_[True, a[1:] != a[:-1]]]
 
+
 STANDARD_FIELDS = (
-    "record_id", "name", "birth_date", "nationality", "phones", "passports", "id_numbers",
-    "address", "city", "postcode", "source", "entity_id", "kind",
+    "record_id",
+    "name",
+    "birth_date",
+    "nationality",
+    "phones",
+    "passports",
+    "id_numbers",
+    "address",
+    "city",
+    "postcode",
+    "source",
+    "entity_id",
+    "kind",
 )
 
 
@@ -148,8 +161,14 @@ def prepare(df: pd.DataFrame, kind: str = "person", is_new: np.ndarray | None = 
         is_new = np.array([e is None for e in ent], dtype=bool)
     names_raw = _col(df, "name")
     f = Features(
-        kind=kind, n=n, record_id=rid, source=source, source_labels=list(src_labels), entity_id=ent,
-        is_new=is_new, display=[None] * n,
+        kind=kind,
+        n=n,
+        record_id=rid,
+        source=source,
+        source_labels=list(src_labels),
+        entity_id=ent,
+        is_new=is_new,
+        display=[None] * n,
     )
 
     # --- names

@@ -12,6 +12,7 @@ Person and Organization nodes are source-scoped records: they stay as imported. 
 first record (decision 'auto', or 'match' when a reviewer said so), and between the two records of every
 pair in the review band (decision 'review'), so the review queue lives in the graph.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -26,23 +27,60 @@ from linkgraph import provenance
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import link_id
 
-__all__ = ["person_records", "org_records", "records", "resolve_store", "explain", "unmerge", "entity_map",
-           "decisions", "add_decisions", "find_entity", "REVIEW", "RECORD_TYPES"]
+__all__ = [
+    "person_records",
+    "org_records",
+    "records",
+    "resolve_store",
+    "explain",
+    "unmerge",
+    "entity_map",
+    "decisions",
+    "add_decisions",
+    "find_entity",
+    "REVIEW",
+    "RECORD_TYPES",
+]
 
 RECORD_TYPES = {"Person": "person", "Organization": "organisation"}
 REVIEW = "review"
-_RECORD_COLS = ["record_id", "type", "kind", "name", "birth_date", "nationality", "phones", "passports",
-                "id_numbers", "address", "city", "source", "sheet", "rows", "imported", "entity_id", "prov"]
+_RECORD_COLS = [
+    "record_id",
+    "type",
+    "kind",
+    "name",
+    "birth_date",
+    "nationality",
+    "phones",
+    "passports",
+    "id_numbers",
+    "address",
+    "city",
+    "source",
+    "sheet",
+    "rows",
+    "imported",
+    "entity_id",
+    "prov",
+]
 
 
 # --------------------------------------------------------------------------- records from the graph
+
 
 def _first_prov(prov) -> dict:
     recs = provenance.loads(prov)
     if not recs:
         return {}
-    return min(recs, key=lambda r: (str(r.get("imported") or ""), str(r.get("source") or ""),
-                                    str(r.get("sheet") or ""), str(r.get("rows") or "")))
+    return min(
+        recs,
+        key=lambda r: (
+            str(r.get("imported") or ""),
+            str(r.get("source") or ""),
+            str(r.get("sheet") or ""),
+            str(r.get("rows") or ""),
+        ),
+    )
 
 
 def _many(store, cypher: str) -> dict[str, list]:
@@ -57,15 +95,18 @@ def _many(store, cypher: str) -> dict[str, list]:
 
 def _records(store, type_name: str) -> pd.DataFrame:
     nat = "nationality" if type_name == "Person" else "country"
-    base = store.query(f"MATCH (n:{type_name}) RETURN n.id AS id, n.name AS name, "
-                       f"{'n.birth_date' if type_name == 'Person' else 'NULL'} AS birth_date, "
-                       f"n.{nat} AS nationality, n.entity_id AS entity_id, n.prov AS prov"
-                       + (", n.registration_number AS reg" if type_name == "Organization" else ", NULL AS reg"))
+    base = store.query(
+        f"MATCH (n:{type_name}) RETURN n.id AS id, n.name AS name, "
+        f"{'n.birth_date' if type_name == 'Person' else 'NULL'} AS birth_date, "
+        f"n.{nat} AS nationality, n.entity_id AS entity_id, n.prov AS prov"
+        + (", n.registration_number AS reg" if type_name == "Organization" else ", NULL AS reg")
+    )
     if not len(base):
         return pd.DataFrame(columns=_RECORD_COLS)
     phones = _many(store, f"MATCH (n:{type_name})-[:HAS_PHONE]->(x:Phone) RETURN n.id AS id, x.number AS v")
-    addr = store.query(f"MATCH (n:{type_name})-[:HAS_ADDRESS]->(x:Address) "
-                       "RETURN n.id AS id, x.full AS full, x.city AS city")
+    addr = store.query(
+        f"MATCH (n:{type_name})-[:HAS_ADDRESS]->(x:Address) RETURN n.id AS id, x.full AS full, x.city AS city"
+    )
     addr_of: dict[str, tuple] = {}
     if len(addr):
         for r in addr.sort_values(["id", "full"], na_position="last").itertuples():
@@ -73,9 +114,11 @@ def _records(store, type_name: str) -> pd.DataFrame:
     passports: dict[str, list] = {}
     ids: dict[str, list] = {}
     if type_name == "Person":
-        df = store.query("MATCH (n:Person)-[:HAS_ID]->(x:Identification) "
-                         "RETURN n.id AS id, x.number AS number, x.kind AS kind, x.country AS country")
-        for r in (df.sort_values(["id", "number"]).itertuples() if len(df) else []):
+        df = store.query(
+            "MATCH (n:Person)-[:HAS_ID]->(x:Identification) "
+            "RETURN n.id AS id, x.number AS number, x.kind AS kind, x.country AS country"
+        )
+        for r in df.sort_values(["id", "number"]).itertuples() if len(df) else []:
             if not r.number:
                 continue
             text = f"{r.country}:{r.number}" if r.country else str(r.number)
@@ -89,13 +132,27 @@ def _records(store, type_name: str) -> pd.DataFrame:
         idn = list(ids.get(r.id, []))
         if r.reg:
             idn.append(str(r.reg))
-        rows.append({
-            "record_id": r.id, "type": type_name, "kind": RECORD_TYPES[type_name], "name": r.name,
-            "birth_date": r.birth_date, "nationality": r.nationality, "phones": phones.get(r.id, []),
-            "passports": passports.get(r.id, []), "id_numbers": idn, "address": a[0], "city": a[1],
-            "source": p.get("source"), "sheet": p.get("sheet"), "rows": p.get("rows"),
-            "imported": p.get("imported"), "entity_id": r.entity_id, "prov": r.prov,
-        })
+        rows.append(
+            {
+                "record_id": r.id,
+                "type": type_name,
+                "kind": RECORD_TYPES[type_name],
+                "name": r.name,
+                "birth_date": r.birth_date,
+                "nationality": r.nationality,
+                "phones": phones.get(r.id, []),
+                "passports": passports.get(r.id, []),
+                "id_numbers": idn,
+                "address": a[0],
+                "city": a[1],
+                "source": p.get("source"),
+                "sheet": p.get("sheet"),
+                "rows": p.get("rows"),
+                "imported": p.get("imported"),
+                "entity_id": r.entity_id,
+                "prov": r.prov,
+            }
+        )
     return _nones(pd.DataFrame(rows, columns=_RECORD_COLS).sort_values("record_id", ignore_index=True))
 
 
@@ -125,9 +182,20 @@ def records(store) -> pd.DataFrame:
 # --------------------------------------------------------------------------- decisions (LgDecision)
 
 _DECISION_COLS = ["id", "left_id", "right_id", "decision", "time", "user", "note"]
-_ALIASES = {"match": "match", "same": "match", "merge": "match", "yes": "match",
-            "no-match": "no-match", "no match": "no-match", "no_match": "no-match", "nomatch": "no-match",
-            "non-match": "no-match", "different": "no-match", "no": "no-match", "unmerge": "unmerge"}
+_ALIASES = {
+    "match": "match",
+    "same": "match",
+    "merge": "match",
+    "yes": "match",
+    "no-match": "no-match",
+    "no match": "no-match",
+    "no_match": "no-match",
+    "nomatch": "no-match",
+    "non-match": "no-match",
+    "different": "no-match",
+    "no": "no-match",
+    "unmerge": "unmerge",
+}
 
 
 def decisions(store) -> pd.DataFrame:
@@ -164,13 +232,25 @@ def add_decisions(store, rows: list[dict], user: str | None = None) -> int:
         if latest.get(key, (None,))[0] == d:
             continue
         latest[key] = (d, a, b)
-        todo.append({"id": "dec-" + uuid.uuid4().hex, "left_id": a, "right_id": b, "decision": d, "time": now,
-                     "user": who, "note": r.get("note") or ""})
+        todo.append(
+            {
+                "id": "dec-" + uuid.uuid4().hex,
+                "left_id": a,
+                "right_id": b,
+                "decision": d,
+                "time": now,
+                "user": who,
+                "note": r.get("note") or "",
+            }
+        )
 
     def unit():
         for t in todo:
-            store.execute("CREATE (d:LgDecision {id: $id, left_id: $left_id, right_id: $right_id, "
-                          "decision: $decision, time: $time, user: $user, note: $note})", t)
+            store.execute(
+                "CREATE (d:LgDecision {id: $id, left_id: $left_id, right_id: $right_id, "
+                "decision: $decision, time: $time, user: $user, note: $note})",
+                t,
+            )
 
     if todo:
         store.atomic(unit)
@@ -200,6 +280,7 @@ def _engine_decisions(latest: dict[tuple, tuple]) -> list[dict]:
 
 # --------------------------------------------------------------------------- resolution
 
+
 def _first_of(recs: pd.DataFrame) -> pd.Series:
     """entity_id -> its first record (earliest imported, then record id): the target of SAME_AS links."""
     r = recs[recs["entity_id"].notna()].assign(_imp=lambda d: d["imported"].fillna("").astype(str))
@@ -208,8 +289,9 @@ def _first_of(recs: pd.DataFrame) -> pd.Series:
 
 
 def _same_as(store) -> pd.DataFrame:
-    df = store.query("MATCH (a)-[r:SAME_AS]->(b) RETURN r.id AS id, a.id AS source, b.id AS target, "
-                     "r.decision AS decision")
+    df = store.query(
+        "MATCH (a)-[r:SAME_AS]->(b) RETURN r.id AS id, a.id AS source, b.id AS target, r.decision AS decision"
+    )
     return df if len(df) else pd.DataFrame(columns=["id", "source", "target", "decision"])
 
 
@@ -227,10 +309,14 @@ def _violated(latest: dict, ent: dict) -> set[str]:
 
 def _evidence(row: dict) -> tuple[float, str]:
     ev = row["evidence"] if isinstance(row["evidence"], dict) else json.loads(row["evidence"])
-    out = {"probability": round(float(row["match_probability"]), 6),
-           "weight": round(float(row["match_weight"]), 3), "outcome": row.get("outcome"),
-           "reason": row.get("reason") or "", "comparisons": {k: v for k, v in ev.items() if k != "prior"},
-           "prior": ev.get("prior")}
+    out = {
+        "probability": round(float(row["match_probability"]), 6),
+        "weight": round(float(row["match_weight"]), 3),
+        "outcome": row.get("outcome"),
+        "reason": row.get("reason") or "",
+        "comparisons": {k: v for k, v in ev.items() if k != "prior"},
+        "prior": ev.get("prior"),
+    }
     return float(row["match_probability"]), json.dumps(out, ensure_ascii=False, sort_keys=True)
 
 
@@ -288,8 +374,20 @@ def resolve_store(store, settings=None, progress: bool = False) -> dict:
         return _final_counts(counts, recs, _same_as(store))
 
 
-_ENGINE_COLS = ["record_id", "kind", "name", "birth_date", "nationality", "phones", "passports", "id_numbers",
-                "address", "city", "source", "entity_id"]
+_ENGINE_COLS = [
+    "record_id",
+    "kind",
+    "name",
+    "birth_date",
+    "nationality",
+    "phones",
+    "passports",
+    "id_numbers",
+    "address",
+    "city",
+    "source",
+    "entity_id",
+]
 _GROWTH = 1.25
 
 
@@ -328,8 +426,13 @@ def _run_kind(store, kind: str, recs: pd.DataFrame, todo: pd.Series, settings, d
 def _model_of(res, kind: str, n: int) -> dict:
     """The trained part of a run's settings (comparisons with m and u, the prior) for this kind."""
     s = res.trained_settings()
-    return {"records": n, "settings": {"comparisons": {kind: s["comparisons"][kind]},
-                                       "training": {"prior": {kind: s["training"]["prior"][kind]}}}}
+    return {
+        "records": n,
+        "settings": {
+            "comparisons": {kind: s["comparisons"][kind]},
+            "training": {"prior": {kind: s["training"]["prior"][kind]}},
+        },
+    }
 
 
 def _final_counts(counts: dict, recs: pd.DataFrame, links: pd.DataFrame) -> dict:
@@ -393,22 +496,27 @@ def _plan_links(recs: pd.DataFrame, links: pd.DataFrame, results: dict, latest: 
         tgt = first[e]
         want[link_id("SAME_AS", rid, tgt)] = {"source": rid, "target": tgt, "kind": "merge"}
     # reviewer matches inside an entity make its links 'match'
-    match_recs = {a for a, b in matched if ent.get(a) == ent.get(b)} | {b for a, b in matched if ent.get(a) == ent.get(b)}
+    match_recs = {a for a, b in matched if ent.get(a) == ent.get(b)} | {
+        b for a, b in matched if ent.get(a) == ent.get(b)
+    }
     review = pd.concat([r.review for r in results.values()], ignore_index=True)
     for r in review.itertuples():
         a, b = str(r.record_a), str(r.record_b)
         if ent.get(a) == ent.get(b) or (min(a, b), max(a, b)) in decided:
             continue
-        want.setdefault(link_id("SAME_AS", a, b), {"source": a, "target": b, "kind": REVIEW,
-                                                  "row": r._asdict()})
+        want.setdefault(link_id("SAME_AS", a, b), {"source": a, "target": b, "kind": REVIEW, "row": r._asdict()})
     have = {r.id: r for r in links.itertuples()} if len(links) else {}
     delete, create = [], []
     for lid, r in have.items():
         w = want.get(lid)
         s, t = r.source, r.target
         if r.decision == REVIEW:
-            stale = (ent.get(s) is None or ent.get(s) == ent.get(t) or (min(s, t), max(s, t)) in decided
-                     or ((s in redone or t in redone) and (w is None or w["kind"] != REVIEW)))
+            stale = (
+                ent.get(s) is None
+                or ent.get(s) == ent.get(t)
+                or (min(s, t), max(s, t)) in decided
+                or ((s in redone or t in redone) and (w is None or w["kind"] != REVIEW))
+            )
         else:
             d = "match" if s in match_recs else "auto"
             stale = w is None or w["kind"] != "merge" or r.decision != d
@@ -429,9 +537,20 @@ def _plan_links(recs: pd.DataFrame, links: pd.DataFrame, results: dict, latest: 
         score, ev = _evidence(row)
         # a SAME_AS link is derived from its two records: their provenance is its provenance (grading, handling)
         recs_prov = provenance.merge_records(provenance.loads(prov[a]) + provenance.loads(prov[b]))
-        create.append({"id": lid, "source": a, "target": b, "source_type": kind[a], "target_type": kind[b],
-                       "score": score, "evidence": ev, "decision": decision, "prov": provenance.dumps(recs_prov),
-                       **provenance.summarise(recs_prov)})
+        create.append(
+            {
+                "id": lid,
+                "source": a,
+                "target": b,
+                "source_type": kind[a],
+                "target_type": kind[b],
+                "score": score,
+                "evidence": ev,
+                "decision": decision,
+                "prov": provenance.dumps(recs_prov),
+                **provenance.summarise(recs_prov),
+            }
+        )
     return {"delete": delete, "create": create}
 
 
@@ -450,18 +569,26 @@ def _write(store, recs: pd.DataFrame, changed: list, plan: dict, models: dict) -
     def unit():
         for t, rows in sets.items():
             for i in range(0, len(rows), 5000):
-                store.execute(f"UNWIND $rows AS r MATCH (n:{t} {{id: r.id}}) SET n.entity_id = r.eid",
-                              {"rows": rows[i:i + 5000]})
+                store.execute(
+                    f"UNWIND $rows AS r MATCH (n:{t} {{id: r.id}}) SET n.entity_id = r.eid",
+                    {"rows": rows[i : i + 5000]},
+                )
         for i in range(0, len(plan["delete"]), 5000):
-            store.execute("MATCH (a)-[r:SAME_AS]->(b) WHERE r.id IN $ids DELETE r",
-                          {"ids": plan["delete"][i:i + 5000]})
+            store.execute(
+                "MATCH (a)-[r:SAME_AS]->(b) WHERE r.id IN $ids DELETE r", {"ids": plan["delete"][i : i + 5000]}
+            )
         for (st, tt), rows in creates.items():
             for i in range(0, len(rows), 2000):
-                store.execute(f"UNWIND $rows AS r MATCH (a:{st} {{id: r.source}}) MATCH (b:{tt} {{id: r.target}}) "
-                              f"CREATE (a)-[:SAME_AS {{id: r.id, {body}}}]->(b)", {"rows": rows[i:i + 2000]})
+                store.execute(
+                    f"UNWIND $rows AS r MATCH (a:{st} {{id: r.source}}) MATCH (b:{tt} {{id: r.target}}) "
+                    f"CREATE (a)-[:SAME_AS {{id: r.id, {body}}}]->(b)",
+                    {"rows": rows[i : i + 2000]},
+                )
         for kind, model in models.items():
-            store.execute("MERGE (m:LgMeta {id: $id}) SET m.value = $v",
-                          {"id": f"resolve.model.{kind}", "v": json.dumps(model, sort_keys=True)})
+            store.execute(
+                "MERGE (m:LgMeta {id: $id}) SET m.value = $v",
+                {"id": f"resolve.model.{kind}", "v": json.dumps(model, sort_keys=True)},
+            )
 
     store.atomic(unit)
 
@@ -492,6 +619,7 @@ class _Stages:
 
 # --------------------------------------------------------------------------- explain, unmerge, entity map
 
+
 def find_entity(store, entity: str) -> tuple[str, pd.DataFrame]:
     """An entity named by its entity id, one of its record ids, or a name -> (entity_id, its records)."""
     recs = records(store)
@@ -516,14 +644,32 @@ def find_entity(store, entity: str) -> tuple[str, pd.DataFrame]:
         if not hits:
             raise LinkgraphError(f"no entity, record or name {key!r} (try `linkgraph query entity`)")
         if len(hits) > 1:
-            raise LinkgraphError(f"{key!r} names {len(hits)} entities ({', '.join(sorted(hits)[:6])}"
-                                 f"{' ...' if len(hits) > 6 else ''}): give an entity id or a record id")
+            raise LinkgraphError(
+                f"{key!r} names {len(hits)} entities ({', '.join(sorted(hits)[:6])}"
+                f"{' ...' if len(hits) > 6 else ''}): give an entity id or a record id"
+            )
         eid = hits[0]
     return eid, recs[recs["entity_id"] == eid].reset_index(drop=True)
 
 
-_EXPLAIN_COLS = ["entity_id", "part", "record_id", "name", "source", "sheet", "row", "birth_date", "nationality",
-                 "phones", "passports", "matched_to", "decision", "probability", "weight", "evidence"]
+_EXPLAIN_COLS = [
+    "entity_id",
+    "part",
+    "record_id",
+    "name",
+    "source",
+    "sheet",
+    "row",
+    "birth_date",
+    "nationality",
+    "phones",
+    "passports",
+    "matched_to",
+    "decision",
+    "probability",
+    "weight",
+    "evidence",
+]
 
 
 def _evidence_text(ev: dict) -> str:
@@ -540,24 +686,50 @@ def explain(store, entity: str) -> pd.DataFrame:
     eid, recs = find_entity(store, entity)
     rows = []
     for r in recs.sort_values(["imported", "record_id"], na_position="last").itertuples():
-        rows.append({"entity_id": eid, "part": "record", "record_id": r.record_id, "name": r.name,
-                     "source": r.source, "sheet": r.sheet, "row": r.rows, "birth_date": r.birth_date,
-                     "nationality": r.nationality, "phones": "; ".join(r.phones), "passports": "; ".join(r.passports)})
+        rows.append(
+            {
+                "entity_id": eid,
+                "part": "record",
+                "record_id": r.record_id,
+                "name": r.name,
+                "source": r.source,
+                "sheet": r.sheet,
+                "row": r.rows,
+                "birth_date": r.birth_date,
+                "nationality": r.nationality,
+                "phones": "; ".join(r.phones),
+                "passports": "; ".join(r.passports),
+            }
+        )
     ids = recs["record_id"].tolist()
     names = dict(zip(recs["record_id"], recs["name"]))
-    df = store.query("MATCH (a)-[r:SAME_AS]->(b) WHERE a.id IN $ids OR b.id IN $ids "
-                     "RETURN a.id AS a, b.id AS b, b.name AS b_name, a.name AS a_name, r.decision AS decision, "
-                     "r.score AS score, r.evidence AS evidence", {"ids": ids})
+    df = store.query(
+        "MATCH (a)-[r:SAME_AS]->(b) WHERE a.id IN $ids OR b.id IN $ids "
+        "RETURN a.id AS a, b.id AS b, b.name AS b_name, a.name AS a_name, r.decision AS decision, "
+        "r.score AS score, r.evidence AS evidence",
+        {"ids": ids},
+    )
     if len(df):
-        df = df.assign(_r=(df["decision"] == REVIEW).astype(int)).sort_values(["_r", "score", "a"],
-                                                                              ascending=[True, False, True])
+        df = df.assign(_r=(df["decision"] == REVIEW).astype(int)).sort_values(
+            ["_r", "score", "a"], ascending=[True, False, True]
+        )
     for r in df.itertuples() if len(df) else []:
         ev = json.loads(r.evidence) if r.evidence else {}
         mine, other = (r.a, r.b) if r.a in names else (r.b, r.a)
         other_name = r.b_name if other == r.b else r.a_name
-        rows.append({"entity_id": eid, "part": "review" if r.decision == REVIEW else "match", "record_id": mine,
-                     "name": names.get(mine), "matched_to": f"{other} ({other_name})", "decision": r.decision,
-                     "probability": r.score, "weight": ev.get("weight"), "evidence": _evidence_text(ev)})
+        rows.append(
+            {
+                "entity_id": eid,
+                "part": "review" if r.decision == REVIEW else "match",
+                "record_id": mine,
+                "name": names.get(mine),
+                "matched_to": f"{other} ({other_name})",
+                "decision": r.decision,
+                "probability": r.score,
+                "weight": ev.get("weight"),
+                "evidence": _evidence_text(ev),
+            }
+        )
     return pd.DataFrame(rows, columns=_EXPLAIN_COLS)
 
 
@@ -572,11 +744,12 @@ def unmerge(store, entity: str, record: str | None = None, user: str | None = No
             raise LinkgraphError(f"record {record} is not part of entity {eid}")
         pairs = [(record, o) for o in ids if o != record]
     else:
-        pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
+        pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
     if not pairs:
         raise LinkgraphError(f"entity {eid} holds one record: nothing to unmerge")
-    n = add_decisions(store, [{"left_id": a, "right_id": b, "decision": "unmerge", "note": note} for a, b in pairs],
-                      user=user)
+    n = add_decisions(
+        store, [{"left_id": a, "right_id": b, "decision": "unmerge", "note": note} for a, b in pairs], user=user
+    )
     return {"entity": eid, "decisions": n, **resolve_store(store)}
 
 
@@ -586,10 +759,17 @@ def entity_map(store) -> dict[str, str]:
     so a projection applies it as `m.get(id, id)` and drops the self-loops that result."""
     rows = []
     for t in RECORD_TYPES:  # only what the representative needs: cheaper than records() on a big store
-        df = store.query(f"MATCH (n:{t}) WHERE n.entity_id IS NOT NULL RETURN n.id AS id, n.entity_id AS e, "
-                         "n.prov AS prov")
-        rows += [{"record_id": r.id, "entity_id": r.e, "imported": _first_prov(r.prov).get("imported")}
-                 for r in df.itertuples()] if len(df) else []
+        df = store.query(
+            f"MATCH (n:{t}) WHERE n.entity_id IS NOT NULL RETURN n.id AS id, n.entity_id AS e, n.prov AS prov"
+        )
+        rows += (
+            [
+                {"record_id": r.id, "entity_id": r.e, "imported": _first_prov(r.prov).get("imported")}
+                for r in df.itertuples()
+            ]
+            if len(df)
+            else []
+        )
     if not rows:
         return {}
     recs = pd.DataFrame(rows)

@@ -3,6 +3,7 @@
 Every estimate is shrunk toward the starting values in the settings by a pseudo-count, so a file of
 ten records still gets sensible weights while a file of a million is governed by its own data.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,16 @@ __all__ = ["Model", "estimate_u", "estimate_m", "estimate_prior", "default_u"]
 
 # generic starting u values by level name (probability two different people fall in that level)
 _DEFAULT_U = {
-    "exact": 0.005, "phonetic": 0.002, "initial": 0.01, "other_token": 0.003, "compatible_month": 0.002,
-    "compatible_year": 0.02, "same_year_month": 0.003, "typo": 0.002, "shared": 0.0002, "near": 0.00001,
+    "exact": 0.005,
+    "phonetic": 0.002,
+    "initial": 0.01,
+    "other_token": 0.003,
+    "compatible_month": 0.002,
+    "compatible_year": 0.02,
+    "same_year_month": 0.003,
+    "typo": 0.002,
+    "shared": 0.0002,
+    "near": 0.00001,
     "one_edit": 0.05,
 }
 
@@ -57,7 +66,7 @@ def default_m(c: dict) -> np.ndarray:
         m = np.array(c["m"], float)
         return m / m.sum()
     k = len(c["levels"])
-    m = np.array([0.5 ** i for i in range(k)], float)
+    m = np.array([0.5**i for i in range(k)], float)
     return m / m.sum()
 
 
@@ -152,8 +161,15 @@ class Model:
         W = self.level_weights()
         for c, m, u, w in zip(self.comparisons, self.m, self.u, W):
             for k, lv in enumerate(c["levels"]):
-                rows.append({"comparison": c["name"], "level": lv["name"], "m": float(m[k]), "u": float(u[k]),
-                             "match_weight": float(w[k])})
+                rows.append(
+                    {
+                        "comparison": c["name"],
+                        "level": lv["name"],
+                        "m": float(m[k]),
+                        "u": float(u[k]),
+                        "match_weight": float(w[k]),
+                    }
+                )
         return rows
 
 
@@ -174,8 +190,9 @@ def _random_pairs(f: Features, n_pairs: int, rng: np.random.Generator, link_only
     return ia, ib
 
 
-def estimate_u(f: Features, comparisons: list, n_pairs: int, rng, link_only=False, pseudo=200.0,
-               u_floor=1e-5) -> tuple[list, dict]:
+def estimate_u(
+    f: Features, comparisons: list, n_pairs: int, rng, link_only=False, pseudo=200.0, u_floor=1e-5
+) -> tuple[list, dict]:
     """u per level from random pairs, shrunk toward the starting values by `pseudo` pairs."""
     u0 = [default_u(c) for c in comparisons]
     ia, ib = _random_pairs(f, n_pairs, rng, link_only)
@@ -197,8 +214,18 @@ def estimate_u(f: Features, comparisons: list, n_pairs: int, rng, link_only=Fals
     return out, info
 
 
-def _em(levels: np.ndarray, include: list[int], m: list, u: list, lam: float, max_iter: int, tol: float,
-        m0: list, smoothing: float, fit_u: bool = True):
+def _em(
+    levels: np.ndarray,
+    include: list[int],
+    m: list,
+    u: list,
+    lam: float,
+    max_iter: int,
+    tol: float,
+    m0: list,
+    smoothing: float,
+    fit_u: bool = True,
+):
     """EM over the pairs' level patterns -> (m, lambda, iterations).
 
     u starts at the random-pair estimate and, with ``fit_u``, is re-fitted on the session's own
@@ -242,8 +269,9 @@ def _em(levels: np.ndarray, include: list[int], m: list, u: list, lam: float, ma
     return m, lam, it + 1, uu
 
 
-def m_from_pairs(levels: np.ndarray, comparisons: list, skip: set, m0: list, smoothing: float,
-                 min_pairs: int = 30) -> dict:
+def m_from_pairs(
+    levels: np.ndarray, comparisons: list, skip: set, m0: list, smoothing: float, min_pairs: int = 30
+) -> dict:
     """m from pairs known to match (shared passport / ID): level frequencies, shrunk toward m0."""
     out = {}
     for j, c in enumerate(comparisons):
@@ -259,8 +287,9 @@ def m_from_pairs(levels: np.ndarray, comparisons: list, skip: set, m0: list, smo
     return out
 
 
-def estimate_m(f: Features, comparisons: list, u: list, ia, ib, levels, sessions, settings_training: dict,
-               rng) -> tuple[list, dict]:
+def estimate_m(
+    f: Features, comparisons: list, u: list, ia, ib, levels, sessions, settings_training: dict, rng
+) -> tuple[list, dict]:
     """m per level by EM over several training sessions (each a blocking rule over the candidates)."""
     m0 = [default_m(c) for c in comparisons]
     trainable = [j for j, c in enumerate(comparisons) if c.get("train", True)]
@@ -281,15 +310,32 @@ def estimate_m(f: Features, comparisons: list, u: list, ia, ib, levels, sessions
         if len(idx) > max_pairs:
             idx = np.sort(rng.choice(idx, max_pairs, replace=False))
         fields = rule_fields(rule)
-        include = [j for j in trainable if _comp_fields(comparisons[j]) .isdisjoint(fields)
-                   and (levels[idx, j] >= 0).any()]
+        include = [
+            j for j in trainable if _comp_fields(comparisons[j]).isdisjoint(fields) and (levels[idx, j] >= 0).any()
+        ]
         if not include:
             continue
-        m_est, lam, iters, u_sess = _em(levels[idx], include, m0, u, 0.2,
-                                        int(settings_training.get("em_max_iterations", 40)),
-                                        float(settings_training.get("em_tolerance", 1e-4)), m0, smoothing)
-        info["sessions"].append({"rule": list(rule), "pairs": int(len(idx)), "used": True, "lambda": lam,
-                                 "iterations": iters, "estimated": [comparisons[j]["name"] for j in include]})
+        m_est, lam, iters, u_sess = _em(
+            levels[idx],
+            include,
+            m0,
+            u,
+            0.2,
+            int(settings_training.get("em_max_iterations", 40)),
+            float(settings_training.get("em_tolerance", 1e-4)),
+            m0,
+            smoothing,
+        )
+        info["sessions"].append(
+            {
+                "rule": list(rule),
+                "pairs": int(len(idx)),
+                "used": True,
+                "lambda": lam,
+                "iterations": iters,
+                "estimated": [comparisons[j]["name"] for j in include],
+            }
+        )
         for j in include:
             sums[j] += m_est[j]
             nsess[j] += 1
@@ -312,8 +358,10 @@ def estimate_m(f: Features, comparisons: list, u: list, ia, ib, levels, sessions
         det = m_from_pairs(levels[strong], comparisons, strong_j, m0, smoothing)
         for j, mj in det.items():
             m[j] = mj
-        info["m_from_identifier_pairs"] = {"pairs": int(strong.sum()),
-                                           "comparisons": [comparisons[j]["name"] for j in det]}
+        info["m_from_identifier_pairs"] = {
+            "pairs": int(strong.sum()),
+            "comparisons": [comparisons[j]["name"] for j in det],
+        }
     return m, info
 
 

@@ -6,6 +6,7 @@
 
 Every text cell written is neutralised against formula injection (linkgraph.render.safe.neutralise).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,17 @@ __all__ = ["export_review", "import_review", "review_pairs", "dedupe_file", "rea
 
 SHEET = "review"
 CHOICES = ("match", "no-match")
-_ACCEPT = {"match": "match", "same": "match", "yes": "match", "no-match": "no-match", "no match": "no-match",
-           "nomatch": "no-match", "no_match": "no-match", "different": "no-match", "no": "no-match"}
+_ACCEPT = {
+    "match": "match",
+    "same": "match",
+    "yes": "match",
+    "no-match": "no-match",
+    "no match": "no-match",
+    "nomatch": "no-match",
+    "no_match": "no-match",
+    "different": "no-match",
+    "no": "no-match",
+}
 _SIDE = ["name", "birth_date", "nationality", "phones", "passports", "id_numbers", "source", "sheet", "rows"]
 
 
@@ -37,8 +47,11 @@ def _text(v) -> str | None:
 def review_pairs(store) -> pd.DataFrame:
     """The review queue (SAME_AS links with decision 'review'), best first, record A beside record B,
     with the evidence of each comparison as 'level (+weight)' columns."""
-    links = store.query("MATCH (a)-[r:SAME_AS]->(b) WHERE r.decision = $d RETURN r.id AS pair, a.id AS record_a, "
-                        "b.id AS record_b, r.score AS probability, r.evidence AS evidence", {"d": REVIEW})
+    links = store.query(
+        "MATCH (a)-[r:SAME_AS]->(b) WHERE r.decision = $d RETURN r.id AS pair, a.id AS record_a, "
+        "b.id AS record_b, r.score AS probability, r.evidence AS evidence",
+        {"d": REVIEW},
+    )
     base = ["decision", "note", "probability", "weight"] + [f"{c}_{s}" for c in _SIDE for s in "ab"] + ["reason"]
     if not len(links):
         return pd.DataFrame(columns=base + ["record_a", "record_b"])
@@ -47,8 +60,12 @@ def review_pairs(store) -> pd.DataFrame:
     links = links.sort_values(["probability", "pair"], ascending=[False, True])
     for r in links.itertuples():
         ev = json.loads(r.evidence) if r.evidence else {}
-        row = {"decision": None, "note": None, "probability": round(float(r.probability), 4),
-               "weight": ev.get("weight")}
+        row = {
+            "decision": None,
+            "note": None,
+            "probability": round(float(r.probability), 4),
+            "weight": ev.get("weight"),
+        }
         for c in _SIDE:
             for s, rid in (("a", r.record_a), ("b", r.record_b)):
                 row[f"{c}_{s}"] = _text(recs.at[rid, c]) if rid in recs.index else None
@@ -76,14 +93,26 @@ def export_review(store, path) -> int:
     ws.title = SHEET
     ws.append([neutralise(str(c)) for c in df.columns])
     for row in df.itertuples(index=False):
-        ws.append([neutralise(v) if isinstance(v, str) else (None if v is None or (isinstance(v, float) and pd.isna(v))
-                                                              else v) for v in row])
+        ws.append(
+            [
+                neutralise(v)
+                if isinstance(v, str)
+                else (None if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+                for v in row
+            ]
+        )
     for cell in ws[1]:
         cell.font = Font(bold=True)
     col = {c: get_column_letter(i + 1) for i, c in enumerate(df.columns)}
     last = max(len(df) + 1, 2)
-    dv = DataValidation(type="list", formula1='"' + ",".join(CHOICES) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle="decision", error="Choose match or no-match (or leave blank)")
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(CHOICES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="decision",
+        error="Choose match or no-match (or leave blank)",
+    )
     dv.add(f"{col['decision']}2:{col['decision']}{last}")
     ws.add_data_validation(dv)
     fill = PatternFill("solid", fgColor="FFF2CC")
@@ -153,8 +182,7 @@ def import_review(store, path, user: str | None = None) -> dict:
             where = f"{path.name}, sheet {SHEET}, row {i}"
             if d is None:
                 letter = get_column_letter(pos["decision"] + 1)
-                raise LinkgraphError(f"{where}, column {letter} (decision): {str(raw)[:60]!r} is not match or "
-                                     "no-match")
+                raise LinkgraphError(f"{where}, column {letter} (decision): {str(raw)[:60]!r} is not match or no-match")
             ids = []
             for c in ("record_a", "record_b"):
                 v = "" if row[pos[c]] is None else str(row[pos[c]]).strip()
@@ -173,6 +201,7 @@ def import_review(store, path, user: str | None = None) -> dict:
 
 # --------------------------------------------------------------------------- standalone dedupe
 
+
 def read_table(path) -> pd.DataFrame:
     """A CSV (UTF-8, UTF-8 with BOM, UTF-16 or cp1252) or the first sheet of an XLSX, every cell as text."""
     path = Path(path)
@@ -190,8 +219,15 @@ def read_table(path) -> pd.DataFrame:
             raw.decode(enc)
         except UnicodeDecodeError:
             enc = "cp1252"
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=enc,
-                           sep="\t" if suffix == ".tsv" else None, engine="python")
+        return pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            encoding=enc,
+            sep="\t" if suffix == ".tsv" else None,
+            engine="python",
+        )
     except LinkgraphError:
         raise
     except Exception as e:  # parser errors of a malformed file
@@ -236,8 +272,12 @@ def dedupe_file(path, out, id_column: str | None = None, mapping: dict | None = 
     out = Path(out)
     try:
         if out.suffix.lower() == ".xlsx":
-            safe.to_excel(out, index=False, engine="xlsxwriter",
-                          engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}})
+            safe.to_excel(
+                out,
+                index=False,
+                engine="xlsxwriter",
+                engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+            )
         else:
             safe.to_csv(out, index=False, encoding="utf-8")
     except OSError as e:

@@ -1,4 +1,5 @@
 """Resolution settings: shipped defaults (settings.yaml) merged with the caller's overrides."""
+
 from __future__ import annotations
 
 import copy

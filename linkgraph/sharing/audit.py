@@ -1,4 +1,5 @@
 """The audit log: who exported, imported, matched or queried what, and when (LgAudit rows)."""
+
 from __future__ import annotations
 
 import getpass
@@ -27,10 +28,17 @@ def record(store, action: str, detail: str, sha256: str | None = None, user: str
     now = datetime.now(UTC)
     # time-ordered ids keep the log sortable even when two rows share a second
     rid = f"a-{now.strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:8]}"
-    store.execute("CREATE (a:LgAudit {id: $id, time: $time, user: $user, action: $action, detail: $detail, "
-                  "sha256: $sha256})",
-                  {"id": rid, "time": now.isoformat(timespec="seconds"), "user": user or current_user(),
-                   "action": str(action), "detail": str(detail), "sha256": sha256})
+    store.execute(
+        "CREATE (a:LgAudit {id: $id, time: $time, user: $user, action: $action, detail: $detail, sha256: $sha256})",
+        {
+            "id": rid,
+            "time": now.isoformat(timespec="seconds"),
+            "user": user or current_user(),
+            "action": str(action),
+            "detail": str(detail),
+            "sha256": sha256,
+        },
+    )
     return rid
 
 

@@ -12,6 +12,7 @@ file of tokens and kinds only. A token reveals nothing without the key; equal to
 Kinds: phone (E.164), passport, imo (vessels), plate (vehicles), company_reg (organisation registration
 numbers), person_dob (normalised person name key + birth date).
 """
+
 from __future__ import annotations
 
 import csv
@@ -79,6 +80,7 @@ def _alnum(v) -> str | None:
 
 def _phone(v) -> str | None:
     from linkgraph.normalize import normalize_phone
+
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return None
     r = normalize_phone(v)
@@ -87,6 +89,7 @@ def _phone(v) -> str | None:
 
 def _passport(v) -> str | None:
     from linkgraph.normalize import normalize_passport
+
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return None
     r = normalize_passport(v)
@@ -95,6 +98,7 @@ def _passport(v) -> str | None:
 
 def _imo(v) -> str | None:
     from linkgraph.normalize import normalize_imo
+
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return None
     r = normalize_imo(v)
@@ -104,6 +108,7 @@ def _imo(v) -> str | None:
 
 def _plate(v) -> str | None:
     from linkgraph.normalize import normalize_plate
+
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return None
     r = normalize_plate(v)
@@ -112,6 +117,7 @@ def _plate(v) -> str | None:
 
 def _person_key(name, birth) -> str | None:
     from linkgraph.normalize.names import name_key
+
     if name is None or birth is None or (isinstance(birth, float) and pd.isna(birth)) or not str(birth).strip():
         return None
     k = name_key(name)
@@ -129,22 +135,24 @@ def identifiers(store) -> pd.DataFrame:
     rows: list[tuple] = []
     for r in _q(store, "MATCH (n:Phone) RETURN n.id AS id, n.caption AS caption, n.number AS v"):
         rows.append(("phone", _phone(r["v"]), r["id"], r["caption"]))
-    for r in _q(store, "MATCH (n:Identification) RETURN n.id AS id, n.caption AS caption, n.number AS v, "
-                       "n.kind AS kind"):
+    for r in _q(
+        store, "MATCH (n:Identification) RETURN n.id AS id, n.caption AS caption, n.number AS v, n.kind AS kind"
+    ):
         if str(r["kind"] or "passport").casefold() == "passport":
             rows.append(("passport", _passport(r["v"]), r["id"], r["caption"]))
-    for r in _q(store, "MATCH (n:Vehicle) RETURN n.id AS id, n.caption AS caption, n.registration AS v, "
-                       "n.kind AS kind"):
+    for r in _q(
+        store, "MATCH (n:Vehicle) RETURN n.id AS id, n.caption AS caption, n.registration AS v, n.kind AS kind"
+    ):
         kind = str(r["kind"] or "").casefold()
         if kind == "vessel":
             rows.append(("imo", _imo(r["v"]), r["id"], r["caption"]))
         elif kind in ("vehicle", ""):
             rows.append(("plate", _plate(r["v"]), r["id"], r["caption"]))
-    for r in _q(store, "MATCH (n:Organization) RETURN n.id AS id, n.caption AS caption, "
-                       "n.registration_number AS v"):
+    for r in _q(store, "MATCH (n:Organization) RETURN n.id AS id, n.caption AS caption, n.registration_number AS v"):
         rows.append(("company_reg", _alnum(r["v"]), r["id"], r["caption"]))
-    for r in _q(store, "MATCH (n:Person) RETURN n.id AS id, n.caption AS caption, n.name AS name, "
-                       "n.birth_date AS birth"):
+    for r in _q(
+        store, "MATCH (n:Person) RETURN n.id AS id, n.caption AS caption, n.name AS name, n.birth_date AS birth"
+    ):
         rows.append(("person_dob", _person_key(r["name"] or r["caption"], r["birth"]), r["id"], r["caption"]))
     df = pd.DataFrame(rows, columns=["kind", "value", "entity_id", "caption"])
     return df[df["value"].notna()].reset_index(drop=True)
@@ -156,15 +164,24 @@ def make_tokens(store, key: bytes) -> pd.DataFrame:
     from linkgraph.sharing import audit
 
     ids = identifiers(store)
-    df = pd.DataFrame({"token": [token(key, k, v) for k, v in zip(ids["kind"], ids["value"])],
-                       "kind": ids["kind"], "entity_id": ids["entity_id"], "caption": ids["caption"]},
-                      columns=TOKEN_COLUMNS)
+    df = pd.DataFrame(
+        {
+            "token": [token(key, k, v) for k, v in zip(ids["kind"], ids["value"])],
+            "kind": ids["kind"],
+            "entity_id": ids["entity_id"],
+            "caption": ids["caption"],
+        },
+        columns=TOKEN_COLUMNS,
+    )
     df = df.drop_duplicates(["token", "entity_id"]).sort_values(["kind", "token", "entity_id"])
     df = df.reset_index(drop=True)
     df.attrs["key_id"] = key_id(key)
-    audit.record(store, "deconflict tokens",
-                 f"{df['token'].nunique()} tokens ({', '.join(f'{k} {n}' for k, n in df['kind'].value_counts().sort_index().items())}) "
-                 f"with key {key_id(key)}")
+    audit.record(
+        store,
+        "deconflict tokens",
+        f"{df['token'].nunique()} tokens ({', '.join(f'{k} {n}' for k, n in df['kind'].value_counts().sort_index().items())}) "
+        f"with key {key_id(key)}",
+    )
     return df
 
 
@@ -216,24 +233,30 @@ def match_tokens(ours, theirs_path: str | Path, store=None) -> pd.DataFrame:
     `ours`: the DataFrame of make_tokens. `store`: when given, the match is written to the audit log.
     """
     if isinstance(ours, (str, Path)):
-        raise LinkgraphError(f"{ours}: a shared token file has no entity ids; match with the tokens made from "
-                             "your store (make_tokens)")
+        raise LinkgraphError(
+            f"{ours}: a shared token file has no entity ids; match with the tokens made from your store (make_tokens)"
+        )
     if not {"token", "kind", "entity_id"} <= set(ours.columns):
         raise LinkgraphError("our tokens need the columns token, kind and entity_id (from make_tokens)")
     theirs = read_tokens(theirs_path)
     kid = ours.attrs.get("key_id")
     if kid and theirs.attrs["key_id"] != kid:
-        raise LinkgraphError(f"{Path(theirs_path).name} was made with another key ({theirs.attrs['key_id']}, "
-                             f"ours {kid}): agree one key file first")
+        raise LinkgraphError(
+            f"{Path(theirs_path).name} was made with another key ({theirs.attrs['key_id']}, "
+            f"ours {kid}): agree one key file first"
+        )
     hits = ours.merge(theirs, on=["token", "kind"], how="inner")
     cols = [c for c in MATCH_COLUMNS if c in hits.columns]
     out = hits[cols].drop_duplicates().sort_values(["kind", "caption", "entity_id"]).reset_index(drop=True)
     if store is not None:
         from linkgraph.sharing import audit
 
-        audit.record(store, "deconflict match",
-                     f"{Path(theirs_path).name}: {len(theirs)} of their tokens, {out['token'].nunique()} overlap "
-                     f"({', '.join(f'{k} {n}' for k, n in out['kind'].value_counts().sort_index().items()) or 'none'})")
+        audit.record(
+            store,
+            "deconflict match",
+            f"{Path(theirs_path).name}: {len(theirs)} of their tokens, {out['token'].nunique()} overlap "
+            f"({', '.join(f'{k} {n}' for k, n in out['kind'].value_counts().sort_index().items()) or 'none'})",
+        )
     return out
 
 

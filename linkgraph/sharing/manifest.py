@@ -4,6 +4,7 @@
 its hash, nothing unlisted, no path that could escape a folder. A changed byte anywhere is refused with one
 line naming the file. The manifest is not signed: it proves the package is intact as described, not who made it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,7 @@ from linkgraph.errors import LinkgraphError
 
 FORMAT = "linkgraph-package/1"
 MANIFEST = "manifest.json"
-MAX_ENTRY_BYTES = 2 * 1024 ** 3      # one file, uncompressed (zip-bomb guard)
+MAX_ENTRY_BYTES = 2 * 1024**3  # one file, uncompressed (zip-bomb guard)
 MAX_ENTRIES = 1000
 # Fixed entry time (the zip epoch): the same content always gives the same zip bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -45,8 +46,10 @@ def write_zip(path: str | Path, files: dict[str, bytes], manifest: dict) -> Path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    entries = [(MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-                .encode("utf-8")), *sorted(files.items())]
+    entries = [
+        (MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")),
+        *sorted(files.items()),
+    ]
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
@@ -92,8 +95,11 @@ def verify_package(pkg: str | Path) -> tuple[dict, dict[str, bytes]]:
             manifest = json.loads(z.read(MANIFEST).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise LinkgraphError(f"{pkg.name}: {MANIFEST} is not valid JSON ({e.__class__.__name__})") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
-                or not isinstance(manifest.get("files"), dict):
+        if (
+            not isinstance(manifest, dict)
+            or manifest.get("format") != FORMAT
+            or not isinstance(manifest.get("files"), dict)
+        ):
             raise LinkgraphError(f"{pkg.name}: {MANIFEST} is not a {FORMAT} manifest")
         listed = manifest["files"]
         for name in sorted(names):
@@ -106,8 +112,9 @@ def verify_package(pkg: str | Path) -> tuple[dict, dict[str, bytes]]:
             data = z.read(name)
             want = str((listed[name] or {}).get("sha256", "")).lower()
             if sha256_bytes(data) != want:
-                raise LinkgraphError(f"{pkg.name}: refused, the sha256 of {name} differs from the manifest "
-                                     "(changed after export)")
+                raise LinkgraphError(
+                    f"{pkg.name}: refused, the sha256 of {name} differs from the manifest (changed after export)"
+                )
             files[name] = data
     return manifest, files
 

@@ -8,6 +8,7 @@ A package is a zip: graph/nodes.jsonl and graph/links.jsonl (every property, pro
 graph/FORMAT.md and graph/schema.json (the format, documented), graph/domain-schema.yaml (the entity and link
 types), chart.html and workbook.xlsx (with the TLP banner) and manifest.json (sha256 of every file).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -91,40 +92,75 @@ signed; confirm its sha256 with the sender over another channel when that matter
 
 
 def _json_schema() -> dict:
-    prov = {"type": "object", "additionalProperties": True, "properties": {
-        "source": {"type": "string"}, "sha256": {"type": ["string", "null"]}, "sheet": {"type": ["string", "null"]},
-        "rows": {"type": ["string", "null"]}, "batch": {"type": ["string", "null"]},
-        "observed": {"type": ["string", "null"]}, "observed_last": {"type": ["string", "null"]},
-        "reliability": {"enum": ["A", "B", "C", "D", "E", "F", None]},
-        "credibility": {"type": ["integer", "null"], "minimum": 1, "maximum": 6},
-        "handling": {"type": ["string", "null"]}, "source_type": {"type": ["string", "null"]},
-        "agency": {"type": ["string", "null"]}, "imported": {"type": ["string", "null"]}}}
+    prov = {
+        "type": "object",
+        "additionalProperties": True,
+        "properties": {
+            "source": {"type": "string"},
+            "sha256": {"type": ["string", "null"]},
+            "sheet": {"type": ["string", "null"]},
+            "rows": {"type": ["string", "null"]},
+            "batch": {"type": ["string", "null"]},
+            "observed": {"type": ["string", "null"]},
+            "observed_last": {"type": ["string", "null"]},
+            "reliability": {"enum": ["A", "B", "C", "D", "E", "F", None]},
+            "credibility": {"type": ["integer", "null"], "minimum": 1, "maximum": 6},
+            "handling": {"type": ["string", "null"]},
+            "source_type": {"type": ["string", "null"]},
+            "agency": {"type": ["string", "null"]},
+            "imported": {"type": ["string", "null"]},
+        },
+    }
     value = {"type": ["string", "number", "boolean", "array", "null"], "items": {"type": "string"}}
-    grading = {"type": "object", "properties": {
-        "reliability": {"enum": ["A", "B", "C", "D", "E", "F", None]},
-        "credibility": {"type": ["integer", "null"], "minimum": 1, "maximum": 6},
-        "handling": {"type": ["string", "null"]}, "first_seen": {"type": ["string", "null"]},
-        "last_seen": {"type": ["string", "null"]}}}
+    grading = {
+        "type": "object",
+        "properties": {
+            "reliability": {"enum": ["A", "B", "C", "D", "E", "F", None]},
+            "credibility": {"type": ["integer", "null"], "minimum": 1, "maximum": 6},
+            "handling": {"type": ["string", "null"]},
+            "first_seen": {"type": ["string", "null"]},
+            "last_seen": {"type": ["string", "null"]},
+        },
+    }
     schema = load_schema()
-    node = {"type": "object", "required": ["id", "type", "caption", "properties", "grading", "provenance"],
-            "additionalProperties": False, "properties": {
-                "id": {"type": "string", "minLength": 1}, "type": {"enum": sorted(schema.entities)},
-                "caption": {"type": ["string", "null"]},
-                "properties": {"type": "object", "additionalProperties": value},
-                "grading": grading, "provenance": {"type": "array", "items": prov}}}
+    node = {
+        "type": "object",
+        "required": ["id", "type", "caption", "properties", "grading", "provenance"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "minLength": 1},
+            "type": {"enum": sorted(schema.entities)},
+            "caption": {"type": ["string", "null"]},
+            "properties": {"type": "object", "additionalProperties": value},
+            "grading": grading,
+            "provenance": {"type": "array", "items": prov},
+        },
+    }
     link = json.loads(json.dumps(node))
-    link["required"] = ["id", "type", "source", "target", "source_type", "target_type", "properties", "grading",
-                        "provenance"]
+    link["required"] = [
+        "id",
+        "type",
+        "source",
+        "target",
+        "source_type",
+        "target_type",
+        "properties",
+        "grading",
+        "provenance",
+    ]
     del link["properties"]["caption"]
     link["properties"]["type"] = {"enum": sorted(schema.links)}
     for k in ("source", "target"):
         link["properties"][k] = {"type": "string", "minLength": 1}
     for k in ("source_type", "target_type"):
         link["properties"][k] = {"enum": sorted(schema.entities)}
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://linkgraph.invalid/schema/package-1.json", "title": f"{FORMAT} graph lines",
-            "$defs": {"node": node, "link": link},
-            "oneOf": [{"$ref": "#/$defs/node"}, {"$ref": "#/$defs/link"}]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://linkgraph.invalid/schema/package-1.json",
+        "title": f"{FORMAT} graph lines",
+        "$defs": {"node": node, "link": link},
+        "oneOf": [{"$ref": "#/$defs/node"}, {"$ref": "#/$defs/link"}],
+    }
 
 
 @dataclass
@@ -143,6 +179,7 @@ class PackageInfo:
 
 def _clean(v):
     from linkgraph.render.base import clean
+
     return clean(v)
 
 
@@ -151,8 +188,11 @@ def _rows(df: pd.DataFrame, kind: str, types: dict[str, str]) -> list[dict]:
     out = []
     for r in df.to_dict("records"):
         t = r["type"]
-        declared = (schema.entities[t].properties if kind == "node" else schema.links[t].properties) \
-            if (t in schema.entities if kind == "node" else t in schema.links) else {}
+        declared = (
+            (schema.entities[t].properties if kind == "node" else schema.links[t].properties)
+            if (t in schema.entities if kind == "node" else t in schema.links)
+            else {}
+        )
         props = {}
         for k in sorted(declared):
             v = _clean(r.get(k))
@@ -162,20 +202,24 @@ def _rows(df: pd.DataFrame, kind: str, types: dict[str, str]) -> list[dict]:
         if kind == "node":
             row["caption"] = _clean(r.get("caption"))
         else:
-            row.update(source=r["source"], target=r["target"], source_type=types.get(r["source"]),
-                       target_type=types.get(r["target"]))
+            row.update(
+                source=r["source"],
+                target=r["target"],
+                source_type=types.get(r["source"]),
+                target_type=types.get(r["target"]),
+            )
         grading = {k: _clean(r.get(k)) for k in GRADING}
         if grading["credibility"] is not None:
             grading["credibility"] = int(grading["credibility"])
-        row.update(properties=props, grading=grading,
-                   provenance=Subgraph.provenance(r.get("prov")))
+        row.update(properties=props, grading=grading, provenance=Subgraph.provenance(r.get("prov")))
         out.append(row)
     return sorted(out, key=lambda x: x["id"])
 
 
 def _jsonl(rows: list[dict]) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
-                   for r in rows).encode("utf-8")
+    return "".join(
+        json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n" for r in rows
+    ).encode("utf-8")
 
 
 def _leak_check(files: dict[str, bytes], red: Redaction, template: bytes = b"") -> None:
@@ -204,14 +248,28 @@ def _leak_check(files: dict[str, bytes], red: Redaction, template: bytes = b"") 
             low = blob.decode("utf-8", "replace").casefold().encode("utf-8")
             # the chart's own script and styles (as drawn for no data) are not data
             if any(n in low for n in needles if not (name == "chart.html" and n in fixed)):
-                raise LinkgraphError(f"export stopped: {where} would still hold a protected value "
-                                     "(report this; nothing was written)")
+                raise LinkgraphError(
+                    f"export stopped: {where} would still hold a protected value (report this; nothing was written)"
+                )
 
 
-def export_package(store, out_zip, *, around: str | None = None, hops: int = 2, query: str | None = None,
-                   params: dict | None = None, title: str | None = None, tlp: str, handling: str | None = None,
-                   redact_rules=None, recipient: str | None = None, creator: str | None = None,
-                   keep_protected_links: bool = False, queries=None) -> PackageInfo:
+def export_package(
+    store,
+    out_zip,
+    *,
+    around: str | None = None,
+    hops: int = 2,
+    query: str | None = None,
+    params: dict | None = None,
+    title: str | None = None,
+    tlp: str,
+    handling: str | None = None,
+    redact_rules=None,
+    recipient: str | None = None,
+    creator: str | None = None,
+    keep_protected_links: bool = False,
+    queries=None,
+) -> PackageInfo:
     """Write a sanitised selection (around/hops, a library query, or everything) as a package zip for `recipient`."""
     from linkgraph.render import ChartTooLarge, write
     from linkgraph.render.base import normalise_tlp
@@ -229,7 +287,8 @@ def export_package(store, out_zip, *, around: str | None = None, hops: int = 2, 
     nodes, links = _rows(s.nodes, "node", types), _rows(s.links, "link", types)
     created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     files: dict[str, bytes] = {
-        NODES: _jsonl(nodes), LINKS: _jsonl(links),
+        NODES: _jsonl(nodes),
+        LINKS: _jsonl(links),
         "graph/FORMAT.md": FORMAT_MD.format(format=FORMAT).encode("utf-8"),
         "graph/schema.json": (json.dumps(_json_schema(), indent=1, sort_keys=True) + "\n").encode("utf-8"),
         "graph/domain-schema.yaml": (Path(__file__).parent.parent / "schema.yaml").read_bytes(),
@@ -243,34 +302,53 @@ def export_package(store, out_zip, *, around: str | None = None, hops: int = 2, 
         except ChartTooLarge as e:
             chart_note = f"omitted: {e}"
         files["workbook.xlsx"] = write(s, "xlsx", Path(tmp) / "workbook.xlsx", **opts).read_bytes()
-        empty = Subgraph(pd.DataFrame(columns=["id", "type", "caption"]),
-                         pd.DataFrame(columns=["id", "type", "source", "target"]), title="")
+        empty = Subgraph(
+            pd.DataFrame(columns=["id", "type", "caption"]),
+            pd.DataFrame(columns=["id", "type", "source", "target"]),
+            title="",
+        )
         template = write(empty, "html", Path(tmp) / "empty.html", tlp=level, created=created).read_bytes()
     _leak_check(files, red, template)
     codes = {c for df in (s.nodes, s.links) if "handling" in df.columns for c in df["handling"].dropna()}
     meta = {
-        "title": s.title, "creator": creator or audit.current_user(), "created": created,
-        "recipient": recipient, "tlp": f"TLP:{level}", "handling": code, "linkgraph_version": __version__,
+        "title": s.title,
+        "creator": creator or audit.current_user(),
+        "created": created,
+        "recipient": recipient,
+        "tlp": f"TLP:{level}",
+        "handling": code,
+        "linkgraph_version": __version__,
         "data_handling": provenance.most_restrictive(codes),
-        "counts": {"nodes": len(nodes), "links": len(links),
-                   "nodes_by_type": dict(sorted(pd.Series([n["type"] for n in nodes], dtype=object)
-                                                .value_counts().items())),
-                   "links_by_type": dict(sorted(pd.Series([x["type"] for x in links], dtype=object)
-                                                .value_counts().items()))},
-        "redaction": {"rules": rules.describe(), "keep_protected_links": bool(keep_protected_links),
-                      **red.summary()},
+        "counts": {
+            "nodes": len(nodes),
+            "links": len(links),
+            "nodes_by_type": dict(sorted(pd.Series([n["type"] for n in nodes], dtype=object).value_counts().items())),
+            "links_by_type": dict(sorted(pd.Series([x["type"] for x in links], dtype=object).value_counts().items())),
+        },
+        "redaction": {"rules": rules.describe(), "keep_protected_links": bool(keep_protected_links), **red.summary()},
         "chart": chart_note,
     }
     manifest = build_manifest(files, meta)
     path = write_zip(out_zip, files, manifest)
     sha = sha256_file(path)
-    audit.record(store, "package export",
-                 f"{path.name} for {recipient or 'unnamed recipient'}, TLP:{level}"
-                 f"{' handling ' + code if code else ''}, {len(nodes)} entities, {len(links)} links, "
-                 f"{red.withheld_nodes} entities and {red.withheld_links} links withheld", sha256=sha)
-    return PackageInfo(path=path, sha256=sha, manifest=manifest, nodes=len(nodes), links=len(links),
-                       withheld_nodes=red.withheld_nodes, withheld_links=red.withheld_links,
-                       references=red.references)
+    audit.record(
+        store,
+        "package export",
+        f"{path.name} for {recipient or 'unnamed recipient'}, TLP:{level}"
+        f"{' handling ' + code if code else ''}, {len(nodes)} entities, {len(links)} links, "
+        f"{red.withheld_nodes} entities and {red.withheld_links} links withheld",
+        sha256=sha,
+    )
+    return PackageInfo(
+        path=path,
+        sha256=sha,
+        manifest=manifest,
+        nodes=len(nodes),
+        links=len(links),
+        withheld_nodes=red.withheld_nodes,
+        withheld_links=red.withheld_links,
+        references=red.references,
+    )
 
 
 # ------------------------------------------------------------------------------------------------- import
@@ -282,7 +360,7 @@ class ImportSummary:
     sha256: str
     batch: str
     agency: str
-    status: str                     # imported | already imported
+    status: str  # imported | already imported
     nodes: int
     links: int
     created: dict = field(default_factory=dict)
@@ -336,19 +414,31 @@ def _observations(rows: list[dict], kind: str, ctx: dict) -> dict[str, pd.DataFr
                 raise LinkgraphError(f"{where}: grade {rel}{cred} is not an Admiralty grade") from None
             observed = rec.get("observed") or grading.get("first_seen")
             their = " / ".join(str(x) for x in (rec.get("source"), rec.get("sheet")) if x)
-            by_type.setdefault(t, []).append({
-                **base, "_batch": ctx["batch"], "_source": ctx["source"], "_sha256": ctx["sha256"],
-                "_sheet": their or None, "_row": r["_line"], "_observed": str(observed)[:10] if observed else None,
-                "_reliability": rel if rel and cred else None, "_credibility": int(cred) if rel and cred else None,
-                "_handling": provenance.most_restrictive([rec.get("handling"), grading.get("handling"),
-                                                          ctx["tlp"], ctx["handling"]]),
-                "_source_type": rec.get("source_type") or PARTNER_SOURCE_TYPE, "_agency": ctx["agency"],
-                "_imported": ctx["imported"]})
+            by_type.setdefault(t, []).append(
+                {
+                    **base,
+                    "_batch": ctx["batch"],
+                    "_source": ctx["source"],
+                    "_sha256": ctx["sha256"],
+                    "_sheet": their or None,
+                    "_row": r["_line"],
+                    "_observed": str(observed)[:10] if observed else None,
+                    "_reliability": rel if rel and cred else None,
+                    "_credibility": int(cred) if rel and cred else None,
+                    "_handling": provenance.most_restrictive(
+                        [rec.get("handling"), grading.get("handling"), ctx["tlp"], ctx["handling"]]
+                    ),
+                    "_source_type": rec.get("source_type") or PARTNER_SOURCE_TYPE,
+                    "_agency": ctx["agency"],
+                    "_imported": ctx["imported"],
+                }
+            )
     return {t: pd.DataFrame(v) for t, v in sorted(by_type.items())}
 
 
-def import_package(store, pkg_zip, agency: str, *, report: bool | str | Path = False,
-                   deconflict: bool = True) -> ImportSummary:
+def import_package(
+    store, pkg_zip, agency: str, *, report: bool | str | Path = False, deconflict: bool = True
+) -> ImportSummary:
     """Verify a partner's package, import its entities and links as `agency`, and deconflict them against ours.
 
     Importing the same package again changes nothing. `report`: True writes `<package>.deconfliction.xlsx`
@@ -371,29 +461,60 @@ def import_package(store, pkg_zip, agency: str, *, report: bool | str | Path = F
     from linkgraph.importing.engine import now_iso
 
     tlp = manifest.get("tlp")
-    ctx = {"batch": batch, "source": pkg.name, "sha256": sha, "agency": agency, "imported": now_iso(),
-           "tlp": tlp, "handling": manifest.get("handling")}
+    ctx = {
+        "batch": batch,
+        "source": pkg.name,
+        "sha256": sha,
+        "agency": agency,
+        "imported": now_iso(),
+        "tlp": tlp,
+        "handling": manifest.get("handling"),
+    }
     node_obs = _observations(nodes, "node", ctx)
     link_obs = _observations(links, "link", ctx)
-    done = store.query("MATCH (b:LgBatch) WHERE b.id = $id AND b.status = 'imported' RETURN b.id AS id",
-                       {"id": batch})
-    summary = ImportSummary(package=pkg.name, sha256=sha, batch=batch, agency=agency,
-                            status="already imported" if len(done) else "imported", nodes=len(nodes),
-                            links=len(links), manifest=manifest)
+    done = store.query("MATCH (b:LgBatch) WHERE b.id = $id AND b.status = 'imported' RETURN b.id AS id", {"id": batch})
+    summary = ImportSummary(
+        package=pkg.name,
+        sha256=sha,
+        batch=batch,
+        agency=agency,
+        status="already imported" if len(done) else "imported",
+        nodes=len(nodes),
+        links=len(links),
+        manifest=manifest,
+    )
     if not len(done):
+
         def unit():
             st = store.write(node_obs, link_obs)
-            info = {"created": st.created, "updated": st.updated, "format": manifest.get("format"),
-                    "creator": manifest.get("creator"), "created_by_sender": manifest.get("created"),
-                    "recipient": manifest.get("recipient"), "redaction": manifest.get("redaction")}
+            info = {
+                "created": st.created,
+                "updated": st.updated,
+                "format": manifest.get("format"),
+                "creator": manifest.get("creator"),
+                "created_by_sender": manifest.get("created"),
+                "recipient": manifest.get("recipient"),
+                "redaction": manifest.get("redaction"),
+            }
             store.execute(
                 "MERGE (b:LgBatch {id: $id}) SET b.source = $source, b.sha256 = $sha, b.spec = $spec, "
                 "b.sheet = $sheet, b.agency = $agency, b.grade = $grade, b.handling = $handling, "
                 "b.imported = $imported, b.rows = $rows, b.status = $status, b.summary = $summary",
-                {"id": batch, "source": pkg.name, "sha": sha, "spec": SPEC_NAME, "sheet": None, "agency": agency,
-                 "grade": None, "handling": provenance.most_restrictive([tlp, manifest.get("handling")]),
-                 "imported": ctx["imported"], "rows": len(nodes) + len(links), "status": "imported",
-                 "summary": json.dumps(info, sort_keys=True, default=str)})
+                {
+                    "id": batch,
+                    "source": pkg.name,
+                    "sha": sha,
+                    "spec": SPEC_NAME,
+                    "sheet": None,
+                    "agency": agency,
+                    "grade": None,
+                    "handling": provenance.most_restrictive([tlp, manifest.get("handling")]),
+                    "imported": ctx["imported"],
+                    "rows": len(nodes) + len(links),
+                    "status": "imported",
+                    "summary": json.dumps(info, sort_keys=True, default=str),
+                },
+            )
             return st
 
         st = store.atomic(unit)
@@ -404,23 +525,45 @@ def import_package(store, pkg_zip, agency: str, *, report: bool | str | Path = F
             out = Path(report) if not isinstance(report, bool) else pkg.with_name(pkg.stem + ".deconfliction.xlsx")
             summary.report_path = write_report(summary.deconfliction, out, manifest, agency)
     matched = summary.deconfliction["their_id"].nunique() if len(summary.deconfliction) else 0
-    audit.record(store, "package import",
-                 f"{pkg.name} from {agency} ({summary.status}): {len(nodes)} entities, {len(links)} links, batch "
-                 f"{batch}; {matched} of their entities match ours", sha256=sha)
+    audit.record(
+        store,
+        "package import",
+        f"{pkg.name} from {agency} ({summary.status}): {len(nodes)} entities, {len(links)} links, batch "
+        f"{batch}; {matched} of their entities match ours",
+        sha256=sha,
+    )
     return summary
 
 
 # ----------------------------------------------------------------------------------------- deconfliction
-REPORT_COLUMNS = ["their_id", "their_type", "their_caption", "match", "probability", "reason", "our_id",
-                  "our_type", "our_caption", "our_cases", "our_sources"]
+REPORT_COLUMNS = [
+    "their_id",
+    "their_type",
+    "their_caption",
+    "match",
+    "probability",
+    "reason",
+    "our_id",
+    "our_type",
+    "our_caption",
+    "our_cases",
+    "our_sources",
+]
 
 
 def _ours(store, type_name: str, batch: str, ids: list[str] | None = None) -> pd.DataFrame:
     """Our nodes of a type (those some batch other than the package's contributed), with their provenance."""
     et = load_schema().entities[type_name]
     cols = [c for c in ("name", "birth_date", "nationality", "country", "registration_number") if c in et.properties]
-    ret = ", ".join(["n.id AS id", "n.caption AS caption", "n.prov AS prov", "n.batches AS batches",
-                     *(f"n.{c} AS {c}" for c in cols)])
+    ret = ", ".join(
+        [
+            "n.id AS id",
+            "n.caption AS caption",
+            "n.prov AS prov",
+            "n.batches AS batches",
+            *(f"n.{c} AS {c}" for c in cols),
+        ]
+    )
     where = "WHERE n.id IN $ids " if ids is not None else ""
     df = store.query(f"MATCH (n:{type_name}) {where}RETURN {ret}", {"ids": ids} if ids is not None else {})
     if not len(df):
@@ -432,8 +575,10 @@ def _ours(store, type_name: str, batch: str, ids: list[str] | None = None) -> pd
 def _neighbours(store, type_name: str, ids: list[str], link: str, other: str, prop: str) -> dict[str, list]:
     if not ids:
         return {}
-    df = store.query(f"MATCH (n:{type_name})-[:{link}]->(m:{other}) WHERE n.id IN $ids "
-                     f"RETURN n.id AS id, m.{prop} AS v", {"ids": ids})
+    df = store.query(
+        f"MATCH (n:{type_name})-[:{link}]->(m:{other}) WHERE n.id IN $ids RETURN n.id AS id, m.{prop} AS v",
+        {"ids": ids},
+    )
     out: dict[str, list] = {}
     for r in df.itertuples(index=False):
         if r.v:
@@ -452,8 +597,9 @@ def _cases(store, ids: list[str]) -> dict[str, str]:
         return {}
     patterns = ["(n)-[]-(s:Seizure)", *(f"(n)<-[:{t}]-()-[:PARTY_TO]->(s:Seizure)" for t in HOLDS)]
     for pattern in patterns:
-        df = store.query(f"MATCH {pattern} WHERE n.id IN $ids RETURN DISTINCT n.id AS id, s.reference AS ref",
-                         {"ids": ids})
+        df = store.query(
+            f"MATCH {pattern} WHERE n.id IN $ids RETURN DISTINCT n.id AS id, s.reference AS ref", {"ids": ids}
+        )
         for r in df.itertuples(index=False):
             if r.ref:
                 out.setdefault(r.id, set()).add(r.ref)
@@ -481,9 +627,19 @@ def deconfliction_report(store, nodes: list[dict], links: list[dict], batch: str
         ours = _ours(store, t, batch, [n["id"] for n in items])
         for r in ours.to_dict("records"):
             ours_by_id[r["id"]] = {**r, "type": t}
-            rows.append({"their_id": r["id"], "their_type": t, "their_caption": r["caption"],
-                         "match": "same identifier", "probability": 1.0, "reason": f"the same {t.lower()}",
-                         "our_id": r["id"], "our_type": t, "our_caption": r["caption"]})
+            rows.append(
+                {
+                    "their_id": r["id"],
+                    "their_type": t,
+                    "their_caption": r["caption"],
+                    "match": "same identifier",
+                    "probability": 1.0,
+                    "reason": f"the same {t.lower()}",
+                    "our_id": r["id"],
+                    "our_type": t,
+                    "our_caption": r["caption"],
+                }
+            )
     # 2. persons and organisations: entity resolution between their records and ours
     records = []
     their_ids = set()
@@ -502,11 +658,19 @@ def deconfliction_report(store, nodes: list[dict], links: list[dict], batch: str
             if not p.get("name"):
                 continue  # a withheld placeholder
             their_ids.add(n["id"])
-            records.append({"record_id": "theirs\x1f" + n["id"], "kind": kind, "source": "theirs",
-                            "name": p.get("name"), "birth_date": p.get("birth_date"),
-                            "nationality": p.get("nationality") or p.get("country"),
-                            "phones": phones_of.get(n["id"], []), "passports": pass_of.get(n["id"], []),
-                            "id_numbers": [p["registration_number"]] if p.get("registration_number") else []})
+            records.append(
+                {
+                    "record_id": "theirs\x1f" + n["id"],
+                    "kind": kind,
+                    "source": "theirs",
+                    "name": p.get("name"),
+                    "birth_date": p.get("birth_date"),
+                    "nationality": p.get("nationality") or p.get("country"),
+                    "phones": phones_of.get(n["id"], []),
+                    "passports": pass_of.get(n["id"], []),
+                    "id_numbers": [p["registration_number"]] if p.get("registration_number") else [],
+                }
+            )
         ours = _ours(store, t, batch)
         if not len(ours) or not records:
             continue
@@ -515,11 +679,19 @@ def deconfliction_report(store, nodes: list[dict], links: list[dict], batch: str
         passes = _neighbours(store, t, oids, "HAS_ID", "Identification", "number") if t == "Person" else {}
         for r in ours.to_dict("records"):
             ours_by_id[r["id"]] = {**r, "type": t}
-            records.append({"record_id": "ours\x1f" + r["id"], "kind": kind, "source": "ours",
-                            "name": r.get("name") or r.get("caption"), "birth_date": r.get("birth_date"),
-                            "nationality": r.get("nationality") or r.get("country"),
-                            "phones": phones.get(r["id"], []), "passports": passes.get(r["id"], []),
-                            "id_numbers": [r["registration_number"]] if r.get("registration_number") else []})
+            records.append(
+                {
+                    "record_id": "ours\x1f" + r["id"],
+                    "kind": kind,
+                    "source": "ours",
+                    "name": r.get("name") or r.get("caption"),
+                    "birth_date": r.get("birth_date"),
+                    "nationality": r.get("nationality") or r.get("country"),
+                    "phones": phones.get(r["id"], []),
+                    "passports": passes.get(r["id"], []),
+                    "id_numbers": [r["registration_number"]] if r.get("registration_number") else [],
+                }
+            )
     if records and any(r["source"] == "ours" for r in records) and their_ids:
         from linkgraph.resolve import resolve
 
@@ -530,22 +702,43 @@ def deconfliction_report(store, nodes: list[dict], links: list[dict], batch: str
             cross = a.str.startswith("theirs\x1f") != b.str.startswith("theirs\x1f")
             good = cross & (pairs["same_entity"] | pairs["outcome"].isin(["merge", "review"]))
             for p in pairs[good].to_dict("records"):
-                their, our = (p["record_a"], p["record_b"]) if p["record_a"].startswith("theirs") else \
-                    (p["record_b"], p["record_a"])
+                their, our = (
+                    (p["record_a"], p["record_b"])
+                    if p["record_a"].startswith("theirs")
+                    else (p["record_b"], p["record_a"])
+                )
                 tid, oid = their.split("\x1f", 1)[1], our.split("\x1f", 1)[1]
                 if tid == oid:
                     continue  # the same source record both sides: reported as the same identity below
                 n = node_by_id[tid]
-                rows.append({"their_id": tid, "their_type": n["type"], "their_caption": n.get("caption"),
-                             "match": "same entity" if p["same_entity"] else "possible (review)",
-                             "probability": round(float(p["match_probability"]), 4), "reason": p.get("reason"),
-                             "our_id": oid, "our_type": ours_by_id[oid]["type"],
-                             "our_caption": ours_by_id[oid]["caption"]})
+                rows.append(
+                    {
+                        "their_id": tid,
+                        "their_type": n["type"],
+                        "their_caption": n.get("caption"),
+                        "match": "same entity" if p["same_entity"] else "possible (review)",
+                        "probability": round(float(p["match_probability"]), 4),
+                        "reason": p.get("reason"),
+                        "our_id": oid,
+                        "our_type": ours_by_id[oid]["type"],
+                        "our_caption": ours_by_id[oid]["caption"],
+                    }
+                )
         for tid in sorted(their_ids & set(ours_by_id)):
             n = node_by_id[tid]
-            rows.append({"their_id": tid, "their_type": n["type"], "their_caption": n.get("caption"),
-                         "match": "same record", "probability": 1.0, "reason": "the same source record",
-                         "our_id": tid, "our_type": n["type"], "our_caption": ours_by_id[tid]["caption"]})
+            rows.append(
+                {
+                    "their_id": tid,
+                    "their_type": n["type"],
+                    "their_caption": n.get("caption"),
+                    "match": "same record",
+                    "probability": 1.0,
+                    "reason": "the same source record",
+                    "our_id": tid,
+                    "our_type": n["type"],
+                    "our_caption": ours_by_id[tid]["caption"],
+                }
+            )
     if not rows:
         return pd.DataFrame(columns=REPORT_COLUMNS)
     df = pd.DataFrame(rows).drop_duplicates(["their_id", "our_id"])
@@ -553,8 +746,7 @@ def deconfliction_report(store, nodes: list[dict], links: list[dict], batch: str
     df["our_cases"] = df["our_id"].map(lambda i: cases.get(i, ""))
     df["our_sources"] = df["our_id"].map(lambda i: _sources(ours_by_id[i].get("prov"), batch))
     order = {"same identifier": 0, "same record": 0, "same entity": 1, "possible (review)": 2}
-    df = df.assign(_o=df["match"].map(order)).sort_values(["_o", "their_type", "their_caption", "their_id",
-                                                           "our_id"])
+    df = df.assign(_o=df["match"].map(order)).sort_values(["_o", "their_type", "their_caption", "their_id", "our_id"])
     return df[REPORT_COLUMNS].reset_index(drop=True)
 
 
@@ -565,16 +757,32 @@ def write_report(df: pd.DataFrame, path: str | Path, manifest: dict, agency: str
     from linkgraph.render.safe import neutralise
 
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False, "nan_inf_to_errors": True})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": True,
+        },
+    )
     bold = wb.add_format({"bold": True})
     ws = wb.add_worksheet("README")
-    about = [("Deconfliction report", ""), ("Package", manifest.get("title") or ""), ("From agency", agency),
-             ("Package TLP", manifest.get("tlp") or ""), ("Handling", manifest.get("handling") or ""),
-             ("Sender's creator", manifest.get("creator") or ""), ("Package created", manifest.get("created") or ""),
-             ("Matches", str(len(df))),
-             ("Columns", "their entity, how it matches (same identifier / same record / same entity / possible), "
-                         "our entity, our seizure cases linked to it (up to two steps), our sources (file, batch)")]
+    about = [
+        ("Deconfliction report", ""),
+        ("Package", manifest.get("title") or ""),
+        ("From agency", agency),
+        ("Package TLP", manifest.get("tlp") or ""),
+        ("Handling", manifest.get("handling") or ""),
+        ("Sender's creator", manifest.get("creator") or ""),
+        ("Package created", manifest.get("created") or ""),
+        ("Matches", str(len(df))),
+        (
+            "Columns",
+            "their entity, how it matches (same identifier / same record / same entity / possible), "
+            "our entity, our seizure cases linked to it (up to two steps), our sources (file, batch)",
+        ),
+    ]
     for i, (k, v) in enumerate(about):
         ws.write_string(i, 0, neutralise(k), bold)
         ws.write_string(i, 1, neutralise(str(v)))

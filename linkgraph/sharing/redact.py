@@ -17,6 +17,7 @@ or batch, or agency). Then, over a Subgraph:
 Reference numbers are HMAC-SHA256 of the source (file hash and sheet) under a per-store secret kept in LgMeta,
 so the same source gets the same number in every package from this store and no recipient can compute it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,8 +40,8 @@ FREE_TEXT = {"raw", "narrative", "description", "aliases", "title", "raw_quantit
 RULE_KEYS = ("source_type", "grade", "below", "handling", "source", "agency", "entity")
 _SECRET_ID = "sharing.secret"
 _KEEP_KEYS = {"reliability", "credibility", "handling"}  # what a protected record keeps besides its reference
-_MIN_LEN = 4          # shorter protected strings ("KE", "VN") would withhold half the chart
-_MIN_DIGITS = 7       # a national significant phone number
+_MIN_LEN = 4  # shorter protected strings ("KE", "VN") would withhold half the chart
+_MIN_DIGITS = 7  # a national significant phone number
 
 
 @dataclass
@@ -56,8 +57,15 @@ class RedactRules:
     entities: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.source_types or self.grades or self.below or self.handling or self.sources
-                    or self.agencies or self.entities)
+        return bool(
+            self.source_types
+            or self.grades
+            or self.below
+            or self.handling
+            or self.sources
+            or self.agencies
+            or self.entities
+        )
 
     def describe(self) -> list[str]:
         """The rules as text, for the manifest (named sources and entities counted, never listed)."""
@@ -89,8 +97,7 @@ class RedactRules:
             return True
         if self.handling and str(rec.get("handling") or "").strip().upper() in self.handling:
             return True
-        if self.sources and ({str(rec.get(k) or "").casefold() for k in ("source", "batch", "sha256")}
-                             & self.sources):
+        if self.sources and ({str(rec.get(k) or "").casefold() for k in ("source", "batch", "sha256")} & self.sources):
             return True
         if self.agencies and str(rec.get("agency") or "").strip().casefold() in self.agencies:
             return True
@@ -103,6 +110,7 @@ def _norm_source_type(value) -> str:
     v = str(value).strip().casefold()
     try:  # the report reader's vocabulary: "CHIS", "covert human source" -> informant
         from linkgraph.importing.reports import _source_type
+
         return (_source_type(v) or v).casefold()
     except ImportError:  # pragma: no cover
         return v
@@ -115,8 +123,9 @@ def _values(text: str) -> list[str]:
         p = Path(text[1:])
         if not p.is_file():
             raise LinkgraphError(f"redaction list {p} does not exist")
-        return [ln.strip() for ln in p.read_text(encoding="utf-8-sig").splitlines()
-                if ln.strip() and not ln.startswith("#")]
+        return [
+            ln.strip() for ln in p.read_text(encoding="utf-8-sig").splitlines() if ln.strip() and not ln.startswith("#")
+        ]
     return [v.strip() for v in text.split(",") if v.strip()]
 
 
@@ -201,9 +210,13 @@ class Redaction:
     protected_strings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
-        return {"withheld_nodes": self.withheld_nodes, "withheld_links": self.withheld_links,
-                "placeholders": self.placeholders, "references": len(self.references),
-                "scrubbed_values": self.scrubbed_values}
+        return {
+            "withheld_nodes": self.withheld_nodes,
+            "withheld_links": self.withheld_links,
+            "placeholders": self.placeholders,
+            "references": len(self.references),
+            "scrubbed_values": self.scrubbed_values,
+        }
 
 
 def _blank(v) -> bool:
@@ -269,11 +282,44 @@ class _Matcher:
 _BASE = {"id", "type", "caption", "source", "target", "source_type", "target_type"}
 # Columns whose values are ids, grading or categories ("relative", "kg", "vessel"): not what identifies a source,
 # and withholding them everywhere they occur would blank half the chart.
-_NOT_IDENTIFYING = {"id", "source", "target", "type", "source_type", "target_type", "prov", "batches", "reliability",
-                    "credibility", "handling", "first_seen", "last_seen", "kind", "role", "relation", "unit",
-                    "commodity", "term", "transport_mode", "gender", "legal_form", "rank", "family", "taxon_class",
-                    "cites_appendix", "purpose", "source_code", "country", "nationality", "code", "valid",
-                    "verified", "decision", "leg", "date"}
+_NOT_IDENTIFYING = {
+    "id",
+    "source",
+    "target",
+    "type",
+    "source_type",
+    "target_type",
+    "prov",
+    "batches",
+    "reliability",
+    "credibility",
+    "handling",
+    "first_seen",
+    "last_seen",
+    "kind",
+    "role",
+    "relation",
+    "unit",
+    "commodity",
+    "term",
+    "transport_mode",
+    "gender",
+    "legal_form",
+    "rank",
+    "family",
+    "taxon_class",
+    "cites_appendix",
+    "purpose",
+    "source_code",
+    "country",
+    "nationality",
+    "code",
+    "valid",
+    "verified",
+    "decision",
+    "leg",
+    "date",
+}
 _SUMMARY = set(provenance.SUMMARY_COLUMNS) | {"prov"}
 
 
@@ -309,8 +355,11 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
             for k in ("source", "sha256"):
                 if r.get(k):
                     protected_sources.add(str(r[k]))
-            rec = {"source": ref, "source_type": PROTECTED_TYPE,
-                   **{k: r[k] for k in _KEEP_KEYS if r.get(k) is not None}}
+            rec = {
+                "source": ref,
+                "source_type": PROTECTED_TYPE,
+                **{k: r[k] for k in _KEEP_KEYS if r.get(k) is not None},
+            }
             key = json.dumps(rec, sort_keys=True)
             out.setdefault(key, rec)
         return [out[k] for k in sorted(out)]
@@ -319,7 +368,7 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
     named_cf = {n.casefold() for n in named}
 
     # 1. classify items
-    node_state: dict[str, str] = {}     # id -> open | mixed | protected
+    node_state: dict[str, str] = {}  # id -> open | mixed | protected
     node_prov: dict[str, list[dict]] = {}
     for r in nodes.to_dict("records"):
         opened, prot = split(r.get("prov"))
@@ -336,8 +385,9 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
     for r in links.to_dict("records"):
         opened, prot = split(r.get("prov"))
         state = "protected" if prot and not opened else ("mixed" if prot else "open")
-        if not keep_protected_links and (node_state.get(r["source"]) == "protected"
-                                         or node_state.get(r["target"]) == "protected"):
+        if not keep_protected_links and (
+            node_state.get(r["source"]) == "protected" or node_state.get(r["target"]) == "protected"
+        ):
             state = "protected"
         link_state[r["id"]] = state
         link_prov[r["id"]] = opened + replace(prot)
@@ -366,11 +416,20 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
             open_values.update(t.casefold() for t in _texts(r.get(col)))
     explicit = set()
     if named:
-        explicit = item_strings(nodes, {i for i in prot_nodes if i in named or str(
-            nodes.loc[nodes["id"] == i, "caption"].iloc[0] or "").casefold() in named_cf}) | set(named)
+        explicit = item_strings(
+            nodes,
+            {
+                i
+                for i in prot_nodes
+                if i in named or str(nodes.loc[nodes["id"] == i, "caption"].iloc[0] or "").casefold() in named_cf
+            },
+        ) | set(named)
     # a file that open records also cite (a report file holding an open and a protected report) is not secret
-    strings = ({s for s in strings if s.casefold() not in open_values and s not in open_sources} | explicit
-               | (protected_sources - open_sources))
+    strings = (
+        {s for s in strings if s.casefold() not in open_values and s not in open_sources}
+        | explicit
+        | (protected_sources - open_sources)
+    )
     matcher = _Matcher(strings)
     scrubbed = 0
 
@@ -404,8 +463,13 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
             placeholder_of[r["id"]] = pid
             recs = node_prov[r["id"]]
             ref = ", ".join(sorted({x["source"] for x in recs if x.get("source_type") == PROTECTED_TYPE}))
-            new = {"id": pid, "type": r["type"], "caption": f"Withheld ({ref or 'protected'})",
-                   "prov": provenance.dumps(recs), **provenance.summarise(recs)}
+            new = {
+                "id": pid,
+                "type": r["type"],
+                "caption": f"Withheld ({ref or 'protected'})",
+                "prov": provenance.dumps(recs),
+                **provenance.summarise(recs),
+            }
             out_nodes.append(new)
             continue
         new = {}
@@ -452,9 +516,13 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
     nd = pd.DataFrame(out_nodes, columns=list(dict.fromkeys([*nodes.columns, "prov", *provenance.SUMMARY_COLUMNS])))
     ld = pd.DataFrame(out_links, columns=list(dict.fromkeys([*links.columns, "prov", *provenance.SUMMARY_COLUMNS])))
     path = [placeholder_of.get(p, p) for p in sub.path if node_state.get(p) != "protected" or keep_protected_links]
-    res = Redaction(subgraph=Subgraph(nd, ld, title=title, path=path),
-                    withheld_nodes=sum(1 for s in node_state.values() if s == "protected"),
-                    withheld_links=sum(1 for s in link_state.values() if s == "protected"),
-                    placeholders=len(placeholder_of), references=sorted(refs), scrubbed_values=scrubbed,
-                    protected_strings=sorted(strings))
+    res = Redaction(
+        subgraph=Subgraph(nd, ld, title=title, path=path),
+        withheld_nodes=sum(1 for s in node_state.values() if s == "protected"),
+        withheld_links=sum(1 for s in link_state.values() if s == "protected"),
+        placeholders=len(placeholder_of),
+        references=sorted(refs),
+        scrubbed_values=scrubbed,
+        protected_strings=sorted(strings),
+    )
     return res

@@ -1,4 +1,5 @@
 """Open a store: a Neo4j URI means the Neo4j engine, anything else an embedded folder."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,10 @@ def open_store(db: str | None = None, *, create: bool = True, read_only: bool = 
     target = resolve_target(db)
     if "://" in target:
         if not target.lower().startswith(NEO4J_SCHEMES):
-            raise LinkgraphError(f"unsupported store URI {target!r}: use neo4j://, neo4j+s:// or bolt://, "
-                                 "or a folder path for the embedded store")
+            raise LinkgraphError(
+                f"unsupported store URI {target!r}: use neo4j://, neo4j+s:// or bolt://, "
+                "or a folder path for the embedded store"
+            )
         from linkgraph.store.neo4j import Neo4jStore
 
         return Neo4jStore(target, create=create)

@@ -1,4 +1,5 @@
 """The store interface shared by both engines, and the write logic they have in common."""
+
 from __future__ import annotations
 
 import abc
@@ -110,8 +111,7 @@ class Store(abc.ABC):
         ids = list(batch_ids)
         prev = {b: None for b in ids}
         if ids:
-            df = self.query("MATCH (b:LgBatch) WHERE b.id IN $ids RETURN b.id AS id, b.status AS status",
-                            {"ids": ids})
+            df = self.query("MATCH (b:LgBatch) WHERE b.id IN $ids RETURN b.id AS id, b.status AS status", {"ids": ids})
             prev.update(dict(zip(df["id"], df["status"])) if len(df) else {})
             self.execute("UNWIND $ids AS i MERGE (b:LgBatch {id: i}) SET b.status = 'importing'", {"ids": ids})
         return prev
@@ -190,8 +190,9 @@ class Store(abc.ABC):
     def _fetch_items(self, kind: str, type_name: str, ids: list[str]) -> pd.DataFrame:
         return (self._fetch_nodes if kind == "nodes" else self._fetch_links)(type_name, ids)
 
-    def _write_new_defer_old(self, kind: str, type_name: str, folded: pd.DataFrame, value_cols: list[str],
-                             lists: set[str], stats: WriteStats) -> pd.DataFrame:
+    def _write_new_defer_old(
+        self, kind: str, type_name: str, folded: pd.DataFrame, value_cols: list[str], lists: set[str], stats: WriteStats
+    ) -> pd.DataFrame:
         """Under atomic_batches: the rows of new items, to create now; stored items' rows go to _defer."""
         have = self._existing_ids(kind, type_name, folded["id"].tolist())
         is_old = folded["id"].isin(have)
@@ -210,12 +211,16 @@ class Store(abc.ABC):
         """
         out = {"deleted_links": 0, "deleted_nodes": 0, "updated_links": 0, "updated_nodes": 0}
         summary_cols = provenance.SUMMARY_COLUMNS
-        for kind, names, pattern in (("links", list(self.schema.links), "()-[x:{t}]->()"),
-                                     ("nodes", list(self.schema.entities), "(x:{t})")):
+        for kind, names, pattern in (
+            ("links", list(self.schema.links), "()-[x:{t}]->()"),
+            ("nodes", list(self.schema.entities), "(x:{t})"),
+        ):
             for t in names:
                 pat = pattern.format(t=t)
-                df = self.query(f"MATCH {pat} WHERE $b IN x.batches RETURN x.id AS id, x.prov AS prov, "
-                                "x.batches AS batches", {"b": batch_id})
+                df = self.query(
+                    f"MATCH {pat} WHERE $b IN x.batches RETURN x.id AS id, x.prov AS prov, x.batches AS batches",
+                    {"b": batch_id},
+                )
                 if not len(df):
                     continue
                 batches = df["batches"].map(lambda v: [] if v is None else list(v))
@@ -223,16 +228,16 @@ class Store(abc.ABC):
                 shared = df[batches.map(lambda b: b != [batch_id])]
                 delete = "DELETE x" if kind == "links" else "DETACH DELETE x"
                 for i in range(0, len(only), 5000):
-                    self.execute(f"MATCH {pat} WHERE x.id IN $ids {delete}", {"ids": only[i:i + 5000]})
+                    self.execute(f"MATCH {pat} WHERE x.id IN $ids {delete}", {"ids": only[i : i + 5000]})
                 rows = []
                 for r in shared.itertuples():
-                    recs = provenance.merge_records(
-                        [x for x in provenance.loads(r.prov) if x.get("batch") != batch_id])
+                    recs = provenance.merge_records([x for x in provenance.loads(r.prov) if x.get("batch") != batch_id])
                     rows.append({"id": r.id, "prov": provenance.dumps(recs), **provenance.summarise(recs)})
                 sets = ", ".join(f"x.{c} = r.{c}" for c in ["prov", *summary_cols])
                 for i in range(0, len(rows), 5000):
-                    self.execute(f"UNWIND $rows AS r MATCH {pat} WHERE x.id = r.id SET {sets}",
-                                 {"rows": rows[i:i + 5000]})
+                    self.execute(
+                        f"UNWIND $rows AS r MATCH {pat} WHERE x.id = r.id SET {sets}", {"rows": rows[i : i + 5000]}
+                    )
                 out[f"deleted_{kind}"] += len(only)
                 out[f"updated_{kind}"] += len(shared)
         return out
@@ -290,15 +295,19 @@ class Store(abc.ABC):
     def info(self) -> dict:
         counts = self.counts()
         return {
-            "engine": self.engine, "location": self.location, "version": self.server_version(),
+            "engine": self.engine,
+            "location": self.location,
+            "version": self.server_version(),
             "nodes": int(counts.loc[counts.kind == "entity", "count"].sum()),
             "links": int(counts.loc[counts.kind == "link", "count"].sum()),
             "counts": counts,
         }
 
-    def write(self, nodes: dict[str, pd.DataFrame] | None = None,
-              links: dict[str, pd.DataFrame] | None = None) -> WriteStats:
+    def write(
+        self, nodes: dict[str, pd.DataFrame] | None = None, links: dict[str, pd.DataFrame] | None = None
+    ) -> WriteStats:
         """Upsert observations of nodes, then links, in one transaction. Re-writing the same rows changes nothing."""
+
         def unit():
             stats = WriteStats()  # made anew on each try, since a managed transaction may be retried
             for type_name, df in (nodes or {}).items():
@@ -322,8 +331,9 @@ class Store(abc.ABC):
             new = self._write_new_defer_old("nodes", type_name, folded, value_cols, lists, stats)
             self._create_nodes(type_name, _ordered(new, columns))
             return
-        new, changed = self._split_existing(folded, self._fetch_nodes(type_name, folded["id"].tolist()),
-                                            value_cols, lists)
+        new, changed = self._split_existing(
+            folded, self._fetch_nodes(type_name, folded["id"].tolist()), value_cols, lists
+        )
         self._create_nodes(type_name, _ordered(new, columns))
         self._update_nodes(type_name, _ordered(changed, columns))
         stats.add("created", type_name, len(new))
@@ -337,8 +347,9 @@ class Store(abc.ABC):
         for end, allowed in (("source_type", lt.sources), ("target_type", lt.targets)):
             bad = set(df[end].unique()) - set(allowed)
             if bad:
-                raise LinkgraphError(f"link {type_name}: {end} {sorted(bad)} not allowed by the schema "
-                                     f"(allowed: {', '.join(allowed)})")
+                raise LinkgraphError(
+                    f"link {type_name}: {end} {sorted(bad)} not allowed by the schema (allowed: {', '.join(allowed)})"
+                )
         df = _with_columns(df, value_cols)
         folded = provenance.fold_observations(df, [*value_cols, *LINK_ENDS], set())
         order = {**columns, **{c: "STRING" for c in LINK_ENDS}}
@@ -346,16 +357,18 @@ class Store(abc.ABC):
             new = self._write_new_defer_old("links", type_name, folded, value_cols, set(), stats)
             self._create_links(type_name, _ordered(new, order))
             return
-        new, changed = self._split_existing(folded, self._fetch_links(type_name, folded["id"].tolist()),
-                                            value_cols, set())
+        new, changed = self._split_existing(
+            folded, self._fetch_links(type_name, folded["id"].tolist()), value_cols, set()
+        )
         self._create_links(type_name, _ordered(new, order))
         self._update_links(type_name, _ordered(changed, order))
         stats.add("created", type_name, len(new))
         stats.add("updated", type_name, len(changed))
 
     @staticmethod
-    def _split_existing(folded: pd.DataFrame, existing: pd.DataFrame, value_cols: list[str],
-                        lists: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _split_existing(
+        folded: pd.DataFrame, existing: pd.DataFrame, value_cols: list[str], lists: set[str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         if existing.empty:
             return folded, folded.iloc[0:0]
         is_old = folded["id"].isin(set(existing["id"]))
@@ -418,14 +431,17 @@ def _ordered(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
         if typ == "DOUBLE":
             out[col] = pd.to_numeric(s, errors="coerce").astype("float64")
         elif typ == "INT64":
-            out[col] = pd.Series([None if provenance._clean(v) is None else int(v) for v in s],
-                                 index=df.index, dtype=object)
+            out[col] = pd.Series(
+                [None if provenance._clean(v) is None else int(v) for v in s], index=df.index, dtype=object
+            )
         elif typ == "BOOLEAN":
-            out[col] = pd.Series([None if provenance._clean(v) is None else bool(v) for v in s],
-                                 index=df.index, dtype=object)
+            out[col] = pd.Series(
+                [None if provenance._clean(v) is None else bool(v) for v in s], index=df.index, dtype=object
+            )
         elif typ.endswith("[]"):
-            out[col] = pd.Series([list(v) if isinstance(v, (list, tuple)) else None for v in s],
-                                 index=df.index, dtype=object)
+            out[col] = pd.Series(
+                [list(v) if isinstance(v, (list, tuple)) else None for v in s], index=df.index, dtype=object
+            )
         else:
             out[col] = s.astype(object).where(s.notna(), None)
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)

@@ -1,4 +1,5 @@
 """The embedded engine: LadybugDB in a folder, no server."""
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,9 @@ class EmbeddedStore(Store):
             if fmt != STORE_FORMAT:
                 raise LinkgraphError(f"{folder} holds store format {fmt!r}; this linkgraph reads {STORE_FORMAT}")
         try:
-            self._db = ladybug.Database(str(folder / DB_FILE), read_only=read_only,
-                                        buffer_pool_size=buffer_pool_bytes())
+            self._db = ladybug.Database(
+                str(folder / DB_FILE), read_only=read_only, buffer_pool_size=buffer_pool_bytes()
+            )
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as e:
             raise LinkgraphError(f"cannot open the embedded store at {folder}: {str(e).splitlines()[0]}") from None
@@ -92,8 +94,10 @@ class EmbeddedStore(Store):
         except RuntimeError as e:
             msg = str(e).splitlines()[0]
             if "buffer pool is full" in msg:
-                msg = (f"its page cache ({buffer_pool_bytes() // 2**20} MB) is full; set LINKGRAPH_BUFFER_POOL_MB "
-                       "higher, or import the file in parts")
+                msg = (
+                    f"its page cache ({buffer_pool_bytes() // 2**20} MB) is full; set LINKGRAPH_BUFFER_POOL_MB "
+                    "higher, or import the file in parts"
+                )
             raise LinkgraphError(f"embedded store: {msg}") from None
 
     def query(self, cypher: str, params: dict | None = None) -> pd.DataFrame:
@@ -233,15 +237,19 @@ class EmbeddedStore(Store):
         props = [c for c in rows.columns if c not in ("source", "target", "source_type", "target_type")]
         multi = len(self.schema.link(type_name).pairs()) > 1
         for (st, tt), part in rows.groupby(["source_type", "target_type"], sort=False):
-            frame = pd.concat([part[["source", "target"]].rename(columns={"source": "from", "target": "to"}),
-                               part[props]], axis=1).reset_index(drop=True)
+            frame = pd.concat(
+                [part[["source", "target"]].rename(columns={"source": "from", "target": "to"}), part[props]], axis=1
+            ).reset_index(drop=True)
             opts = f" (from='{st}', to='{tt}')" if multi else ""
             self.execute(f"COPY {type_name} FROM $rows{opts}", {"rows": frame})
 
     def _update_links(self, type_name: str, rows: pd.DataFrame) -> None:
         if len(rows):
-            props = [c for c in rows.columns if c not in ("id", "source", "target", "source_type", "target_type")
-                     and rows[c].notna().any()]  # see _update_nodes
+            props = [
+                c
+                for c in rows.columns
+                if c not in ("id", "source", "target", "source_type", "target_type") and rows[c].notna().any()
+            ]  # see _update_nodes
             sets = ", ".join(f"r.{c} = {c}" for c in props)
             frame = rows[["id", *props]].reset_index(drop=True)
             self.execute(f"LOAD FROM $rows MATCH ()-[r:{type_name} {{id: id}}]->() SET {sets}", {"rows": frame})

@@ -1,4 +1,5 @@
 """The Neo4j engine over Bolt: managed transactions, UNWIND batches on constrained keys."""
+
 from __future__ import annotations
 
 import os
@@ -36,20 +37,29 @@ class Neo4jStore(Store):
     engine = "neo4j"
     dialect = "neo4j"
 
-    def __init__(self, uri: str, schema=None, user: str | None = None, password: str | None = None,
-                 database: str | None = None, create: bool = True):
+    def __init__(
+        self,
+        uri: str,
+        schema=None,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        create: bool = True,
+    ):
         super().__init__(uri, schema)
         user = user if user is not None else os.environ.get("NEO4J_USERNAME", "neo4j")
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         try:
             # Notifications (e.g. "property does not exist" on a fresh database) are noise to a user of the CLI.
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password) if password else None,
-                                                      notifications_min_severity="OFF")
+            self._driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password) if password else None, notifications_min_severity="OFF"
+            )
             self._driver.verify_connectivity()
         except nex.AuthError:
-            raise LinkgraphError(f"Neo4j at {uri} refused the credentials of user {user!r} "
-                                 "(set NEO4J_USERNAME and NEO4J_PASSWORD)") from None
+            raise LinkgraphError(
+                f"Neo4j at {uri} refused the credentials of user {user!r} (set NEO4J_USERNAME and NEO4J_PASSWORD)"
+            ) from None
         except (nex.ServiceUnavailable, OSError) as e:
             raise LinkgraphError(f"cannot reach Neo4j at {uri}: {_first_line(e)}") from None
         except (ValueError, nex.ConfigurationError) as e:
@@ -168,12 +178,18 @@ class Neo4jStore(Store):
         with self._session() as s:
             for stmt in stmts:  # schema statements cannot share a transaction with writes
                 self._guard(lambda st=stmt: s.run(st).consume())
-            self._guard(lambda: s.execute_write(lambda tx: tx.run(
-                "MERGE (m:LgMeta {id: 'format'}) ON CREATE SET m.value = $v", v=STORE_FORMAT).consume()))
+            self._guard(
+                lambda: s.execute_write(
+                    lambda tx: tx.run(
+                        "MERGE (m:LgMeta {id: 'format'}) ON CREATE SET m.value = $v", v=STORE_FORMAT
+                    ).consume()
+                )
+            )
 
     def server_version(self) -> str:
-        df = self.query("CALL dbms.components() YIELD name, versions, edition "
-                        "RETURN name, versions[0] AS version, edition")
+        df = self.query(
+            "CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition"
+        )
         row = df.iloc[0]
         return f"{row['name']} {row['version']} {row['edition']}"
 
@@ -187,8 +203,10 @@ class Neo4jStore(Store):
         # in slices, so that a large graph does not need one huge transaction; links first, since deleting
         # a hub node (a country on every row) with DETACH would delete all its links in one transaction
         stmts = [f"MATCH ()-[r:{t}]->() WITH r LIMIT 10000 DELETE r RETURN count(*) AS c" for t in self.schema.links]
-        stmts += [f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
-                  for label in [*self.schema.entities, *(t for t in SYSTEM_TABLES if t != "LgMeta")]]
+        stmts += [
+            f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
+            for label in [*self.schema.entities, *(t for t in SYSTEM_TABLES if t != "LgMeta")]
+        ]
         for stmt in stmts:
             while int(self.query_write(stmt)["c"].iloc[0]):
                 pass
@@ -215,14 +233,16 @@ class Neo4jStore(Store):
     def _fetch(self, pattern: str, cols: list[str], ids: list[str]) -> pd.DataFrame:
         """The stored rows of the items with these ids, looked up on the constrained or indexed id."""
         ret = ", ".join(f"x.{c} AS {c}" for c in cols)
-        parts = [self.query(f"UNWIND $ids AS k MATCH {pattern} RETURN {ret}", {"ids": ids[i:i + BATCH]})
-                 for i in range(0, len(ids), BATCH)]
+        parts = [
+            self.query(f"UNWIND $ids AS k MATCH {pattern} RETURN {ret}", {"ids": ids[i : i + BATCH]})
+            for i in range(0, len(ids), BATCH)
+        ]
         parts = [p for p in parts if len(p)]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
     def _batches(self, rows: pd.DataFrame):
         for i in range(0, len(rows), BATCH):
-            yield _clean_records(rows.iloc[i:i + BATCH])
+            yield _clean_records(rows.iloc[i : i + BATCH])
 
     def _create_nodes(self, type_name: str, rows: pd.DataFrame) -> None:
         for batch in self._batches(rows):
@@ -239,11 +259,14 @@ class Neo4jStore(Store):
                 payload = [{"s": r["source"], "t": r["target"], "p": {k: r[k] for k in props}} for r in batch]
                 df = self.query_write(
                     f"UNWIND $rows AS r MATCH (a:{st} {{id: r.s}}) MATCH (b:{tt} {{id: r.t}}) "
-                    f"CREATE (a)-[l:{type_name}]->(b) SET l = r.p RETURN count(l) AS c", {"rows": payload})
+                    f"CREATE (a)-[l:{type_name}]->(b) SET l = r.p RETURN count(l) AS c",
+                    {"rows": payload},
+                )
                 made = int(df["c"].iloc[0]) if len(df) else 0
                 if made != len(payload):
-                    raise LinkgraphError(f"link {type_name}: {len(payload) - made} links name a {st} or {tt} "
-                                         "that is not in the store")
+                    raise LinkgraphError(
+                        f"link {type_name}: {len(payload) - made} links name a {st} or {tt} that is not in the store"
+                    )
 
     def _update_links(self, type_name: str, rows: pd.DataFrame) -> None:
         props = [c for c in rows.columns if c not in LINK_ENDS]

@@ -3,6 +3,7 @@
 Run from the repository root: `python tests/data/make_reports.py`. Every person, company, number and reference
 in it is invented.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -60,8 +61,7 @@ def build_paragraph_reports(path: Path) -> Path:
     d.add_paragraph("Reference: TZ-DSM/2024/201")
     d.add_paragraph("Date: 2024-06-01")
     d.add_paragraph("Grading: 1/A/P")
-    d.add_paragraph("A man called Salim Athumani sold pangolin scales (magamba ya kakakuona) in Tanga, "
-                    "Tanzania.")
+    d.add_paragraph("A man called Salim Athumani sold pangolin scales (magamba ya kakakuona) in Tanga, Tanzania.")
     d.add_paragraph("---")
     d.add_paragraph("Reference: TZ-DSM/2024/202")
     d.add_paragraph("Date: 2024-06-09")
