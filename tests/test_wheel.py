@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -36,9 +37,19 @@ def test_wheel_bundles_schema_specs_and_queries(wheel):
 
 def test_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
     venv = tmp_path / "venv"
-    # Dependencies come from this interpreter's site-packages; the wheel itself is what is under test.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    # Dependencies come from this environment's site-packages, the wheel itself is what is under test. A path
+    # line in a .pth file adds those folders without running their own .pth files, so the editable install of
+    # the source tree is not seen. (--system-site-packages would reach the base interpreter, not a venv's.)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = dict.fromkeys(sysconfig.get_path(k) for k in ("purelib", "platlib"))
+    Path(purelib, "linkgraph-test-deps.pth").write_text("".join(f"{d}\n" for d in ours))
     r = subprocess.run(
         [str(py), "-m", "pip", "install", "--no-deps", "--no-index", "--force-reinstall", str(wheel)],
         capture_output=True,
