@@ -26,12 +26,14 @@ def machine() -> str:
                 cpu = line.split(":", 1)[1].strip()
                 break
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    import ladybug
-    import neo4j
+    from importlib.metadata import version
 
+    # the packages whose versions move these numbers (pandas 3 alone made imports 3.7x faster than 2.3)
+    pkgs = ("ladybug", "neo4j", "pandas", "pyarrow", "numpy", "python-igraph", "rapidfuzz")
     return (
         f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, "
-        f"LadybugDB {ladybug.__version__}, neo4j driver {neo4j.__version__}"
+        + ", ".join(f"{p} {version(p)}" for p in pkgs)
+        + f", load {os.getloadavg()[0]:.1f}"
     )
 
 
