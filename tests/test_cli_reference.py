@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-import click
 import typer
 
 from linkgraph.cli import app
@@ -13,21 +12,24 @@ from linkgraph.cli import app
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
-def _commands(cmd: click.Command, path=("linkgraph",)):
+def _commands(cmd, path=("linkgraph",)):
+    # duck-typed: typer 0.2x builds its commands from its own copy of click, not the click package's classes
     yield path, cmd
-    if isinstance(cmd, click.Group):
+    if hasattr(cmd, "commands"):
         for name, sub in cmd.commands.items():
             yield from _commands(sub, (*path, name))
 
 
 def test_every_command_and_option_has_help():
     root = typer.main.get_command(app)
+    commands = list(_commands(root))
+    assert len(commands) > 20, "the walk did not reach the subcommands"
     missing = []
-    for path, cmd in _commands(root):
+    for path, cmd in commands:
         if not (cmd.help or "").strip():
             missing.append(" ".join(path))
         for p in cmd.params:
-            if isinstance(p, click.Option) and not (p.help or "").strip() and p.name != "help":
+            if p.param_type_name == "option" and not (p.help or "").strip() and p.name != "help":
                 missing.append(f"{' '.join(path)} {p.opts[0]}")
     assert not missing, f"no help text: {missing}"
 
