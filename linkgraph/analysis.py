@@ -608,3 +608,55 @@ def summary(store, top: int = 10) -> dict[str, pd.DataFrame]:
     out["recurring_identifiers"] = execute("recurring_identifiers", store).frame.head(top)
     out["trade_routes"] = execute("trade_routes", store).frame.head(top)
     return out
+
+
+# --- key players ----------------------------------------------------------------------------------------------
+@runner("key_players", {"k", "measure", "network", "candidate_types", "candidate_min_grade", "exact_max"})
+def key_players(ctx):
+    """Borgatti's key-player sets (linkgraph.keyplayer) over the query's projection, one row per member in order."""
+    from linkgraph.keyplayer import MEASURES
+    from linkgraph.keyplayer import key_players as find
+
+    p = ctx.params
+    cols = ["step", "name", "id", "type", "score", "baseline", "measure", "method"]
+    measure = p["measure"].lower()
+    if measure not in MEASURES:
+        raise LinkgraphError(f"query {ctx.q.name}: measure must be one of {', '.join(MEASURES)}, got {p['measure']!r}")
+    if p["k"] < 1:
+        raise LinkgraphError(f"query {ctx.q.name}: k must be at least 1, got {p['k']}")
+    proj = Projection(_edges(ctx))
+    g, ids = proj.graph, proj.ids
+    if p["network"]:
+        start = _entities(ctx).get(p["network"], p["network"])
+        if start not in proj.index:
+            raise LinkgraphError(f"query {ctx.q.name}: entity {p['network']!r} has no links in this projection")
+        members = g.subcomponent(proj.index[start])
+        g = g.induced_subgraph(sorted(members))
+        ids = [ids[v] for v in sorted(members)]
+    if not g.vcount():
+        return pd.DataFrame(columns=cols)
+    info = node_table(ctx, ids)
+    kinds = dict(zip(info["id"], info["type"]))
+    grades = {i: (r, c) for i, r, c in zip(info["id"], info["reliability"], info["credibility"])}
+    types, grade = p["candidate_types"], ctx.raw.get("candidate_min_grade") or ""
+    cand = [
+        v
+        for v, i in enumerate(ids)
+        if (not types or kinds.get(i) in types) and (not grade or meets_grade(*grades.get(i, (None, None)), grade))
+    ]
+    try:
+        sequence, baseline, method = find(g, p["k"], measure, cand, p["exact_max"])
+    except ValueError as e:
+        raise LinkgraphError(f"query {ctx.q.name}: {e}") from None
+    df = pd.DataFrame(
+        {
+            "step": range(1, len(sequence) + 1),
+            "id": [ids[v] for v, _ in sequence],
+            "score": [round(s, 6) for _, s in sequence],
+        }
+    )
+    df = _label(ctx, df)
+    df["baseline"] = round(baseline, 6)
+    df["measure"] = measure
+    df["method"] = method
+    return df[cols]
