@@ -17,6 +17,7 @@ import pandas as pd
 from linkgraph.errors import LinkgraphError
 from linkgraph.render.safe import neutralise
 from linkgraph.resolve.graph import REVIEW, add_decisions, records, resolve_store
+from linkgraph.safezip import WORKBOOK, check_archive
 
 __all__ = ["export_review", "import_review", "review_pairs", "dedupe_file", "read_table", "parse_mapping"]
 
@@ -155,6 +156,7 @@ def import_review(store, path, user: str | None = None) -> dict:
     path = Path(path)
     if not path.exists():
         raise LinkgraphError(f"{path}: no such file")
+    check_archive(path, WORKBOOK)  # openpyxl would trust the zip's headers
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # zip/xml errors of a damaged or non-xlsx file
@@ -210,6 +212,7 @@ def read_table(path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
+            check_archive(path, WORKBOOK)  # pandas hands the zip to openpyxl, which trusts its headers
             return pd.read_excel(path, dtype=str, keep_default_na=False, na_values=[""])
         if suffix not in (".csv", ".txt", ".tsv"):
             raise LinkgraphError(f"{path.name}: give a .csv or .xlsx file")

@@ -448,7 +448,7 @@ def import_package(
         raise LinkgraphError("name the agency the package comes from (--agency)")
     agency = str(agency).strip()
     pkg = Path(pkg_zip)
-    manifest, files = verify_package(pkg)
+    manifest, files = verify_package(pkg, keep={NODES, LINKS})
     sha = sha256_file(pkg)
     batch = package_batch_id(sha)
     nodes = read_jsonl(files.get(NODES, b""), NODES)
