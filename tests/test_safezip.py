@@ -206,3 +206,34 @@ def test_limits_per_member_and_per_archive(tmp_path):
     with SafeZip(tmp_path / "f.zip", Limits(member_bytes=10 * MB, archive_bytes=100 * MB)) as z:
         with pytest.raises(LinkgraphError, match=r"^f.zip: refused, member z0 holds more than the 100 bytes"):
             z.check()
+
+
+@pytest.mark.parametrize("case", ["symlink", "unknown member"])
+def test_package_refuses_symlinks_and_unknown_members(case, tmp_path):
+    data = b"/etc/passwd" if case == "symlink" else b"#!/bin/sh\n"
+    name = "chart.html" if case == "symlink" else "graph/run.sh"
+    attr = (0o120777 << 16) if case == "symlink" else (0o755 << 16)
+    pkg = tmp_path / "odd.zip"
+    manifest = {
+        "format": FORMAT,
+        "files": {n: {"sha256": hashlib.sha256(b"").hexdigest()} for n in ("graph/nodes.jsonl", "graph/links.jsonl")},
+    }
+    manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest()}  # listed: only the whitelist refuses it
+    write_zip(
+        pkg,
+        [
+            member("manifest.json", json.dumps(manifest).encode()),
+            member("graph/nodes.jsonl", b""),
+            member("graph/links.jsonl", b""),
+            member(name, data, attr=attr),
+        ],
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "linkgraph.cli", "package", "import", str(pkg), "--agency", "X"]
+        + ["--db", str(tmp_path / "db")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    one_line(r.stderr, "odd.zip", name, "symbolic link" if case == "symlink" else "not a file a package holds")
+    assert r.returncode == 1

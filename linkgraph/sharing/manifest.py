@@ -14,10 +14,24 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from linkgraph.errors import LinkgraphError
-from linkgraph.safezip import PACKAGE, SafeZip
+from linkgraph.safezip import PACKAGE, SafeZip, is_symlink
 
 FORMAT = "linkgraph-package/1"
 MANIFEST = "manifest.json"
+# Every member a package may hold; anything else (a symlink, an extra file, even one the manifest lists) is refused.
+MEMBERS = frozenset(
+    {
+        MANIFEST,
+        "graph/nodes.jsonl",
+        "graph/links.jsonl",
+        "graph/FORMAT.md",
+        "graph/schema.json",
+        "graph/domain-schema.yaml",
+        "chart.html",
+        "workbook.xlsx",
+        "report/withheld.csv",
+    }
+)
 # Fixed entry time (the zip epoch): the same content always gives the same zip bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -84,6 +98,10 @@ def verify_package(pkg: str | Path, keep=None) -> tuple[dict, dict[str, bytes]]:
         for i in infos:
             if not _safe_name(i.filename):
                 raise LinkgraphError(f"{pkg.name}: refused, unsafe file name {i.filename!r}")
+            if is_symlink(i):
+                raise LinkgraphError(f"{pkg.name}: refused, member {i.filename} is a symbolic link")
+            if i.filename not in MEMBERS:
+                raise LinkgraphError(f"{pkg.name}: refused, member {i.filename} is not a file a package holds")
         if MANIFEST not in names:
             raise LinkgraphError(f"{pkg.name}: not a linkgraph package (no {MANIFEST})")
         try:
