@@ -148,12 +148,28 @@ def import_review(store, path, user: str | None = None) -> dict:
     """Read the analyst's decisions from a review workbook, store them (LgDecision) and resolve again.
 
     A bad value stops the import with one line naming the file, sheet, row and column; nothing is stored
-    then. Returns {decisions (stored), match, no-match, blank} plus the counts of resolve_store.
+    then. Returns {decisions (stored), match, no-match, blank} plus the counts of resolve_store. Both the import
+    and a refusal (with its reason) are written to the audit log.
     """
+    from linkgraph.sharing.audit import record, refusals
+
+    path = Path(path)
+    with refusals(store, "review import", path.name):
+        out = _import_review(store, path, user)
+    record(
+        store,
+        "review import",
+        f"{path.name}: {out['decisions']} decisions stored ({out['match']} match, {out['no-match']} no-match, "
+        f"{out['blank']} blank)",
+        user=user,
+    )
+    return out
+
+
+def _import_review(store, path: Path, user: str | None) -> dict:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    path = Path(path)
     if not path.exists():
         raise LinkgraphError(f"{path}: no such file")
     check_archive(path, WORKBOOK)  # openpyxl would trust the zip's headers

@@ -448,6 +448,11 @@ def import_package(
         raise LinkgraphError("name the agency the package comes from (--agency)")
     agency = str(agency).strip()
     pkg = Path(pkg_zip)
+    with audit.refusals(store, "package import", f"{pkg.name} from {agency}"):
+        return _import_package(store, pkg, agency, report, deconflict)
+
+
+def _import_package(store, pkg: Path, agency: str, report, deconflict: bool) -> ImportSummary:
     manifest, files = verify_package(pkg, keep={NODES, LINKS})
     sha = sha256_file(pkg)
     batch = package_batch_id(sha)
