@@ -483,7 +483,7 @@ def test_docx_header_row_and_unpacked_size_cap(tmp_path, monkeypatch):
     with zipfile.ZipFile(tmp_path / "h.docx") as z:
         assert sum(i.file_size for i in z.infolist()) > size + 1
     monkeypatch.setattr(reports, "MAX_FILE_BYTES", size + 1)
-    assert error_of(tmp_path / "h.docx") == f"h.docx: the .docx unpacks to over {size + 1:,} bytes (the limit)"
+    assert error_of(tmp_path / "h.docx") == f"h.docx: refused, the archive unpacks to over {size + 1:,} bytes"
     monkeypatch.setattr(reports, "MAX_FILE_BYTES", size - 1)
     assert (
         error_of(tmp_path / "h.docx") == f"h.docx: {size:,} bytes, over the {size - 1:,}-byte limit for a report file"

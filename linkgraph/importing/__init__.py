@@ -8,6 +8,7 @@ list_specs() -> DataFrame of the built-in specs
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -58,23 +59,24 @@ def import_files(
         provenance.parse_grade(grade)  # a bad --grade is the user's first error, before any file is read
     chosen = get_spec(spec) if spec is not None and not isinstance(spec, Spec) else spec
     report = ImportReport(dry_run=dry_run)
+    from linkgraph.sharing.audit import record, refusals
+
     for p in paths:
-        res = import_file(
-            None if dry_run else store,
-            p,
-            spec=chosen,
-            sheet=sheet,
-            source=source,
-            grade=grade,
-            handling=handling,
-            dry_run=dry_run,
-            skip_bad_rows=skip_bad_rows,
-            progress=progress,
-        )
+        with refusals(store, "import", Path(p).name) if not dry_run else nullcontext():
+            res = import_file(
+                None if dry_run else store,
+                p,
+                spec=chosen,
+                sheet=sheet,
+                source=source,
+                grade=grade,
+                handling=handling,
+                dry_run=dry_run,
+                skip_bad_rows=skip_bad_rows,
+                progress=progress,
+            )
         report.files.append(res)
         if not dry_run:
-            from linkgraph.sharing.audit import record
-
             status = ", ".join(sorted({s.status for s in res.sheets})) or "nothing to import"
             record(
                 store,
@@ -143,4 +145,8 @@ def undo(store: Store, batch_id: str) -> dict:
         store.execute("MATCH (b:LgBatch {id: $id}) SET b.status = 'undone'", {"id": batch_id})
         return out
 
-    return store.atomic(unit)
+    out = store.atomic(unit)
+    from linkgraph.sharing.audit import record
+
+    record(store, "undo", f"batch {batch_id}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in out.items()))
+    return out

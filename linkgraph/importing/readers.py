@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from linkgraph.errors import LinkgraphError
+from linkgraph.safezip import WORKBOOK, SafeZip, check_archive
 
 PREVIEW_ROWS = 25
 REPORT_SUFFIXES = {".docx", ".md", ".txt"}
@@ -236,6 +237,8 @@ def _cell_text(v) -> str:
 def _open_workbook(path: Path, data_only: bool):
     import openpyxl
 
+    # openpyxl opens the zip itself and trusts its headers: every part is inflated within limits here first
+    check_archive(path, WORKBOOK)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, KeyError, EOFError, OSError) as e:
@@ -265,19 +268,16 @@ def _merged_ranges(path: Path, ws) -> list[tuple[int, int, int, int]]:
     (read-only worksheets do not expose them). The merge list sits after the cell data, so we scan."""
     out = []
     try:
-        with zipfile.ZipFile(path) as z, z.open(ws._worksheet_path) as f:
+        with SafeZip(path, WORKBOOK) as z:
             tail = b""
-            while True:
-                block = f.read(1 << 20)
-                if not block:
-                    break
+            for block in z.iter_member(ws._worksheet_path):
                 buf = tail + block
                 for m in _MERGE.finditer(buf):
                     out.append((int(m.group(2)), _col_index(m.group(1)), int(m.group(4)), _col_index(m.group(3))))
                 tail = buf[-200:] if not buf.endswith(b">") else b""
                 if out and tail:
                     tail = b""
-    except (KeyError, zipfile.BadZipFile, OSError, AttributeError):
+    except (LinkgraphError, OSError, AttributeError):
         return []
     return sorted(set(out))
 

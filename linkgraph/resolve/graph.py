@@ -750,7 +750,13 @@ def unmerge(store, entity: str, record: str | None = None, user: str | None = No
     n = add_decisions(
         store, [{"left_id": a, "right_id": b, "decision": "unmerge", "note": note} for a, b in pairs], user=user
     )
-    return {"entity": eid, "decisions": n, **resolve_store(store)}
+    out = {"entity": eid, "decisions": n, **resolve_store(store)}
+    from linkgraph.sharing.audit import record as audit_record
+
+    what = f"record {record} out of" if record is not None else "every record of"
+    record_row = f"{what} entity {eid}: {n} decisions{'; note: ' + note if note else ''}"
+    audit_record(store, "unmerge", record_row, user=user)
+    return out
 
 
 def entity_map(store) -> dict[str, str]:

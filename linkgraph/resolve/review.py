@@ -17,6 +17,7 @@ import pandas as pd
 from linkgraph.errors import LinkgraphError
 from linkgraph.render.safe import neutralise
 from linkgraph.resolve.graph import REVIEW, add_decisions, records, resolve_store
+from linkgraph.safezip import WORKBOOK, check_archive
 
 __all__ = ["export_review", "import_review", "review_pairs", "dedupe_file", "read_table", "parse_mapping"]
 
@@ -147,14 +148,31 @@ def import_review(store, path, user: str | None = None) -> dict:
     """Read the analyst's decisions from a review workbook, store them (LgDecision) and resolve again.
 
     A bad value stops the import with one line naming the file, sheet, row and column; nothing is stored
-    then. Returns {decisions (stored), match, no-match, blank} plus the counts of resolve_store.
+    then. Returns {decisions (stored), match, no-match, blank} plus the counts of resolve_store. Both the import
+    and a refusal (with its reason) are written to the audit log.
     """
+    from linkgraph.sharing.audit import record, refusals
+
+    path = Path(path)
+    with refusals(store, "review import", path.name):
+        out = _import_review(store, path, user)
+    record(
+        store,
+        "review import",
+        f"{path.name}: {out['decisions']} decisions stored ({out['match']} match, {out['no-match']} no-match, "
+        f"{out['blank']} blank)",
+        user=user,
+    )
+    return out
+
+
+def _import_review(store, path: Path, user: str | None) -> dict:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    path = Path(path)
     if not path.exists():
         raise LinkgraphError(f"{path}: no such file")
+    check_archive(path, WORKBOOK)  # openpyxl would trust the zip's headers
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # zip/xml errors of a damaged or non-xlsx file
@@ -210,6 +228,7 @@ def read_table(path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
+            check_archive(path, WORKBOOK)  # pandas hands the zip to openpyxl, which trusts its headers
             return pd.read_excel(path, dtype=str, keep_default_na=False, na_values=[""])
         if suffix not in (".csv", ".txt", ".tsv"):
             raise LinkgraphError(f"{path.name}: give a .csv or .xlsx file")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import getpass
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pandas as pd
+
+from linkgraph.errors import LinkgraphError
 
 AUDIT_COLUMNS = ["id", "time", "user", "action", "detail", "sha256"]
 
@@ -50,3 +53,16 @@ def audit_log(store, action: str | None = None) -> pd.DataFrame:
     if not len(df):
         return pd.DataFrame(columns=AUDIT_COLUMNS)
     return df.reset_index(drop=True)
+
+
+@contextmanager
+def refusals(store, action: str, what: str, sha256: str | None = None):
+    """Audit a refusal: a LinkgraphError inside becomes an `<action> refused` row with the reason, then propagates."""
+    try:
+        yield
+    except LinkgraphError as e:
+        try:
+            record(store, f"{action} refused", f"{what}: {e}", sha256=sha256)
+        except LinkgraphError:
+            pass  # a store that cannot take the row must not hide the reason the user needs
+        raise

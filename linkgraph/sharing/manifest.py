@@ -1,7 +1,7 @@
 """The package manifest: what a package holds, who made it for whom, and the sha256 of every file in it.
 
 `build_manifest` writes it; `verify_package` checks a received zip against it: every listed file present with
-its hash, nothing unlisted, no path that could escape a folder. A changed byte anywhere is refused with one
+its hash, nothing unlisted, no path that could escape a folder, every member within linkgraph.safezip's limits. A changed byte anywhere is refused with one
 line naming the file. The manifest is not signed: it proves the package is intact as described, not who made it.
 """
 
@@ -14,11 +14,24 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from linkgraph.errors import LinkgraphError
+from linkgraph.safezip import PACKAGE, SafeZip, is_symlink
 
 FORMAT = "linkgraph-package/1"
 MANIFEST = "manifest.json"
-MAX_ENTRY_BYTES = 2 * 1024**3  # one file, uncompressed (zip-bomb guard)
-MAX_ENTRIES = 1000
+# Every member a package may hold; anything else (a symlink, an extra file, even one the manifest lists) is refused.
+MEMBERS = frozenset(
+    {
+        MANIFEST,
+        "graph/nodes.jsonl",
+        "graph/links.jsonl",
+        "graph/FORMAT.md",
+        "graph/schema.json",
+        "graph/domain-schema.yaml",
+        "chart.html",
+        "workbook.xlsx",
+        "report/withheld.csv",
+    }
+)
 # Fixed entry time (the zip epoch): the same content always gives the same zip bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -67,19 +80,17 @@ def _safe_name(name: str) -> bool:
     return bool(parts) and ".." not in parts and ":" not in parts[0]
 
 
-def verify_package(pkg: str | Path) -> tuple[dict, dict[str, bytes]]:
-    """Open a package and check it against its manifest; returns (manifest, files). One-line LinkgraphError if not."""
+def verify_package(pkg: str | Path, keep=None) -> tuple[dict, dict[str, bytes]]:
+    """Open a package and check it against its manifest; returns (manifest, files). One-line LinkgraphError if not.
+
+    Every member is inflated within safezip.PACKAGE's limits and hashed as it streams; `files` holds the bytes
+    of the members named in `keep` (default: all), so large members need not sit in memory.
+    """
     pkg = Path(pkg)
     if not pkg.is_file():
         raise LinkgraphError(f"{pkg}: no such package file")
-    try:
-        z = zipfile.ZipFile(pkg)
-    except zipfile.BadZipFile:
-        raise LinkgraphError(f"{pkg.name}: not a linkgraph package (not a zip file)") from None
-    with z:
+    with SafeZip(pkg, PACKAGE) as z:
         infos = z.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise LinkgraphError(f"{pkg.name}: refused, {len(infos)} files is more than a package holds")
         names = [i.filename for i in infos if not i.is_dir()]
         if len(set(names)) != len(names):
             dup = next(n for n in names if names.count(n) > 1)
@@ -87,8 +98,10 @@ def verify_package(pkg: str | Path) -> tuple[dict, dict[str, bytes]]:
         for i in infos:
             if not _safe_name(i.filename):
                 raise LinkgraphError(f"{pkg.name}: refused, unsafe file name {i.filename!r}")
-            if i.file_size > MAX_ENTRY_BYTES:
-                raise LinkgraphError(f"{pkg.name}: refused, {i.filename} is larger than {MAX_ENTRY_BYTES} bytes")
+            if is_symlink(i):
+                raise LinkgraphError(f"{pkg.name}: refused, member {i.filename} is a symbolic link")
+            if i.filename not in MEMBERS:
+                raise LinkgraphError(f"{pkg.name}: refused, member {i.filename} is not a file a package holds")
         if MANIFEST not in names:
             raise LinkgraphError(f"{pkg.name}: not a linkgraph package (no {MANIFEST})")
         try:
@@ -109,13 +122,18 @@ def verify_package(pkg: str | Path) -> tuple[dict, dict[str, bytes]]:
         for name in sorted(listed):
             if name not in names:
                 raise LinkgraphError(f"{pkg.name}: refused, {name} is listed in the manifest but missing")
-            data = z.read(name)
+            h, parts = hashlib.sha256(), []
+            for chunk in z.iter_member(name):
+                h.update(chunk)
+                if keep is None or name in keep:
+                    parts.append(chunk)
             want = str((listed[name] or {}).get("sha256", "")).lower()
-            if sha256_bytes(data) != want:
+            if h.hexdigest() != want:
                 raise LinkgraphError(
                     f"{pkg.name}: refused, the sha256 of {name} differs from the manifest (changed after export)"
                 )
-            files[name] = data
+            if keep is None or name in keep:
+                files[name] = b"".join(parts)
     return manifest, files
 
 

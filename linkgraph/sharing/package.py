@@ -448,7 +448,12 @@ def import_package(
         raise LinkgraphError("name the agency the package comes from (--agency)")
     agency = str(agency).strip()
     pkg = Path(pkg_zip)
-    manifest, files = verify_package(pkg)
+    with audit.refusals(store, "package import", f"{pkg.name} from {agency}"):
+        return _import_package(store, pkg, agency, report, deconflict)
+
+
+def _import_package(store, pkg: Path, agency: str, report, deconflict: bool) -> ImportSummary:
+    manifest, files = verify_package(pkg, keep={NODES, LINKS})
     sha = sha256_file(pkg)
     batch = package_batch_id(sha)
     nodes = read_jsonl(files.get(NODES, b""), NODES)
@@ -487,6 +492,8 @@ def import_package(
 
         def unit():
             st = store.write(node_obs, link_obs)
+            for k, v in store.flush().updated.items():  # items already stored: updated once, see atomic_batches
+                st.add("updated", k, v)
             info = {
                 "created": st.created,
                 "updated": st.updated,
@@ -517,7 +524,11 @@ def import_package(
             )
             return st
 
-        st = store.atomic(unit)
+        # The same machinery as file imports: the batch is marked `importing` before its first write and
+        # `imported` by its last, so a run that dies half-way (even kill -9) leaves a batch that the next open
+        # of the store, or the next import of this package, removes whole.
+        store.recover_batches([batch])
+        st = store.atomic_batches([batch], unit)
         summary.created, summary.updated = dict(st.created), dict(st.updated)
     if deconflict:
         summary.deconfliction = deconfliction_report(store, nodes, links, batch)
