@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from linkgraph import __version__, provenance
+from linkgraph import handling as handling_codes
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import load_schema
 from linkgraph.sharing import audit
@@ -318,7 +319,7 @@ def export_package(
         "tlp": f"TLP:{level}",
         "handling": code,
         "linkgraph_version": __version__,
-        "data_handling": provenance.most_restrictive(codes),
+        "data_handling": handling_codes.most_restrictive(codes),
         "counts": {
             "nodes": len(nodes),
             "links": len(links),
@@ -425,7 +426,7 @@ def _observations(rows: list[dict], kind: str, ctx: dict) -> dict[str, pd.DataFr
                     "_observed": str(observed)[:10] if observed else None,
                     "_reliability": rel if rel and cred else None,
                     "_credibility": int(cred) if rel and cred else None,
-                    "_handling": provenance.most_restrictive(
+                    "_handling": handling_codes.most_restrictive(
                         [rec.get("handling"), grading.get("handling"), ctx["tlp"], ctx["handling"]]
                     ),
                     "_source_type": rec.get("source_type") or PARTNER_SOURCE_TYPE,
@@ -508,7 +509,7 @@ def import_package(
                     "sheet": None,
                     "agency": agency,
                     "grade": None,
-                    "handling": provenance.most_restrictive([tlp, manifest.get("handling")]),
+                    "handling": handling_codes.most_restrictive([tlp, manifest.get("handling")]),
                     "imported": ctx["imported"],
                     "rows": len(nodes) + len(links),
                     "status": "imported",
