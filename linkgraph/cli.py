@@ -588,6 +588,14 @@ def package_export(
             help="Keep links only a protected source supports, with its reference number, instead of dropping them.",
         ),
     ] = False,
+    include_restricted: Annotated[
+        bool,
+        typer.Option(
+            "--include-restricted",
+            help="Include items handled above --tlp and mark the package with the most restrictive level included "
+            "(default: withhold them, listed in report/withheld.csv).",
+        ),
+    ] = False,
     around: AroundOption = None,
     hops: HopsOption = 2,
     query: SelQueryOption = None,
@@ -597,6 +605,7 @@ def package_export(
     db: DbOption = None,
 ) -> None:
     """A package: subgraph in an open format, chart, workbook and a manifest of hashes."""
+    from linkgraph.handling import tlp as handling_tlp
     from linkgraph.selection import parse_params
     from linkgraph.sharing import export_package
 
@@ -614,11 +623,19 @@ def package_export(
             redact_rules=redact,
             recipient=recipient,
             keep_protected_links=keep_protected_links,
+            include_restricted=include_restricted,
             queries=queries,
         )
+    above = sum(1 for w in info.withheld if w["reason"].startswith("handling "))
+    if above:
+        err.print(
+            f"withheld {above} items handled above TLP:{handling_tlp(tlp)} (see report/withheld.csv); "
+            "--include-restricted includes them and marks the package accordingly",
+            highlight=False,
+        )
     out.print(
-        f"package {info.path}: {info.nodes} entities, {info.links} links; withheld {info.withheld_nodes} "
-        f"entities and {info.withheld_links} links; sha256 {info.sha256}",
+        f"package {info.path} ({info.tlp}): {info.nodes} entities, {info.links} links; withheld "
+        f"{info.withheld_nodes} entities and {info.withheld_links} links; sha256 {info.sha256}",
         highlight=False,
     )
 

@@ -15,6 +15,7 @@ import re
 
 import pandas as pd
 
+from linkgraph import handling
 from linkgraph.errors import LinkgraphError
 
 # observation column -> key in a provenance record
@@ -49,28 +50,6 @@ SUMMARY_COLUMNS = ["reliability", "credibility", "handling", "first_seen", "last
 
 RELIABILITY = "ABCDEF"
 CREDIBILITY = "123456"
-# Most restrictive last. TLP 2.0, UK 3x5x2 handling (P permitted, C with conditions), legacy 5x5x5 (1-5).
-# An unknown code ranks above all of them: when in doubt, treat it as the most restrictive.
-HANDLING_ORDER = [
-    "TLP:CLEAR",
-    "CLEAR",
-    "P",
-    "1",
-    "TLP:GREEN",
-    "GREEN",
-    "2",
-    "3",
-    "C",
-    "TLP:AMBER",
-    "AMBER",
-    "4",
-    "TLP:AMBER+STRICT",
-    "AMBER+STRICT",
-    "5",
-    "TLP:RED",
-    "RED",
-]
-_HANDLING_RANK = {c: i for i, c in enumerate(HANDLING_ORDER)}
 
 _GRADE_RE = re.compile(r"^\s*([A-Fa-f])\s*[/-]?\s*([1-6])\s*$")
 
@@ -98,17 +77,6 @@ def meets_grade(reliability: str | None, credibility: int | None, minimum: str) 
     if reliability is None or credibility is None or pd.isna(credibility):
         return False
     return RELIABILITY.index(reliability) <= RELIABILITY.index(min_r) and int(credibility) <= min_c
-
-
-def handling_rank(code: str | None) -> int:
-    if code is None or (isinstance(code, float) and pd.isna(code)) or code == "":
-        return -1
-    return _HANDLING_RANK.get(str(code).strip().upper(), len(HANDLING_ORDER))
-
-
-def most_restrictive(codes) -> str | None:
-    codes = [c for c in codes if handling_rank(c) >= 0]
-    return max(codes, key=handling_rank) if codes else None
 
 
 def compact_rows(rows) -> str:
@@ -180,7 +148,7 @@ def summarise(records: list[dict]) -> dict:
     return {
         "reliability": best.get("reliability"),
         "credibility": best.get("credibility"),
-        "handling": most_restrictive(r.get("handling") for r in records),
+        "handling": handling.most_restrictive(r.get("handling") for r in records),
         "first_seen": min(seen) if seen else None,
         "last_seen": max(seen) if seen else None,
         "batches": sorted({r["batch"] for r in records if r.get("batch")}),

@@ -79,3 +79,28 @@ def test_tampered_package_is_refused_in_one_line(tmp_path):
             dst.writestr(item, data)
     r = run("package", "import", str(bad), "--agency", "KWS", "--db", str(tmp_path / "b"))
     assert r.returncode == 1 and "chart.html" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_export_withholds_above_its_tlp_and_import_refuses_unknown_codes(tmp_path):
+    from tests.test_sharing import plant_handled, repack
+
+    db = str(tmp_path / "a")
+    with open_store(db) as s:
+        plant_handled(s)
+    green, full = tmp_path / "green.zip", tmp_path / "full.zip"
+    r = run("package", "export", "--db", db, "--tlp", "green", "--out", str(green))
+    assert r.returncode == 0, r.stderr
+    assert "(TLP:GREEN)" in r.stdout and "withheld 3 items handled above TLP:GREEN" in " ".join(r.stderr.split())
+    assert "report/withheld.csv" in zipfile.ZipFile(green).namelist()
+    r = run("package", "export", "--db", db, "--tlp", "GREEN", "--include-restricted", "--out", str(full))
+    assert r.returncode == 0 and "(TLP:RED)" in r.stdout and "withheld" not in r.stderr, r.stderr
+    r = run("package", "export", "--db", db, "--tlp", "PURPLE", "--out", str(tmp_path / "x.zip"))
+    assert r.returncode == 1 and "PURPLE" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+    def bogus(name, rows):
+        rows[0]["provenance"][0]["handling"] = "TLP:BOGUS"
+
+    bad = repack(green, tmp_path / "bad.zip", bogus)
+    r = run("package", "import", str(bad), "--agency", "KWS", "--db", str(tmp_path / "b"))
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "graph/nodes.jsonl, line 1" in r.stderr and "TLP:BOGUS" in r.stderr

@@ -174,6 +174,7 @@ def test_two_agencies_exchange_a_package(store, other, demo, tmp_path, direction
         "graph/domain-schema.yaml",
         "chart.html",
         "workbook.xlsx",
+        "report/withheld.csv",
     }
     assert m["counts"]["nodes"] == info.nodes > 100 and info.withheld_nodes > 0 and len(info.references) == 3
     assert_absent(pkg, PROTECTED)
@@ -256,8 +257,10 @@ def test_redaction_leaves_no_protected_byte(store, demo, tmp_path):
     assert kept_mentions and all(r["source"] in i2.references for x in kept_mentions for r in x["provenance"])
     # dropping withholds the protected links and also the open ones that end at a withheld node (a resolution
     # link from an informant's mention to an open entity); keeping them withholds neither
-    assert len(kept_links) - len(links) == i1.withheld_links > 0
+    assert i1.withheld_links == sum(1 for w in i1.withheld if w["kind"] == "link") > 0
+    assert not {w["id"] for w in i1.withheld} & ({x["id"] for x in links} | {n["id"] for n in nodes})
     assert 0 < i2.withheld_links <= i1.withheld_links
+    assert len(kept_links) > len(links)
 
 
 def test_grade_and_named_rules(store, demo, tmp_path):
@@ -488,3 +491,244 @@ def test_rule_syntax():
         with pytest.raises(LinkgraphError) as e:
             parse_rules([bad])
         assert "\n" not in str(e.value)
+
+
+# ------------------------------------------------------------------ redaction by entity, handling (issue #19)
+W_ID = re.compile(r"[A-Za-z_]+:W-[0-9a-f]{16}")
+
+
+def package_json(pkg, name) -> list[dict]:
+    with zipfile.ZipFile(pkg) as z:
+        return [json.loads(x) for x in z.read(name).decode().splitlines()]
+
+
+def withheld_rows(pkg) -> list[dict]:
+    import csv
+
+    with zipfile.ZipFile(pkg) as z:
+        text = z.read("report/withheld.csv").decode("utf-8")
+    assert text.splitlines()[0] == "id,type,kind,reason"
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def entity_of(store, name: str) -> pd.DataFrame:
+    from linkgraph.resolve.graph import records
+
+    recs = records(store)
+    eid = recs.loc[recs["name"] == name, "entity_id"].dropna().iloc[0]
+    return recs[recs["entity_id"] == eid]
+
+
+@pytest.mark.parametrize("named", ["Hussein Omar Bakari", "BAKARI Hussein"])  # by caption; by name key
+def test_named_entity_goes_with_every_record_identifier_and_link(store, demo, tmp_path, named):
+    agency_a(store, demo)
+    members = entity_of(store, "Hussein Omar Bakari")
+    ids = set(members["record_id"])
+    assert "Hussein O. Bakari" in set(members["name"])  # another spelling resolved to the same person
+    held = pd.concat(
+        [
+            store.query(
+                f"MATCH (p:Person)-[:{t}]->(x) WHERE p.id IN $ids RETURN x.id AS id, x.number AS number",
+                {"ids": list(ids)},
+            )
+            for t in ("HAS_PHONE", "HAS_ID")
+        ],
+        ignore_index=True,
+    )
+    assert len(held) >= 2  # his phone and passport
+    secrets_ = {*members["name"], *held["number"], *members["birth_date"].dropna()}
+    pkg = tmp_path / "named.zip"
+    info = export_package(store, pkg, tlp="AMBER", redact_rules=[*RULES, f"entity={named}"], recipient="TPA")
+    assert_absent(pkg, sorted(secrets_ | {"bakari hussein", "Bakari"}))
+    nodes, links = package_json(pkg, "graph/nodes.jsonl"), package_json(pkg, "graph/links.jsonl")
+    gone = ids | set(held["id"])
+    assert not gone & {n["id"] for n in nodes}
+    assert not any(x["source"] in gone or x["target"] in gone for x in links)  # case links, phone, passport
+    rows = withheld_rows(pkg)
+    assert all(W_ID.fullmatch(r["id"]) for r in rows)  # never the store's id (Phone:+2547... is the number)
+    reasons = [r["reason"] for r in rows]
+    assert reasons.count("named entity") == len(ids)
+    assert reasons.count("identifier of a named entity") == held["id"].nunique()
+    assert len(rows) == info.withheld_nodes + info.withheld_links
+    assert {w["id"] for w in info.withheld} >= gone  # the sender's own list keeps the store's ids
+
+
+def test_no_field_tells_which_open_records_share_an_entity_with_a_withheld_one(store, demo, tmp_path):
+    from linkgraph.resolve.graph import records
+
+    agency_a(store, demo)
+    pkg = tmp_path / "p.zip"
+    info = export_package(store, pkg, tlp="AMBER", redact_rules=RULES, recipient="TPA")
+    recs = records(store)
+    ours = dict(zip(recs["record_id"], recs["entity_id"]))
+    nodes, links = package_json(pkg, "graph/nodes.jsonl"), package_json(pkg, "graph/links.jsonl")
+    people = [n for n in nodes if n["type"] in ("Person", "Organization")]
+    withheld = {w["id"] for w in info.withheld}
+    touched = {ours[i] for i in withheld if ours.get(i)}
+    shown = [n for n in people if ours.get(n["id"]) in touched]
+    assert shown  # open records whose entity also holds an informant's record: the case that leaked
+    eids = [n["properties"].get("entity_id") for n in people]
+    assert all(e and re.fullmatch(r"ent_[0-9a-f]{12}", e) for e in eids)
+    assert not set(eids) & set(ours.values())  # not the store's ids, which may derive from a withheld record
+    # the grouping stays: two open records of one entity share one id, and only they do
+    by_pkg: dict[str, set] = {}
+    for n in people:
+        by_pkg.setdefault(n["properties"]["entity_id"], set()).add(n["id"])
+    by_store: dict[str, set] = {}
+    for n in people:
+        by_store.setdefault(ours[n["id"]], set()).add(n["id"])
+    assert sorted(map(sorted, by_pkg.values())) == sorted(map(sorted, by_store.values()))
+    # every entity's SAME_AS links form one complete star, with nothing that compares to a withheld record
+    same = [x for x in links if x["type"] == "SAME_AS" and x["properties"].get("decision") in ("auto", "match")]
+    assert same and not any({"score", "evidence"} & set(x["properties"]) for x in links if x["type"] == "SAME_AS")
+    for group in (g for g in by_pkg.values() if len(g) > 1):
+        star = [x for x in same if x["source"] in group]
+        assert len(star) == len(group) - 1 and len({x["target"] for x in star}) == 1
+        assert all(x["target"] in group for x in star)
+    # placeholders of kept protected links are never anyone's SAME_AS
+    kept = tmp_path / "kept.zip"
+    export_package(store, kept, tlp="AMBER", redact_rules=RULES, recipient="TPA", keep_protected_links=True)
+    kept_links = package_json(kept, "graph/links.jsonl")
+    assert any(":W-" in x["source"] or ":W-" in x["target"] for x in kept_links)
+    assert not any(":W-" in x["source"] + x["target"] for x in kept_links if x["type"] == "SAME_AS")
+
+
+def plant_handled(store) -> dict[str, str]:
+    """The fixture graph (all handled P) and beside it a Person and a phone at TLP:RED, a phone at TLP:AMBER,
+    and a TLP:GREEN link between the person and the AMBER phone."""
+    from linkgraph.schema import link_id, node_id
+    from tests import fixture_graph
+
+    store.write(*fixture_graph.build())
+    obs = {"_batch": "b-handled", "_source": "restricted.xlsx", "_row": 2, "_source_type": "officer"}
+    red_person = node_id("Person", {"name_key": "rehema salim", "birth_date": None}, "restricted.xlsx")
+    nodes = {
+        "Person": pd.DataFrame(
+            [{**obs, "_handling": "TLP:RED", "id": red_person, "caption": "Rehema Salim", "name": "Rehema Salim"}]
+        ),
+        "Phone": pd.DataFrame(
+            [
+                {**obs, "_handling": code, "id": f"Phone:{n}", "caption": n, "number": n}
+                for code, n in (("TLP:RED", "+255700000001"), ("TLP:AMBER", "+255700000002"))
+            ]
+        ),
+    }
+    link = {
+        **obs,
+        "_handling": "TLP:GREEN",
+        "id": link_id("HAS_PHONE", red_person, "Phone:+255700000002"),
+        "source": red_person,
+        "target": "Phone:+255700000002",
+        "source_type": "Person",
+        "target_type": "Phone",
+    }
+    store.write(nodes, {"HAS_PHONE": pd.DataFrame([link])})
+    return {"red_person": red_person, "red_phone": "Phone:+255700000001", "amber_phone": "Phone:+255700000002"}
+
+
+def banner(chart: bytes) -> list[str]:
+    """The TLP levels the chart's top and bottom banners show."""
+    return re.findall(r'id="lg-tlp-(?:top|bottom)" data-tlp="([A-Z+]+)"', chart.decode())
+
+
+def workbook_tlp(data: bytes) -> list[str]:
+    """The workbook README's banner cell and its TLP line."""
+    readme = pd.read_excel(io.BytesIO(data), sheet_name="README", header=None)
+    return [readme.iloc[0, 0], readme.loc[readme[0] == "TLP", 1].iloc[0]]
+
+
+def test_export_withholds_what_is_handled_above_its_tlp(store, tmp_path):
+    planted = plant_handled(store)
+    pkg = tmp_path / "green.zip"
+    info = export_package(store, pkg, tlp="GREEN", recipient="Interpol")
+    assert info.tlp == "TLP:GREEN" and info.manifest["tlp"] == "TLP:GREEN"
+    nodes, links = package_json(pkg, "graph/nodes.jsonl"), package_json(pkg, "graph/links.jsonl")
+    assert nodes and not set(planted.values()) & {n["id"] for n in nodes}
+    assert not any(x["source"] == planted["red_person"] for x in links)  # a GREEN link to a RED person goes too
+    from linkgraph import handling
+
+    assert not any(handling.exceeds(x["grading"]["handling"], "GREEN") for x in nodes + links)
+    assert not handling.exceeds(info.manifest["data_handling"], "GREEN")
+    assert_absent(pkg, ["+255700000001", "+255700000002", "Rehema Salim"])
+    reasons = sorted(r["reason"] for r in withheld_rows(pkg))
+    assert reasons == [
+        "handling TLP:AMBER is above TLP:GREEN",
+        "handling TLP:RED is above TLP:GREEN",
+        "handling TLP:RED is above TLP:GREEN",
+        "link to a withheld entity",
+    ]
+    with zipfile.ZipFile(pkg) as z:
+        assert banner(z.read("chart.html")) == ["GREEN", "GREEN"]
+        assert workbook_tlp(z.read("workbook.xlsx")) == ["TLP:GREEN", "TLP:GREEN"]
+
+    full = tmp_path / "all.zip"
+    info = export_package(store, full, tlp="GREEN", include_restricted=True, recipient="Interpol")
+    assert info.tlp == "TLP:RED" and info.manifest["tlp"] == "TLP:RED" and not info.withheld
+    assert set(planted.values()) <= {n["id"] for n in package_json(full, "graph/nodes.jsonl")}
+    with zipfile.ZipFile(full) as z:
+        chart = z.read("chart.html")
+        assert banner(chart) == ["RED", "RED"] and b'"tlp":"TLP:RED"' in chart
+        assert workbook_tlp(z.read("workbook.xlsx")) == ["TLP:RED", "TLP:RED"]
+    assert withheld_rows(full) == []
+
+
+def repack(pkg, out, edit=None, **manifest_changes):
+    """A package rebuilt with its lines edited by `edit(name, rows)` and a correct manifest: what a hostile
+    sender can make, since the manifest is not signed."""
+    from linkgraph.sharing.manifest import build_manifest, write_zip
+
+    with zipfile.ZipFile(pkg) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    manifest = json.loads(files.pop("manifest.json"))
+    for name in ("graph/nodes.jsonl", "graph/links.jsonl"):
+        rows = [json.loads(x) for x in files[name].decode().splitlines()]
+        if edit:
+            edit(name, rows)
+        files[name] = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    meta = {k: v for k, v in manifest.items() if k not in ("files", "format")}
+    return write_zip(out, files, build_manifest(files, {**meta, **manifest_changes}))
+
+
+def test_import_refuses_unknown_codes_and_never_lowers_handling(store, other, tmp_path):
+    planted = plant_handled(other)  # the sender
+    pkg = tmp_path / "pkg.zip"
+    export_package(other, pkg, tlp="RED", recipient="TPA")
+    # the receiver holds the two phones itself, at TLP:RED and TLP:AMBER
+    obs = {"_batch": "b-ours", "_source": "ours.csv", "_row": 2, "_source_type": "officer"}
+    phones = [
+        {**obs, "_handling": h, "id": i, "caption": i[6:], "number": i[6:]}
+        for h, i in (("TLP:RED", planted["red_phone"]), ("TLP:AMBER", planted["amber_phone"]))
+    ]
+    store.write({"Phone": pd.DataFrame(phones)}, {})
+
+    def relabel(code):
+        def edit(name, rows):
+            for r in rows:
+                r["grading"]["handling"] = code
+                for rec in r["provenance"]:
+                    rec["handling"] = code
+
+        return edit
+
+    bad = repack(pkg, tmp_path / "bogus.zip", relabel("TLP:BOGUS"))
+    with pytest.raises(LinkgraphError) as e:
+        import_package(store, bad, agency="KWS")
+    msg = str(e.value)
+    assert "\n" not in msg and "refused" in msg and "graph/nodes.jsonl, line 1" in msg and "TLP:BOGUS" in msg
+    first = package_json(bad, "graph/nodes.jsonl")[0]["id"]
+    assert first in msg
+    bad = repack(pkg, tmp_path / "bogus-manifest.zip", tlp="TLP:BOGUS")
+    with pytest.raises(LinkgraphError, match=r"refused: manifest\.json: tlp: .*TLP:BOGUS"):
+        import_package(store, bad, agency="KWS")
+    assert not any(str(s).startswith("p-") for s in sources(store)["id"])  # nothing of either was imported
+
+    # a legacy label is known (TLP:WHITE is TLP:CLEAR) and ranks least restrictive: it lowers nothing
+    white = repack(pkg, tmp_path / "white.zip", relabel("tlp:white"), tlp="TLP:WHITE", handling=None)
+    import_package(store, white, agency="KWS")
+    got = store.query(
+        "MATCH (p:Phone) WHERE p.id IN $ids RETURN p.id AS id, p.handling AS h",
+        {"ids": [planted["red_phone"], planted["amber_phone"]]},
+    )
+    assert dict(zip(got["id"], got["h"])) == {planted["red_phone"]: "TLP:RED", planted["amber_phone"]: "TLP:AMBER"}
+    new = store.query("MATCH (p:Person) WHERE p.id = $id RETURN p.handling AS h", {"id": planted["red_person"]})
+    assert new["h"].tolist() == ["TLP:CLEAR"]  # what the package labels, normalised

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from linkgraph import provenance
+from linkgraph import handling, provenance
 from linkgraph.errors import LinkgraphError
 from linkgraph.importing import transforms as tr
 from linkgraph.importing.readers import Sheet, col_letter, open_sheets
@@ -263,6 +263,28 @@ def _apply_list(col: Column, s: pd.Series):
     )
 
 
+def _handling_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A handling column normalised (blanks None), and the mask of rows whose code is unknown."""
+    blank = _blank(values)
+    seen: dict[str, str | None] = {}
+    for v in pd.unique(values[~blank].astype(str)):
+        try:
+            seen[v] = handling.normalise(v)
+        except handling.HandlingError:
+            seen[v] = "\x00"  # unknown
+    codes = [None if b else seen[str(v)] for v, b in zip(values.tolist(), blank.tolist())]
+    bad = pd.Series([c == "\x00" for c in codes], index=values.index, dtype=bool)
+    return pd.Series([None if c == "\x00" else c for c in codes], index=values.index, dtype=object), bad
+
+
+def _handling_option(code, path: Path) -> str | None:
+    """The --handling option or the spec's default handling, normalised; one line naming the file if unknown."""
+    try:
+        return handling.normalise(code)
+    except handling.HandlingError as e:
+        raise LinkgraphError(f"{Path(path).name}: {e}") from None
+
+
 class ChunkMapper:
     """Maps chunks of one sheet (a spec and a header mapping) to observation frames."""
 
@@ -406,14 +428,20 @@ class ChunkMapper:
             h = None
             if spec.handling and spec.handling in V:
                 hv = V[spec.handling]
-                h = hv.map(lambda v: str(v).strip().upper() or None).where(~_blank(hv), None).astype(object)
+                h, bad = _handling_column(hv)
+                # an unknown code must not be guessed at (ranked, or replaced by the default): the row is refused
+                reject(
+                    bad,
+                    spec.handling,
+                    hv.map(lambda v: f'"{str(v).strip()[:60]}" is not a handling code: {handling.KNOWN}'),
+                )
             if grade_handling is not None and grade_handling.notna().any():
                 # the grade's own handling part (3x5x2 P/C): the most restrictive of it and the handling column
                 h = (
                     grade_handling
                     if h is None
                     else pd.Series(
-                        [provenance.most_restrictive([a, b]) for a, b in zip(h.tolist(), grade_handling.tolist())],
+                        [handling.most_restrictive([a, b]) for a, b in zip(h.tolist(), grade_handling.tolist())],
                         index=h.index,
                         dtype=object,
                     )
@@ -966,7 +994,7 @@ def import_file(
             source=source,
             grade=(rel, cred),
             grade_forced=bool(grade),
-            handling=str(hand).upper() if hand else None,
+            handling=_handling_option(hand, path),
             handling_forced=bool(handling),
             label=sh.label(),
         )
@@ -1126,7 +1154,7 @@ def build_observations(
         source=source,
         grade=(rel, cred),
         grade_forced=bool(grade),
-        handling=str(hand).upper() if hand else None,
+        handling=_handling_option(hand, path),
         handling_forced=bool(handling),
         label=sh.label(),
     )

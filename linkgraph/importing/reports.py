@@ -54,7 +54,7 @@ from pathlib import Path
 import pandas as pd
 
 from linkgraph.errors import LinkgraphError
-from linkgraph.provenance import most_restrictive
+from linkgraph.handling import most_restrictive
 from linkgraph.safezip import DOCUMENT, SafeZip
 
 COLUMNS = [

@@ -16,6 +16,7 @@ import json
 import re
 from pathlib import Path
 
+from linkgraph.handling import most_restrictive
 from linkgraph.render.base import (
     CREDIBILITY_TEXT,
     RELIABILITY,
@@ -165,8 +166,7 @@ def _x(value) -> str:
 
 
 def _most_restrictive(handling: str) -> str:
-    codes = [c.strip() for c in (handling or "").split(",") if c.strip()]
-    return max(codes, key=_handling_rank) if codes else ""
+    return most_restrictive(c for c in (handling or "").split(",")) or ""
 
 
 def _best_record(it: Item) -> dict | None:

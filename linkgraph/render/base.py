@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from linkgraph import handling
 from linkgraph.errors import LinkgraphError
 from linkgraph.subgraph import Subgraph
 
@@ -48,7 +49,6 @@ CREDIBILITY_TEXT = {
 # TLP 2.0, most restrictive first. Colours: the label's text colour on a black background (FIRST TLP 2.0).
 TLP_LEVELS = ("RED", "AMBER+STRICT", "AMBER", "GREEN", "CLEAR")
 TLP_COLOURS = {"RED": "#FF2B2B", "AMBER+STRICT": "#FFC000", "AMBER": "#FFC000", "GREEN": "#33FF00", "CLEAR": "#FFFFFF"}
-_TLP_RE = re.compile(r"TLP\s*[:_ -]?\s*(RED|AMBER\s*[+_ ]\s*STRICT|AMBER|GREEN|CLEAR|WHITE)", re.I)
 
 
 class RenderError(LinkgraphError):
@@ -263,26 +263,16 @@ def normalise_tlp(value: str | None) -> str | None:
     """'amber+strict', 'TLP:AMBER+STRICT', 'amber strict' -> 'AMBER+STRICT'; WHITE (TLP 1.0) -> CLEAR."""
     if value is None or str(value).strip() == "":
         return None
-    v = str(value).strip().upper()
-    v = re.sub(r"^TLP\s*[:_ -]?\s*", "", v)
-    v = re.sub(r"\s*[+_ ]\s*", "+", v)
-    if v == "WHITE":
-        v = "CLEAR"
-    if v not in TLP_LEVELS:
-        raise RenderError(f"tlp {value!r} is not a TLP 2.0 level (one of {', '.join(TLP_LEVELS)})")
-    return v
+    try:
+        return handling.tlp(value)
+    except handling.HandlingError as e:
+        raise RenderError(str(e)) from None
 
 
 def tlp_in(values: Iterable[str]) -> str | None:
-    """The most restrictive TLP level named in some handling codes, or None."""
-    found = set()
-    for v in set(values):
-        for m in _TLP_RE.finditer(v or ""):
-            found.add(normalise_tlp(m.group(1)))
-    for level in TLP_LEVELS:
-        if level in found:
-            return level
-    return None
+    """The most restrictive TLP level the data's handling codes are handled at (UK codes included), or None."""
+    codes = {c.strip() for v in set(values) for c in str(v or "").split(",") if c.strip()}
+    return handling.highest_level(codes)
 
 
 @dataclass
@@ -318,11 +308,7 @@ class Marking:
 
 
 def _handling_rank(code: str) -> int:
-    try:
-        from linkgraph.provenance import handling_rank
-    except ImportError:  # pragma: no cover
-        return 0
-    return handling_rank(code)
+    return handling.rank(code)
 
 
 def marking(

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from linkgraph import __version__, provenance
+from linkgraph import handling as handling_codes
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import load_schema
 from linkgraph.sharing import audit
@@ -30,6 +31,7 @@ from linkgraph.sharing.redact import Redaction, parse_rules, redact, store_secre
 from linkgraph.subgraph import Subgraph
 
 NODES, LINKS = "graph/nodes.jsonl", "graph/links.jsonl"
+WITHHELD_REPORT = "report/withheld.csv"
 GRADING = ["reliability", "credibility", "handling", "first_seen", "last_seen"]
 SPEC_NAME = "linkgraph-package"
 PARTNER_SOURCE_TYPE = "partner agency"
@@ -47,6 +49,7 @@ Open, line-oriented JSON: read it with any JSON library, `jq`, or pandas (`pd.re
 | `graph/domain-schema.yaml` | the entity and link types, their identity keys and typed properties |
 | `chart.html` | the self-contained interactive chart (opens offline in a browser) |
 | `workbook.xlsx` | the same items as spreadsheet sheets (README, Entities, Links, Sources) |
+| `report/withheld.csv` | what the sender withheld: `id` (`Type:W-<hash>`, never the item's own id), `type`, `kind` (entity or link), `reason` |
 
 ## An entity line (`graph/nodes.jsonl`)
 
@@ -82,6 +85,9 @@ A record from a protected source (an informant, an undercover officer, ...) read
 sender, and only the sender can resolve it. Items only a protected source reported are not in the package,
 or (when the sender kept protected links) appear as placeholders `Type:W-<hash>` captioned "Withheld (SRC-...)"
 with no properties. Text values that would identify a protected source read `[withheld]`.
+`entity_id` groups the records the sender resolved to one entity; its values are the sender's own numbering for
+this package's records. Items handled above the package's TLP level are not in the package unless the sender
+included them, and then `manifest.json`'s `tlp` is the most restrictive level included.
 
 ## Integrity
 
@@ -175,6 +181,8 @@ class PackageInfo:
     withheld_nodes: int = 0
     withheld_links: int = 0
     references: list[str] = field(default_factory=list)
+    tlp: str | None = None  # the level the package is marked with
+    withheld: list[dict] = field(default_factory=list)  # the store's ids: for the sender, never in the package
 
 
 def _clean(v):
@@ -214,6 +222,22 @@ def _rows(df: pd.DataFrame, kind: str, types: dict[str, str]) -> list[dict]:
         row.update(properties=props, grading=grading, provenance=Subgraph.provenance(r.get("prov")))
         out.append(row)
     return sorted(out, key=lambda x: x["id"])
+
+
+def _withheld_csv(rows: list[dict]) -> bytes:
+    """What was withheld, one item a line: its withheld id (never the store's id, which may be an identifier),
+    type, entity or link, and why. No withheld value is written."""
+    import csv
+    import io
+
+    from linkgraph.render.safe import neutralise
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "type", "kind", "reason"])
+    for r in sorted(rows, key=lambda r: (r["kind"], r["type"], r["withheld_id"])):
+        w.writerow([neutralise(str(r[k])) for k in ("withheld_id", "type", "kind", "reason")])
+    return buf.getvalue().encode("utf-8")
 
 
 def _jsonl(rows: list[dict]) -> bytes:
@@ -268,20 +292,41 @@ def export_package(
     recipient: str | None = None,
     creator: str | None = None,
     keep_protected_links: bool = False,
+    include_restricted: bool = False,
     queries=None,
 ) -> PackageInfo:
-    """Write a sanitised selection (around/hops, a library query, or everything) as a package zip for `recipient`."""
+    """Write a sanitised selection (around/hops, a library query, or everything) as a package zip for `recipient`.
+
+    Items handled above `tlp` are withheld (listed in report/withheld.csv); `include_restricted` keeps them and
+    marks the package with the most restrictive level it then holds.
+    """
     from linkgraph.render import ChartTooLarge, write
-    from linkgraph.render.base import normalise_tlp
     from linkgraph.selection import select
 
-    level = normalise_tlp(tlp)
-    if level is None:
+    if tlp is None or not str(tlp).strip():
         raise LinkgraphError("a package needs a TLP marking (--tlp CLEAR|GREEN|AMBER|AMBER+STRICT|RED)")
-    code = str(handling).strip().upper() if handling else None
+    level = handling_codes.tlp(tlp)
+    try:
+        code = handling_codes.normalise(handling)
+    except handling_codes.HandlingError as e:
+        raise LinkgraphError(f"--handling: {e}") from None
     rules = parse_rules(redact_rules)
     sub = select(store, around=around, hops=hops, query=query, params=params, queries=queries, title=title)
-    red = redact(sub, rules, store_secret(store) if rules else b"", keep_protected_links=keep_protected_links)
+    records = None
+    if rules.entities:
+        from linkgraph.resolve.graph import records as resolution_records
+
+        records = resolution_records(store)
+    red = redact(
+        sub,
+        rules,
+        store_secret(store),
+        keep_protected_links=keep_protected_links,
+        tlp=level,
+        include_restricted=include_restricted,
+        records=records,
+    )
+    level = red.tlp
     s = red.subgraph
     types = dict(zip(s.nodes["id"], s.nodes["type"]))
     nodes, links = _rows(s.nodes, "node", types), _rows(s.links, "link", types)
@@ -292,6 +337,7 @@ def export_package(
         "graph/FORMAT.md": FORMAT_MD.format(format=FORMAT).encode("utf-8"),
         "graph/schema.json": (json.dumps(_json_schema(), indent=1, sort_keys=True) + "\n").encode("utf-8"),
         "graph/domain-schema.yaml": (Path(__file__).parent.parent / "schema.yaml").read_bytes(),
+        WITHHELD_REPORT: _withheld_csv(red.withheld),
     }
     chart_note = "chart.html"
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
@@ -318,14 +364,19 @@ def export_package(
         "tlp": f"TLP:{level}",
         "handling": code,
         "linkgraph_version": __version__,
-        "data_handling": provenance.most_restrictive(codes),
+        "data_handling": handling_codes.most_restrictive(codes),
         "counts": {
             "nodes": len(nodes),
             "links": len(links),
             "nodes_by_type": dict(sorted(pd.Series([n["type"] for n in nodes], dtype=object).value_counts().items())),
             "links_by_type": dict(sorted(pd.Series([x["type"] for x in links], dtype=object).value_counts().items())),
         },
-        "redaction": {"rules": rules.describe(), "keep_protected_links": bool(keep_protected_links), **red.summary()},
+        "redaction": {
+            "rules": rules.describe(),
+            "keep_protected_links": bool(keep_protected_links),
+            "include_restricted": bool(include_restricted),
+            **red.summary(),
+        },
         "chart": chart_note,
     }
     manifest = build_manifest(files, meta)
@@ -348,6 +399,8 @@ def export_package(
         withheld_nodes=red.withheld_nodes,
         withheld_links=red.withheld_links,
         references=red.references,
+        tlp=f"TLP:{level}",
+        withheld=red.withheld,
     )
 
 
@@ -425,15 +478,35 @@ def _observations(rows: list[dict], kind: str, ctx: dict) -> dict[str, pd.DataFr
                     "_observed": str(observed)[:10] if observed else None,
                     "_reliability": rel if rel and cred else None,
                     "_credibility": int(cred) if rel and cred else None,
-                    "_handling": provenance.most_restrictive(
-                        [rec.get("handling"), grading.get("handling"), ctx["tlp"], ctx["handling"]]
-                    ),
+                    "_handling": _handling_of(where, i, rec, grading, ctx),
                     "_source_type": rec.get("source_type") or PARTNER_SOURCE_TYPE,
                     "_agency": ctx["agency"],
                     "_imported": ctx["imported"],
                 }
             )
     return {t: pd.DataFrame(v) for t, v in sorted(by_type.items())}
+
+
+def _handling_of(where: str, item: str, rec: dict, grading: dict, ctx: dict) -> str | None:
+    """An observation's handling: the most restrictive of its record's, the item's and the package's codes (so a
+    package can raise an item's handling, never lower it). An unknown code refuses the package."""
+    for what, code in (("provenance handling", rec.get("handling")), ("grading handling", grading.get("handling"))):
+        try:
+            handling_codes.normalise(code)
+        except handling_codes.HandlingError as e:
+            raise LinkgraphError(f"package refused: {where}, item {str(item)[:80]!r}: {what}: {e}") from None
+    return handling_codes.most_restrictive([rec.get("handling"), grading.get("handling"), ctx["tlp"], ctx["handling"]])
+
+
+def _manifest_handling(manifest: dict) -> tuple[str | None, str | None]:
+    """The package's TLP marking and handling code, normalised; an unknown one refuses the package."""
+    out = []
+    for key in ("tlp", "handling"):
+        try:
+            out.append(handling_codes.normalise(manifest.get(key)))
+        except handling_codes.HandlingError as e:
+            raise LinkgraphError(f"package refused: manifest.json: {key}: {e}") from None
+    return out[0], out[1]
 
 
 def import_package(
@@ -465,7 +538,7 @@ def _import_package(store, pkg: Path, agency: str, report, deconflict: bool) -> 
                 raise LinkgraphError(f"{LINKS}, line {x['_line']}: {end} {x.get(end)!r} is not in {NODES}")
     from linkgraph.importing.engine import now_iso
 
-    tlp = manifest.get("tlp")
+    tlp, code = _manifest_handling(manifest)
     ctx = {
         "batch": batch,
         "source": pkg.name,
@@ -473,7 +546,7 @@ def _import_package(store, pkg: Path, agency: str, report, deconflict: bool) -> 
         "agency": agency,
         "imported": now_iso(),
         "tlp": tlp,
-        "handling": manifest.get("handling"),
+        "handling": code,
     }
     node_obs = _observations(nodes, "node", ctx)
     link_obs = _observations(links, "link", ctx)
@@ -515,7 +588,7 @@ def _import_package(store, pkg: Path, agency: str, report, deconflict: bool) -> 
                     "sheet": None,
                     "agency": agency,
                     "grade": None,
-                    "handling": provenance.most_restrictive([tlp, manifest.get("handling")]),
+                    "handling": handling_codes.most_restrictive([tlp, code]),
                     "imported": ctx["imported"],
                     "rows": len(nodes) + len(links),
                     "status": "imported",

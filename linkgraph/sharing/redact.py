@@ -9,7 +9,13 @@ or batch, or agency). Then, over a Subgraph:
   replaced by one record per protected source carrying only the reference number and the grading, and its
   free-text properties (raw, narrative, description, aliases) are withheld, because the store does not record
   which observation supplied a value;
-- entities named by an `entity=` rule are treated as protected whatever their sources;
+- an `entity=` rule names a resolved entity (by a record id, or by a name or alias under resolution's own
+  name key): every record resolved to it (entity_id, merge SAME_AS links), every record written with one of
+  its names or aliases, and its identifiers (phones, documents, vehicles, e-mail, accounts, addresses) are
+  withheld, with every link to them, whatever their sources;
+- items handled above the output's TLP level, or under an unknown code, are withheld (see `redact`'s `tlp`);
+- the output's entity ids are renumbered under the secret and its SAME_AS links redrawn among the open
+  records, so that nothing shows which open records shared an entity with a withheld one;
 - every text value left anywhere that contains a protected string (a value of a removed item, a protected
   source file name or hash) is replaced by "[withheld]"; phone-like values are compared by digits and codes
   by letters and digits only, so "0754 330 981" is caught by "+255754330981".
@@ -30,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from linkgraph import provenance
+from linkgraph import handling, provenance
 from linkgraph.errors import LinkgraphError
 from linkgraph.subgraph import Subgraph
 
@@ -95,13 +101,21 @@ class RedactRules:
                 return True
         if self.below and not provenance.meets_grade(rel, None if cred is None else int(cred), self.below):
             return True
-        if self.handling and str(rec.get("handling") or "").strip().upper() in self.handling:
+        if self.handling and _code(rec.get("handling")) in self.handling:
             return True
         if self.sources and ({str(rec.get(k) or "").casefold() for k in ("source", "batch", "sha256")} & self.sources):
             return True
         if self.agencies and str(rec.get("agency") or "").strip().casefold() in self.agencies:
             return True
         return False
+
+
+def _code(value) -> str | None:
+    """A record's handling code normalised; an unknown one as written (it matches no rule)."""
+    try:
+        return handling.normalise(value)
+    except handling.HandlingError:
+        return str(value)
 
 
 def _norm_source_type(value) -> str:
@@ -170,7 +184,10 @@ def parse_rules(rules) -> RedactRules:
             provenance.parse_grade(vals[0])
             out.below = vals[0].strip().upper()
         elif key == "handling":
-            out.handling |= {v.upper() for v in vals}
+            try:
+                out.handling |= {handling.normalise(v) for v in vals}
+            except handling.HandlingError as e:
+                raise LinkgraphError(f"redaction rule {rule!r}: {e}") from None
         elif key == "source":
             out.sources |= {v.casefold() for v in vals}
         elif key == "agency":
@@ -208,6 +225,9 @@ class Redaction:
     references: list[str] = field(default_factory=list)
     scrubbed_values: int = 0
     protected_strings: list[str] = field(default_factory=list)
+    # one row per withheld item: id (the store's), withheld_id (what a package may show), type, kind, reason
+    withheld: list[dict] = field(default_factory=list)
+    tlp: str | None = None  # the TLP level the output really needs (with include_restricted, may be raised)
 
     def summary(self) -> dict:
         return {
@@ -319,20 +339,214 @@ _NOT_IDENTIFYING = {
     "decision",
     "leg",
     "date",
+    "entity_id",  # renumbered in the output instead (see _renumber_entities)
 }
 _SUMMARY = set(provenance.SUMMARY_COLUMNS) | {"prov"}
 
 
-def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = False) -> Redaction:
-    """The sanitised copy of `sub` under `rules` (see the module docstring); `sub` itself is not changed."""
+def withheld_id(secret: bytes, item: dict) -> str:
+    """The id a withheld item may be shown under (placeholders, the withheld report): `Type:W-<hmac>`, which
+    no recipient can turn back into the item's id (ids hash, or are, identifiers: `Phone:+2547...`)."""
+    return f"{item['type']}:W-" + hmac.new(secret, str(item["id"]).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _item_codes(r: dict) -> list:
+    return [r.get("handling"), *(x.get("handling") for x in Subgraph.provenance(r.get("prov")))]
+
+
+def _enforce_handling(nodes: pd.DataFrame, links: pd.DataFrame, level: str, include_restricted: bool, hold):
+    """Withhold what may not go out under TLP `level` (and every link to it); or, with `include_restricted`,
+    keep it and raise the level. Items under an unknown code are withheld either way: nobody can say how to
+    handle them. Returns (nodes, links, level)."""
+    gone: set[str] = set()
+    highest = level
+    for df, kind in ((nodes, "entity"), (links, "link")):
+        for r in df.to_dict("records"):
+            if kind == "link" and (r["source"] in gone or r["target"] in gone):
+                gone.add(r["id"])
+                hold(r, kind, "link to a withheld entity")
+                continue
+            try:
+                top = handling.most_restrictive(_item_codes(r))
+            except handling.HandlingError:
+                gone.add(r["id"])
+                hold(r, kind, "unknown handling code")
+                continue
+            if top is None or not handling.exceeds(top, level):
+                continue
+            if include_restricted:
+                highest = max(highest, handling.tlp_level(top), key=handling.TLP_LEVELS.index)
+            else:
+                gone.add(r["id"])
+                hold(r, kind, f"handling {top} is above TLP:{level}")
+    keep = lambda df: df[~df["id"].isin(gone)].reset_index(drop=True)
+    return keep(nodes), keep(links), highest
+
+
+_HOLDS = ("HAS_PHONE", "HAS_ID", "HAS_EMAIL", "HAS_ACCOUNT", "USES_VEHICLE", "HAS_ADDRESS")
+_MERGED = ("auto", "match")  # SAME_AS decisions that mean one entity (review links do not)
+
+
+def _name_keys(type_name: str, values) -> set[str]:
+    """Resolution's own name keys of some names: the person key (order-free, initials and titles dropped) or
+    the organisation key (legal forms dropped)."""
+    from linkgraph.normalize.names import name_key
+    from linkgraph.resolve.adapters import org_name_key
+
+    fn = org_name_key if type_name == "Organization" else name_key
+    return {k for v in values for t in _texts(v, strings_only=True) if (k := fn(t))}
+
+
+def _named(nodes: pd.DataFrame, links: pd.DataFrame, wanted: set[str], records) -> tuple[set[str], set[str]]:
+    """The records an `entity=` rule reaches, and their identifiers (phones, documents, vehicles, ...).
+
+    A value names a node by id, or a Person or Organization by any of its names or aliases under resolution's
+    name key. A named record brings every record resolved to the same entity (entity_id, or merge SAME_AS links
+    in the selection), and their names and aliases in turn bring every record written so, until nothing changes.
+    Other types are named by id or caption.
+    """
+    rows = nodes.to_dict("records")
+    by_id = {r["id"]: r for r in rows}
+    eid_of = {r["id"]: r.get("entity_id") for r in rows if not _blank(r.get("entity_id"))}
+    if records is not None and len(records):
+        eid_of.update({k: v for k, v in zip(records["record_id"], records["entity_id"]) if not _blank(v)})
+    same: dict[str, set[str]] = {}
+    if "decision" in links.columns:
+        for r in links[(links["type"] == "SAME_AS") & links["decision"].isin(_MERGED)].to_dict("records"):
+            same.setdefault(r["source"], set()).add(r["target"])
+            same.setdefault(r["target"], set()).add(r["source"])
+    members: dict[str, set[str]] = {}
+    for rid, e in eid_of.items():
+        members.setdefault(e, set()).add(rid)
+    resolvable = [r for r in rows if r["type"] in ("Person", "Organization")]
+    keys_of = {r["id"]: _name_keys(r["type"], [r.get("name"), r.get("caption"), r.get("aliases")]) for r in resolvable}
+    wanted_cf = {w.casefold() for w in wanted}
+    named = {i for i in wanted if i in by_id}
+    named |= {r["id"] for r in rows if str(r.get("caption") or "").casefold() in wanted_cf}
+    keys = {t: _name_keys(t, wanted) for t in ("Person", "Organization")}
+    while True:
+        before = len(named)
+        named |= {r["id"] for r in resolvable if keys_of[r["id"]] & keys[r["type"]]}
+        for rid in list(named):
+            named |= members.get(eid_of.get(rid), set()) & set(by_id)
+            named |= same.get(rid, set())
+        for rid in named & set(keys_of):
+            keys[by_id[rid]["type"]] |= keys_of[rid]
+        if len(named) == before:
+            break
+    held = set(links.loc[links["type"].isin(_HOLDS) & links["source"].isin(named), "target"]) - named
+    return named, held
+
+
+def _identity_strings(nodes: pd.DataFrame, ids: set[str], schema) -> set[str]:
+    """What identifies named items: caption, identity keys, names and aliases (not a vehicle's make or a
+    person's occupation, which would blank every Toyota and every trader in the chart)."""
+    out: set[str] = set()
+    for r in nodes[nodes["id"].isin(ids)].to_dict("records"):
+        et = schema.entities.get(r["type"])
+        for col in {"caption", "name", "aliases", *(et.keys if et else [])}:
+            out.update(t for t in _texts(r.get(col), strings_only=True) if not _DATE_RX.fullmatch(t))
+    return out
+
+
+def _renumber_entities(rows: list[dict], secret: bytes) -> list[dict]:
+    """Entity ids under the store's secret: records keep their grouping, but no id is the store's own (which may
+    derive from a withheld record) and none can be matched to an entity of another package by a third party."""
+    for r in rows:
+        if not _blank(r.get("entity_id")) and r["entity_id"] != WITHHELD:
+            r["entity_id"] = (
+                "ent_" + hmac.new(secret, f"entity\x1f{r['entity_id']}".encode(), "sha256").hexdigest()[:12]
+            )
+    return rows
+
+
+def _rebuild_same_as(out_nodes: list[dict], out_links: list[dict], original: pd.DataFrame) -> list[dict]:
+    """SAME_AS links as resolution would draw them had the withheld records never existed: from every open
+    record of an entity to its first open record (earliest imported, then id), decisions kept, scores and
+    evidence dropped (they compared records, some now withheld). Otherwise an entity whose first record was
+    withheld would show members without links, which tells that a withheld record was its first."""
+    from linkgraph.schema import link_id
+
+    merged = [x for x in out_links if x["type"] == "SAME_AS" and x.get("decision") in _MERGED]
+    if not merged:
+        return out_links
+    first_seen = {
+        r["id"]: min((str(x.get("imported") or "") for x in Subgraph.provenance(r.get("prov"))), default="")
+        for r in original.to_dict("records")
+        if r.get("type") in ("Person", "Organization")
+    }
+    groups: dict[str, list[dict]] = {}
+    for r in out_nodes:
+        if r["type"] in ("Person", "Organization") and not _blank(r.get("entity_id")):
+            groups.setdefault(r["entity_id"], []).append(r)
+    decision = {x["source"]: x["decision"] for x in merged}  # a reviewer's "match" is on the record it joined
+    rebuilt = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members = sorted(members, key=lambda r: (first_seen.get(r["id"], ""), r["id"]))
+        head = members[0]
+        for m in members[1:]:
+            recs = provenance.merge_records(Subgraph.provenance(m.get("prov")) + Subgraph.provenance(head.get("prov")))
+            rebuilt.append(
+                {
+                    "id": link_id("SAME_AS", m["id"], head["id"]),
+                    "type": "SAME_AS",
+                    "source": m["id"],
+                    "target": head["id"],
+                    "source_type": m["type"],
+                    "target_type": head["type"],
+                    "decision": decision.get(m["id"], "auto"),
+                    "prov": provenance.dumps(recs),
+                    **provenance.summarise(recs),
+                }
+            )
+    # a review link to a placeholder (kept protected links) would still say "maybe the same as a withheld one"
+    grouped = {r["id"] for r in out_nodes if not _blank(r.get("entity_id"))}
+    others = [
+        x
+        for x in out_links
+        if x["type"] != "SAME_AS" or (x.get("decision") not in _MERGED and {x["source"], x["target"]} <= grouped)
+    ]
+    for x in others:
+        if x["type"] == "SAME_AS":
+            x["score"], x["evidence"] = None, None
+    return others + rebuilt
+
+
+def redact(
+    sub: Subgraph,
+    rules,
+    secret: bytes,
+    keep_protected_links: bool = False,
+    *,
+    tlp: str | None = None,
+    include_restricted: bool = False,
+    records: pd.DataFrame | None = None,
+) -> Redaction:
+    """The sanitised copy of `sub` under `rules` (see the module docstring); `sub` itself is not changed.
+
+    `tlp`: the level the output goes out under; items handled above it (or under an unknown code) are
+    withheld, unless `include_restricted`, which instead raises `Redaction.tlp` to the most restrictive level
+    included. `records`: the store's resolution records (resolve.graph.records), so that an `entity=` rule
+    reaches every record resolved to that entity, also ones the selection did not bring.
+    """
     from linkgraph.schema import load_schema
 
     rules = parse_rules(rules)
     schema = load_schema()
     nodes = sub.nodes.copy()
     links = sub.links.copy()
-    if not rules:
-        return Redaction(subgraph=Subgraph(nodes, links, title=sub.title, path=list(sub.path)))
+    withheld: list[dict] = []
+
+    def hold(r: dict, kind: str, reason: str) -> None:
+        withheld.append(
+            {"id": r["id"], "withheld_id": withheld_id(secret, r), "type": r["type"], "kind": kind, "reason": reason}
+        )
+
+    level = handling.tlp(tlp) if tlp is not None else None
+    if level is not None:
+        nodes, links, level = _enforce_handling(nodes, links, level, include_restricted, hold)
 
     refs: set[str] = set()
     protected_sources: set[str] = set()
@@ -364,15 +578,15 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
             out.setdefault(key, rec)
         return [out[k] for k in sorted(out)]
 
-    named = rules.entities
-    named_cf = {n.casefold() for n in named}
+    named, identifiers = _named(nodes, links, rules.entities, records) if rules.entities else (set(), set())
+    named_or_held = named | identifiers
 
     # 1. classify items
     node_state: dict[str, str] = {}  # id -> open | mixed | protected
     node_prov: dict[str, list[dict]] = {}
     for r in nodes.to_dict("records"):
         opened, prot = split(r.get("prov"))
-        if r["id"] in named or str(r.get("caption") or "").casefold() in named_cf:
+        if r["id"] in named_or_held:
             state = "protected"
             prot = prot + opened
             opened = []
@@ -407,7 +621,7 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
 
     prot_nodes = {i for i, s in node_state.items() if s == "protected"}
     prot_links = {i for i, s in link_state.items() if s == "protected"}
-    strings = item_strings(nodes, prot_nodes) | item_strings(links, prot_links)
+    strings = item_strings(nodes, prot_nodes - named_or_held) | item_strings(links, prot_links)
     open_ids = nodes[~nodes["id"].isin(prot_nodes)]
     open_values: set[str] = set()
     for r in open_ids.to_dict("records"):
@@ -415,15 +629,12 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
         for col in ["caption", *(et.keys if et else [])]:
             open_values.update(t.casefold() for t in _texts(r.get(col)))
     explicit = set()
-    if named:
-        explicit = item_strings(
-            nodes,
-            {
-                i
-                for i in prot_nodes
-                if i in named or str(nodes.loc[nodes["id"] == i, "caption"].iloc[0] or "").casefold() in named_cf
-            },
-        ) | set(named)
+    if named_or_held:
+        # every value of a named entity's records and identifiers is withheld wherever it is written, also where
+        # an open item holds the same value; ids are not text ("Person:ab12..") and go through withheld_id
+        explicit = _identity_strings(nodes, named_or_held, schema) | {
+            v for v in rules.entities if v not in set(nodes["id"])
+        }
     # a file that open records also cite (a report file holding an open and a protected report) is not secret
     strings = (
         {s for s in strings if s.casefold() not in open_values and s not in open_sources}
@@ -459,7 +670,7 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
         if state == "protected":
             if not keep_protected_links:
                 continue
-            pid = f"{r['type']}:W-" + hmac.new(secret, r["id"].encode(), hashlib.sha256).hexdigest()[:16]
+            pid = withheld_id(secret, r)
             placeholder_of[r["id"]] = pid
             recs = node_prov[r["id"]]
             ref = ", ".join(sorted({x["source"] for x in recs if x.get("source_type") == PROTECTED_TYPE}))
@@ -502,7 +713,7 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
                 new[col] = clean_value(col, v, "mixed" if state == "protected" else state)
         if state == "protected" or ends_withheld:
             # link ids hash their ends: a withheld end's id must not be recoverable from it
-            new["id"] = f"{r['type']}:W-" + hmac.new(secret, r["id"].encode(), hashlib.sha256).hexdigest()[:16]
+            new["id"] = withheld_id(secret, r)
             new["source"] = placeholder_of.get(r["source"], r["source"])
             new["target"] = placeholder_of.get(r["target"], r["target"])
         if state in ("mixed", "protected"):
@@ -512,17 +723,31 @@ def redact(sub: Subgraph, rules, secret: bytes, keep_protected_links: bool = Fal
             new.update({c: r.get(c) for c in _SUMMARY if c in r})
         out_links.append(new)
 
+    for r in nodes.to_dict("records"):
+        if node_state[r["id"]] == "protected":
+            why = "named entity" if r["id"] in named else "identifier of a named entity"
+            hold(r, "entity", why if r["id"] in named_or_held else "protected source")
+    for r in links.to_dict("records"):
+        if link_state[r["id"]] == "protected":
+            only_protected = all(rules.protects(x) for x in Subgraph.provenance(r.get("prov")))
+            hold(r, "link", "protected source" if only_protected else "link to a withheld entity")
+    out_nodes = _renumber_entities(out_nodes, secret)
+    if withheld:
+        out_links = _rebuild_same_as(out_nodes, out_links, sub.nodes)
+
     title = WITHHELD if matcher.hit(sub.title or "") else sub.title
     nd = pd.DataFrame(out_nodes, columns=list(dict.fromkeys([*nodes.columns, "prov", *provenance.SUMMARY_COLUMNS])))
     ld = pd.DataFrame(out_links, columns=list(dict.fromkeys([*links.columns, "prov", *provenance.SUMMARY_COLUMNS])))
     path = [placeholder_of.get(p, p) for p in sub.path if node_state.get(p) != "protected" or keep_protected_links]
     res = Redaction(
         subgraph=Subgraph(nd, ld, title=title, path=path),
-        withheld_nodes=sum(1 for s in node_state.values() if s == "protected"),
-        withheld_links=sum(1 for s in link_state.values() if s == "protected"),
+        withheld_nodes=sum(1 for w in withheld if w["kind"] == "entity"),
+        withheld_links=sum(1 for w in withheld if w["kind"] == "link"),
         placeholders=len(placeholder_of),
         references=sorted(refs),
         scrubbed_values=scrubbed,
         protected_strings=sorted(strings),
+        withheld=withheld,
+        tlp=level,
     )
     return res
