@@ -32,6 +32,7 @@ from linkgraph.resolve.graph import (
     unmerge,
 )
 from linkgraph.resolve.review import export_review, import_review, review_pairs
+from linkgraph.sharing import audit_log
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +284,8 @@ def test_review_round_trip_and_unmerge_stick(store, demo, tmp_path):
     with pytest.raises(LinkgraphError, match=r"review\.xlsx, sheet review, row \d+, column [A-Z]+ \(decision\)"):
         import_review(store, path)
     assert len(decisions(store)) == 0
+    (refused,) = audit_log(store, "review import refused").itertuples()
+    assert refused.detail.startswith("review.xlsx: review.xlsx, sheet review, row ")
 
     # the analyst: the two Bahari companies are one, the namesakes and customs commands are not
     export_review(store, path)
@@ -299,6 +302,11 @@ def test_review_round_trip_and_unmerge_stick(store, demo, tmp_path):
     res = import_review(store, path)
     assert res["match"] == 1 and res["no-match"] == len(marked) - 1 and res["decisions"] == len(marked)
     assert len(decisions(store)) == len(marked)
+    (done,) = audit_log(store, "review import").itertuples()
+    assert (
+        done.detail
+        == f"review.xlsx: {len(marked)} decisions stored (1 match, {len(marked) - 1} no-match, {res['blank']} blank)"
+    )
     ent = dict(zip(records(store)["record_id"], records(store)["entity_id"]))
     for (a, b), d in marked.items():
         assert (ent[a] == ent[b]) == (d == "match"), (a, b, d)
@@ -328,8 +336,10 @@ def test_review_round_trip_and_unmerge_stick(store, demo, tmp_path):
     members = sorted(whole.loc[ident, "record_id"])
     assert len(members) == 3 and len(whole) > 3
     out = members[-1]
-    res = unmerge(store, eid, record=out)
+    res = unmerge(store, eid, record=out, note="wrong DOB")
     assert res["decisions"] == len(whole) - 1
+    (split,) = audit_log(store, "unmerge").itertuples()
+    assert split.detail == f"record {out} out of entity {eid}: {len(whole) - 1} decisions; note: wrong DOB"
     # the mentions by the name the separated record carries now match two entities: they join neither
     after = dict(zip(person_records(store)["record_id"], person_records(store)["entity_id"]))
     name_of = dict(zip(whole["record_id"], whole["name"]))
@@ -352,6 +362,7 @@ def test_review_round_trip_and_unmerge_stick(store, demo, tmp_path):
     check_split(False)
     unmerge(store, members[0])  # named by a record id: every record apart
     check_split(True)
+    assert audit_log(store, "unmerge")["detail"].str.startswith("every record of entity ").sum() == 1
     resolve_store(store)
     import_files(store, demo.importable, progress=False)
     check_split(True)
