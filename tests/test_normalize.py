@@ -238,6 +238,32 @@ def test_phone_invalid_kept_raw(raw, region):
     assert not r.ok and r.value is None and r.raw == raw and r.note
 
 
+@pytest.mark.parametrize(
+    "raw, region",
+    [
+        ("+254 131 234 567", None),
+        ("00254131234567", None),
+        ("0131 234 567", "KE"),
+        ("254131234567", "KE"),  # call-record style, the region's own code
+        ("254131234567", None),
+        ("254131234567", "TZ"),  # a Kenyan number in a Tanzanian record: the national reading is impossible
+        ("131234567", "KE"),
+    ],
+)
+def test_phone_rejected_by_the_library_keeps_one_loose_form(raw, region):
+    # +254 13… is a possible length but no assigned Kenyan range: the library rejects every spelling of it
+    r = normalize_phone(raw, region)
+    assert not r.ok and r.value is None
+    assert r.loose == "+254131234567"
+
+
+def test_phone_loose_form_needs_a_possible_number():
+    assert normalize_phone("+254 13", "KE").loose is None
+    assert normalize_phone("12345678901234567890123", None).loose is None
+    # a Vietnamese rejected number keeps its own country code, whatever the record's region
+    assert normalize_phone("+84 10 1234 567", "KE").loose == normalize_phone("0101234567", "VN").loose
+
+
 def test_phone_several_numbers_in_a_cell():
     r = normalize_phone("0712345678 / 0733123456", "KE")
     assert not r.ok and "+254712345678" in r.note and "+254733123456" in r.note

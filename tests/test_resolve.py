@@ -220,6 +220,20 @@ def test_transliteration_variants_merge():
     assert pair["evidence"]["phones"]["weight"] > 0
 
 
+def test_rejected_phone_numbers_agree_across_their_spellings():
+    # +254 13… is well formed but in no assigned range, so the phone library rejects it in every spelling; the
+    # resolver compares its "+CC national" form, not the raw digits ("0…", "00254…", "254…" never agreed)
+    spellings = ["0131 234 567", "00254131234567", "254131234567", "+254 131 234 567"]
+    recs = [
+        rec(f"r{i}", name, "1979", "KE", phones=[ph], city="Mombasa", source=f"agency-{i}")
+        for i, (name, ph) in enumerate(zip(["Omar Hussein Ali", "OMAR Hussein", "Omar H. Ali", "Ali, Omar"], spellings))
+    ]
+    res = resolve(frame(*recs))
+    for i in range(1, 4):
+        pair = res.explain_pair("r0", f"r{i}")
+        assert pair["evidence"]["phones"]["level"] == "shared", (spellings[i], pair["evidence"]["phones"])
+
+
 def test_namesakes_with_different_birth_dates_or_passports_stay_apart():
     recs = hung_records() + [
         # the other Nguyen Van Hung: same name, different birth date, shares nothing else

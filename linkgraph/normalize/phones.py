@@ -39,6 +39,7 @@ class PhoneValue:
     extension: str | None = None
     line_type: str | None = None  # mobile, fixed_line, fixed_line_or_mobile, voip, ...
     digits: str | None = None  # the raw digits, a fallback key when not ok
+    loose: str | None = None  # when not ok: "+CC" + national number of an invalid but well-formed number
 
 
 _TYPE_NAMES = {v: k.lower() for k, v in vars(PhoneNumberType).items() if k.isupper() and isinstance(v, int)}
@@ -108,6 +109,20 @@ def _try_parse(text: str, region: str | None):
     return num
 
 
+def _loose(num) -> str | None:
+    """E.164 form of a parsed number that libphonenumber rejects (an unassigned range, a typo, a number plan
+    newer than the library): still the one spelling its "0…", "00CC…", "+CC …" and "CC…" forms share."""
+    if num is None or not num.national_number:
+        return None
+    return phonenumbers.format_number(num, PhoneNumberFormat.E164)
+
+
+def _cc_reading(digits: str):
+    """ "CC…" without '+' ("254712…"): the international reading, when its length is possible there."""
+    alt = _try_parse("+" + digits, None)
+    return alt if alt is not None and phonenumbers.is_possible_number(alt) else None
+
+
 def _parse_single(text: str, region: str | None, notes: list[str]) -> PhoneValue:
     digits = _digits(text)
     s = text
@@ -143,6 +158,7 @@ def _parse_single(text: str, region: str | None, notes: list[str]) -> PhoneValue
             notes.append("read as international number without '+'")
             return _result(text, alt, _join(notes), digits, t)
 
+    cc = None if has_plus else _cc_reading(digits)
     if num is None and not region and not has_plus:
         return PhoneValue(
             raw=text,
@@ -150,15 +166,23 @@ def _parse_single(text: str, region: str | None, notes: list[str]) -> PhoneValue
             ok=False,
             note=_join(notes, "no country code and no default region"),
             digits=digits,
+            loose=_loose(cc),
         )
     if num is None:
-        return PhoneValue(raw=text, value=None, ok=False, note=_join(notes, "not a phone number"), digits=digits)
+        return PhoneValue(
+            raw=text, value=None, ok=False, note=_join(notes, "not a phone number"), digits=digits, loose=_loose(cc)
+        )
     reason = "not a valid number"
-    if not phonenumbers.is_possible_number(num):
+    possible = phonenumbers.is_possible_number(num)
+    if not possible:
         reason = "impossible length for " + (phonenumbers.region_code_for_country_code(num.country_code) or "region")
     elif region:
         reason = f"not a valid number (region {region})"
-    return PhoneValue(raw=text, value=None, ok=False, note=_join(notes, reason), digits=digits)
+    # a "CC…" number read nationally takes the country code for digits of the number: the international reading
+    # wins when the national one is impossible, or when the digits start with the region's own code
+    own = cc is not None and cc.country_code == num.country_code and digits.startswith(str(num.country_code))
+    loose = cc if cc is not None and (not possible or own) else (num if possible else None)
+    return PhoneValue(raw=text, value=None, ok=False, note=_join(notes, reason), digits=digits, loose=_loose(loose))
 
 
 def _join(notes: list[str], extra: str | None = None) -> str | None:

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from linkgraph.normalize.phones import normalize_phone
+
 __all__ = [
     "is_missing",
     "normalize_phone_e164",
@@ -68,34 +70,18 @@ def split_multi(v) -> list:
 
 
 # --------------------------------------------------------------------------- phones
-try:  # the project's normaliser (E.164, Excel artefacts, 00-prefix...)
-    from linkgraph.normalize.phones import normalize_phone as _lg_normalize_phone
-except Exception:  # pragma: no cover - module not there yet
-    _lg_normalize_phone = None
-
-
 @lru_cache(maxsize=200_000)
 def _phone_cached(text: str, region: str | None) -> str | None:
-    if _lg_normalize_phone is not None:
-        r = _lg_normalize_phone(text, region)
-        if r.ok and r.value:
-            return r.value
-        digits = getattr(r, "digits", None) or re.sub(r"\D", "", text)
-        return ("#" + digits) if len(digits) >= 6 else None
-    import phonenumbers
-
-    try:
-        num = phonenumbers.parse(text, region if region else None)
-        if phonenumbers.is_possible_number(num):
-            return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-    except Exception:
-        pass
-    digits = re.sub(r"\D", "", text)
+    r = normalize_phone(text, region)
+    if r.value or r.loose:
+        return r.value or r.loose
+    digits = r.digits or re.sub(r"\D", "", text)
     return ("#" + digits) if len(digits) >= 6 else None
 
 
 def normalize_phone_e164(raw, region: str | None = None) -> str | None:
-    """E.164 string; an unparseable number with >= 6 digits becomes "#digits" (still comparable)."""
+    """E.164 string; a number the phone library rejects keeps its "+CC national" form when it has one (so its
+    "0…", "00CC…", "+CC" and "CC…" spellings agree), else with >= 6 digits becomes "#digits"."""
     if is_missing(raw):
         return None
     if isinstance(raw, float) and raw.is_integer():
