@@ -264,6 +264,25 @@ def test_phone_loose_form_needs_a_possible_number():
     assert normalize_phone("+84 10 1234 567", "KE").loose == normalize_phone("0101234567", "VN").loose
 
 
+@pytest.mark.parametrize(
+    "raw, partial",
+    [
+        ("35/02/1978", "1978-02"),
+        ("31.04.1978", "1978-04"),
+        ("29/02/1979", "1979-02"),
+        ("May 35 1978", "1978-05"),
+        ("1978-02-35", "1978-02"),
+        ("13/13/1978", "1978"),  # neither field a month: the year stands
+        ("1978-14-40", "1978"),
+        ("1060-05-02", None),  # the year itself is impossible: nothing stands
+    ],
+)
+def test_impossible_date_keeps_its_valid_part(raw, partial):
+    r = normalize_date(raw)
+    assert not r.ok and r.value is None and r.note
+    assert r.partial == partial
+
+
 def test_phone_several_numbers_in_a_cell():
     r = normalize_phone("0712345678 / 0733123456", "KE")
     assert not r.ok and "+254712345678" in r.note and "+254733123456" in r.note

@@ -234,6 +234,24 @@ def test_rejected_phone_numbers_agree_across_their_spellings():
         assert pair["evidence"]["phones"]["level"] == "shared", (spellings[i], pair["evidence"]["phones"])
 
 
+def test_impossible_birth_date_keeps_its_year_or_month():
+    from linkgraph.resolve.adapters import parse_date
+
+    assert parse_date("35/02/1978") == (1978, 2, 0) and parse_date("13/13/1978") == (1978, 0, 0)
+    assert parse_date("1060-05-02") == (0, 0, 0)
+    recs = [
+        rec("a", "Omar Hussein Ali", "35/02/1978", "KE", source="kws"),
+        rec("b", "Omar Hussein Ali", "1978-02-12", "KE", source="police"),
+        rec("c", "Omar Hussein Ali", "1981-06-01", "KE", source="customs"),
+        rec("d", "Omar Hussein Ali", "13/13/1981", "KE", source="tanapa"),
+    ]
+    res = resolve(frame(*recs))
+    # the salvaged year-month agrees with b and conflicts with c; the salvaged year agrees with c
+    assert res.explain_pair("a", "b")["evidence"]["birth_date"]["level"] == "compatible_month"
+    assert res.explain_pair("a", "c")["evidence"]["birth_date"]["level"] == "mismatch"
+    assert res.explain_pair("c", "d")["evidence"]["birth_date"]["level"] == "compatible_year"
+
+
 def test_namesakes_with_different_birth_dates_or_passports_stay_apart():
     recs = hung_records() + [
         # the other Nguyen Van Hung: same name, different birth date, shares nothing else

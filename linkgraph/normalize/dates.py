@@ -45,6 +45,7 @@ class DateValue:
     note: str | None = None
     precision: str | None = None  # 'day' | 'month' | 'year'
     dayfirst_used: bool | None = None  # None when the format had no d/m ambiguity
+    partial: str | None = None  # when not ok: the valid coarser part, "1978-02" of "35/02/1978", "1978" of "13/13/1978"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,19 +263,21 @@ class _Parsed:
 
 
 class _Fail(Exception):
-    pass
+    def __init__(self, message: str, partial: str | None = None):
+        super().__init__(message)
+        self.partial = partial  # the part of an impossible date that is still valid
 
 
 def _check(y: int, m: int | None, d: int | None) -> None:
     if not (_YEAR_MIN <= y <= _YEAR_MAX):
         raise _Fail(f"implausible year {y}")
     if m is not None and not 1 <= m <= 12:
-        raise _Fail(f"invalid month {m}")
+        raise _Fail(f"invalid month {m}", partial=f"{y:04d}")
     if d is not None:
         try:
             _dt.date(y, m or 1, d)
         except ValueError:
-            raise _Fail(f"invalid day {d} for {y}-{m:02d}") from None
+            raise _Fail(f"invalid day {d} for {y}-{m:02d}", partial=f"{y:04d}-{m:02d}" if m else f"{y:04d}") from None
 
 
 def _time_parts(gd: dict[str, Any]) -> tuple[int | None, int | None, int | None, str | None]:
@@ -401,7 +404,10 @@ def _parse(text: str, dayfirst: bool | None) -> _Parsed:
         if len(ytxt) == 2:
             y = _two_digit_year(y)
             notes.append("two-digit year")
-        d, mo, used, n2 = _resolve_dm(a, b, dayfirst)
+        try:
+            d, mo, used, n2 = _resolve_dm(a, b, dayfirst)
+        except _Fail as e:  # "13/13/1978": no month, but the year stands
+            raise _Fail(str(e), partial=f"{y:04d}" if _YEAR_MIN <= y <= _YEAR_MAX else None) from None
         notes.extend(n2)
         _check(y, mo, d)
         H, M, S, tz = _time_parts(gd)
@@ -589,7 +595,7 @@ def _date_text(text: str, dayfirst: bool | None) -> DateValue:
     try:
         p = _parse(text, dayfirst)
     except _Fail as exc:
-        return DateValue(text, None, False, str(exc))
+        return DateValue(text, None, False, str(exc), partial=exc.partial)
     return _date_result(text, p, dayfirst)
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from linkgraph.normalize.dates import normalize_date
 from linkgraph.normalize.phones import normalize_phone
 
 __all__ = [
@@ -129,11 +130,6 @@ def normalize_country_alpha2(raw) -> str | None:
 
 
 # --------------------------------------------------------------------------- dates
-try:
-    from linkgraph.normalize.dates import normalize_date as _lg_normalize_date
-except Exception:  # pragma: no cover
-    _lg_normalize_date = None
-
 _ISO_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?\s*$")
 _COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\.0+)?\s*$")
 
@@ -158,11 +154,10 @@ def _parse_date_text(text: str, dayfirst: bool | None) -> tuple[int, int, int]:
         y, mo, d = (int(g) if g else 0 for g in m.groups())
         if _valid(y, mo, d):
             return (y, mo, d)
-        return (0, 0, 0)
-    if _lg_normalize_date is not None:
-        r = _lg_normalize_date(text, dayfirst)
-        if r.ok and r.value:
-            return _parse_date_text(r.value, None)
+    # the date grammar reads the rest; an impossible date keeps its valid part ("1978-02-35" is February 1978)
+    r = normalize_date(text, dayfirst)
+    if r.value or r.partial:
+        return _parse_date_text(r.value or r.partial, None)
     return (0, 0, 0)
 
 
@@ -170,7 +165,8 @@ def parse_date(raw, dayfirst: bool | None = None) -> tuple[int, int, int]:
     """(year, month, day) with 0 for parts not given; (0, 0, 0) when missing or invalid.
 
     ISO forms ("1978", "1978-03", "1978-03-02") and compact "19780302" are read directly; anything
-    else goes to ``linkgraph.normalize.dates`` when available.
+    else goes to ``linkgraph.normalize.dates``. An impossible date keeps its valid part: "35/02/1978" gives
+    (1978, 2, 0), "13/13/1978" (1978, 0, 0).
     """
     if is_missing(raw):
         return (0, 0, 0)
