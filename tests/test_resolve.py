@@ -252,6 +252,33 @@ def test_impossible_birth_date_keeps_its_year_or_month():
     assert res.explain_pair("c", "d")["evidence"]["birth_date"]["level"] == "compatible_year"
 
 
+def test_a_wholly_different_given_name_is_not_outweighed():
+    # brothers and cousins share a family name, a town and often a birth year-month or a family phone: an exact
+    # family name must not cancel a given name that agrees in nothing
+    recs = [
+        rec("a", "Juma Mwakyusa", "1978-02", "TZ", city="Mbeya", source="kws"),
+        rec("b", "Baraka Mwakyusa", "1978-02-12", "TZ", city="Mbeya", source="police"),
+        rec("c", "Hamisi Mwakyusa", "1978-02", "TZ", city="Mbeya", phones=["+255754111222"], source="kws"),
+        rec("d", "Hamisi Mwakyusa", "1978-02-03", "TZ", city="Mbeya", phones=["+255754111222"], source="police"),
+        rec("e", "Mwanaisha Kiprop", "1980-05-06", "KE", phones=["+254712999888"], source="kws"),
+        rec("f", "Jane Kiprop", "1980-05-06", "KE", phones=["+254712999888"], source="police"),
+        rec("g", "Amina Chebet", "1975-01-09", "KE", passports=["KE:A1234567"], source="kws"),
+        rec("h", "Ruth Chebet", "1975-01-09", "KE", passports=["KE:A1234567"], source="police"),
+    ]
+    res = resolve(frame(*recs))
+    assert same(res, "c", "d")
+    for a, b in (("a", "b"), ("e", "f"), ("a", "c")):
+        assert not same(res, a, b), (a, b)
+    # corroborated pairs go to the analyst, not nowhere
+    assert res.explain_pair("a", "b")["outcome"] == "review"
+    assert res.explain_pair("e", "f")["outcome"] == "review"
+    # a shared passport is independent strong evidence: it still merges
+    assert same(res, "g", "h")
+    # the gate is a setting: without it the family name and the birth month merged the brothers
+    off = resolve(frame(*recs), settings={"gates": {"person": {"every_name_part": False}}})
+    assert same(off, "a", "b")
+
+
 def test_namesakes_with_different_birth_dates_or_passports_stay_apart():
     recs = hung_records() + [
         # the other Nguyen Van Hung: same name, different birth date, shares nothing else

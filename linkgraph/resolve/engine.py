@@ -161,6 +161,11 @@ def _flags(
         for j in idx:
             last &= levels[:, j] == len(comps[j]["levels"]) - 1
         disagree = last & present
+        if gate.get("every_name_part", False):
+            # a name part that agrees in nothing is not offset by the others: an exact family name (+5 bits)
+            # cancelled a wholly different given name (-5 bits) and a shared birth month then merged strangers
+            for j in idx:
+                gate_ok &= levels[:, j] != len(comps[j]["levels"]) - 1
     else:
         gate_ok = np.ones(n, bool)
         disagree = np.zeros(n, bool)
