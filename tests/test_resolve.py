@@ -279,6 +279,43 @@ def test_a_wholly_different_given_name_is_not_outweighed():
     assert same(off, "a", "b")
 
 
+def test_malay_devotional_prefix_is_not_the_given_name():
+    recs = [
+        rec("m1", "Mohd Faizal bin Osman", "1979-04-14", "MY", city="Johor Bahru", source="pdrm"),
+        rec("m2", "Faizal bin Osman", "1979-04-14", "MY", city="Johor Bahru", source="customs"),
+        rec("m3", "Muhammad Faizal Osman", "1979-04", "MY", city="Johor Bahru", source="airline"),
+        # another Osman called Muhammad Hafiz: the shared prefix is no agreement of given names
+        rec("m4", "Muhammad Hafiz bin Osman", "1979-04-14", "MY", city="Johor Bahru", source="pdrm-2"),
+    ]
+    res = resolve(frame(*recs))
+    for a, b in (("m1", "m2"), ("m1", "m3")):
+        assert res.explain_pair(a, b)["given_name_level"] == "exact", (a, b)
+        assert same(res, a, b), (a, b)
+    assert res.explain_pair("m1", "m4")["given_name_level"] != "exact"
+    assert not same(res, "m1", "m4")
+
+
+def test_initial_only_given_name_still_blocks_with_the_full_name():
+    # with name blocking alone, "F. Kiprotich" has no name pair: the family-name-and-initial key pairs it
+    only_names = [["name_phonetic_pair"], {"keys": ["family_initial"], "max_block_size": 40}]
+    recs = [
+        rec("i1", "F. Kiprotich", None, "KE", city="Eldoret", source="kws"),
+        rec("i2", "Felix Kiprotich", None, "KE", city="Eldoret", source="police"),
+        rec("i3", "KIPROTICH, F.", None, "KE", city="Eldoret", source="customs"),
+        rec("i4", "Wilson Kiprotich", None, "KE", city="Eldoret", source="customs"),
+    ]
+
+    def pairs(rules):
+        res = resolve(frame(*recs), settings={"blocking": {"person": rules}})
+        return {frozenset(p) for p in zip(res.candidates()["record_a"], res.candidates()["record_b"])}
+
+    assert {frozenset(p) for p in (("i1", "i2"), ("i1", "i3"), ("i2", "i3"))} <= pairs(only_names)
+    assert frozenset(("i1", "i4")) not in pairs(only_names)
+    assert frozenset(("i1", "i2")) not in pairs(only_names[:1])
+    # and the shipped rules hold it
+    assert any(r == {"keys": ["family_initial"], "max_block_size": 40} for r in load_settings()["blocking"]["person"])
+
+
 def test_namesakes_with_different_birth_dates_or_passports_stay_apart():
     recs = hung_records() + [
         # the other Nguyen Van Hung: same name, different birth date, shares nothing else

@@ -98,6 +98,13 @@ def k_initial_pair(f):
     return _single(f, vals)
 
 
+def k_family_initial(f):
+    """Family name's sound and the given name's first letter: "F. Osman", "Osman F" and "Faizal Osman" share it,
+    where an initial-only record has no name pair to block on."""
+    pf = _phon_of(f, f.fam)
+    return _single(f, [a + "|" + chr(ini) if a and ini else None for a, ini in zip(pf, f.initial)])
+
+
 def k_birth_date(f):
     vals = [f"{y}-{m}-{d}" if p == 3 else None for y, m, d, p in zip(f.by, f.bm, f.bd, f.dprec)]
     return _single(f, vals)
@@ -190,6 +197,7 @@ KEYS = {
     "token_initial": (k_token_initial, {"name"}),
     "prefix3_pair": (k_prefix3_pair, {"name"}),
     "initial_pair": (k_initial_pair, {"name"}),
+    "family_initial": (k_family_initial, {"name"}),
     "birth_date": (k_birth_date, {"birth_date"}),
     "birth_year": (k_birth_year, {"birth_date"}),
     "birth_year_month": (k_birth_year_month, {"birth_date"}),
