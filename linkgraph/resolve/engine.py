@@ -162,10 +162,19 @@ def _flags(
             last &= levels[:, j] == len(comps[j]["levels"]) - 1
         disagree = last & present
         if gate.get("every_name_part", False):
-            # a name part that agrees in nothing is not offset by the others: an exact family name (+5 bits)
-            # cancelled a wholly different given name (-5 bits) and a shared birth month then merged strangers
+            # a name part that agrees in nothing is not offset by the name's other part: an exact family name
+            # (+5 bits) cancelled a wholly different given name (-5 bits) and a shared birth month then merged
+            # brothers. Only broad independent evidence overrides it (several fields, each clearly agreeing:
+            # birth date, address, postcode, phone), as a replaced given name in a register copy needs.
+            bad = np.zeros(n, bool)
             for j in idx:
-                gate_ok &= levels[:, j] != len(comps[j]["levels"]) - 1
+                bad |= levels[:, j] == len(comps[j]["levels"]) - 1
+            ov = gate.get("name_part_override") or {}
+            if ov and other:
+                field_bits = float(ov.get("field_min_bits", 2.0))
+                fields = (contrib[:, other] >= field_bits).sum(1)
+                bad &= ~((fields >= int(ov.get("min_fields", 3))) & (corr >= float(ov.get("min_bits", 20.0))))
+            gate_ok &= ~bad
     else:
         gate_ok = np.ones(n, bool)
         disagree = np.zeros(n, bool)
