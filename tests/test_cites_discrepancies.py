@@ -1,6 +1,7 @@
 """cites_discrepancies: a comparative tabulation built here with known gaps (summed rows, g against kg, a term code,
 a side that reported nothing, kg against pieces with and without a factor, a taxon whose sides agree), imported
-with the real spec beside seizures, CITES shipments with permits and manifests, on both engines and from the CLI."""
+with the real spec beside seizures, CITES shipments with permits and manifests, on both engines and from the CLI;
+and the known discrepancies of the demo."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from linkgraph.cites import load_conversions
 from linkgraph.errors import LinkgraphError
 from linkgraph.importing import import_files
+from linkgraph.normalize.orgs import org_name_key
 from linkgraph.querylib import execute
 from linkgraph.store import open_store
 
@@ -217,3 +219,56 @@ def test_cli_cites_discrepancies(store_target, tmp_path):
     )
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines() == [f"error: conversions file {broken}: not valid YAML at line 3"]
+
+
+# --- the demo --------------------------------------------------------------------------------------------------
+def test_demo_discrepancies_found_with_their_seizures_permits_and_companies(tmp_path):
+    from linkgraph.demo_data import generate
+
+    files = generate(tmp_path / "demo")
+    truth = files.truth
+    with open_store(str(tmp_path / "db")) as s:
+        import_files(s, files.importable, progress=False, resolve=False)
+        res = execute("cites_discrepancies", s)
+        agreeing = execute("cites_discrepancies", s, include_matching=True).frame
+    df = res.frame
+    cols = [*KEYS, "exporter_quantity", "importer_quantity", "gap", "reported_by", "seizures", "permits"]
+    got = [{k: (None if v != v else v) for k, v in r.items()} for r in df[cols].to_dict("records")]
+    key = lambda t: (t["taxon"], t["term"], t["year"])
+    assert sorted(got, key=key) == sorted(({k: t[k] for k in cols} for t in truth.cites_discrepancies), key=key)
+    assert all(t["seizures"] for t in truth.cites_discrepancies[:2]) and truth.cites_discrepancies[2]["permits"]
+    by_taxon = lambda rows: sorted(rows, key=lambda t: t["taxon"])
+    matching = agreeing[agreeing["gap"] == 0][["taxon", "term", "exporter", "importer", "year"]]
+    assert by_taxon(matching.to_dict("records")) == by_taxon(truth.cites_matching)
+
+    # permits and companies, read straight from the source files: the CITES shipments of the taxon and term on the
+    # corridor in that year, and every party to a manifest shipment of that year on the corridor
+    cites_rows = list(csv.DictReader(files.cites.open(encoding="utf-8", newline="")))
+    manifest = list(csv.DictReader(files.manifest.open(encoding="utf-8-sig", newline="")))
+    for row in df.to_dict("records"):
+        t = {"taxon": row["taxon"], "term": row["term"], "year": row["year"]}
+        t |= {"exporter": row["exporter"], "importer": row["importer"]}
+        permits = {
+            r[c].upper()
+            for r in cites_rows
+            if (r["Taxon"], r["Term"], r["Year"], r["Exporter"], r["Importer"])
+            == (t["taxon"], t["term"], t["year"], t["exporter"], t["importer"])
+            for c in ("Import.permit.RandomID", "Export.permit.RandomID", "Origin.permit.RandomID")
+            if r[c]
+        }
+        assert row["permits"] == sorted(permits)
+        parties = {
+            org_name_key(r[c])
+            for r in manifest
+            if "20" + r["Date"][-2:] == t["year"]
+            and (r["Shipper country"], r["Consignee country"]) == (t["exporter"], t["importer"])
+            for c in ("Shipper", "Consignee", "Notify party")
+            if r[c]
+        }
+        # a company written several ways is one node, shown by one of its names: compare the names' keys
+        assert {org_name_key(n) for n in row["companies"]} == parties
+        assert len(row["companies"]) == len(set(row["companies"]))
+    tusks = df[df["term"] == "tusks"].iloc[0]
+    assert "Golden Dragon Trading Co. Ltd" in tusks["companies"]
+    seized = {f"Seizure:{ref}" for t in truth.cites_discrepancies for ref in t["seizures"]}
+    assert seized and seized | {"Species:Loxodonta africana"} <= set(res.node_ids)
