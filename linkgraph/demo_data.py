@@ -19,6 +19,7 @@ Each file is in a form a built-in import spec reads (importers/*.yaml), chosen f
     ncs_seizures.csv           seizure-register   Nigeria Customs (UTF-8 with BOM, day-first dates, 2 hostile rows)
     air_waybills.csv           shipment-manifest  air waybills and bills of lading
     cites_shipments.csv        cites-shipments    CITES shipment-level export (legal-trade context)
+    cites_comparative.csv      cites-comparative  CITES comparative tabulation, with two planted discrepancies
     cdr_extract.csv            call-records       call detail records (UTF-16)
     associations.csv           associations       association log
     intel_kws.md, intel_tz.txt, intel_nca.docx   intel-report (Admiralty B2, C3 / B3; UK 3x5x2)
@@ -332,6 +333,9 @@ class Truth:
     hostile:   the mentions whose text is hostile markup (stored as plain text, never run); their "persons"
                (X01, X02) are not people
     files:     file name -> the built-in spec that reads it
+    cites_discrepancies: the gaps planted in cites_comparative.csv, as the cites_discrepancies query reports them
+               (quantities after unit normalisation), with the network seizures of that taxon, year and either country
+    cites_matching: comparative rows whose two sides agree, which must not be flagged
     """
 
     seed: int
@@ -344,6 +348,8 @@ class Truth:
     organizations: dict = field(default_factory=dict)
     hostile: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
+    cites_discrepancies: list = field(default_factory=list)
+    cites_matching: list = field(default_factory=list)
 
     def mentions_of(self, person_id: str) -> list[dict]:
         return [m for m in self.mentions if m["person"] == person_id]
@@ -360,6 +366,7 @@ class DemoFiles:
     nigeria_register: Path
     manifest: Path
     cites: Path
+    cites_comparative: Path
     cdr: Path
     associations: Path
     reports: list[Path]
@@ -375,6 +382,7 @@ class DemoFiles:
             self.nigeria_register,
             self.manifest,
             self.cites,
+            self.cites_comparative,
             self.cdr,
             self.associations,
             *self.reports,
@@ -1912,6 +1920,109 @@ class _Builder(_World):
                 ]
             )
         path.write_text(_csv_text(out), encoding="utf-8", newline="")
+        self.cites_rows = [dict(zip(headers, r)) for r in out[1:]]  # read by cites_comparative
+
+    # --- CITES comparative tabulation ------------------------------------------------------------------------
+    def cites_comparative(self, path: Path) -> None:
+        """Importer- and exporter-reported quantities on the network's corridors: two planted gaps (tusks KE to VN,
+        where Viet Nam reports eight times what Kenya does; pangolin scales NG to CN, the importer in grams), the
+        first ivory record of cites_shipments.csv as an export the importer never reported (its permits are the
+        link), and two rows whose sides agree. No random draws, so the other files stay as they were."""
+        headers = ["Year", "App.", "Taxon", "Class", "Order", "Family", "Genus", "Importer", "Exporter", "Origin"]
+        headers += ["Importer reported quantity", "Exporter reported quantity", "Term", "Unit", "Purpose", "Source"]
+        elephant = ["I", "Loxodonta africana", "Mammalia", "Proboscidea", "Elephantidae", "Loxodonta"]
+        pangolin = ["I", "Smutsia gigantea", "Mammalia", "Pholidota", "Manidae", "Smutsia"]
+        ebony = ["II", "Dalbergia melanoxylon", "", "Fabales", "Leguminosae", "Dalbergia"]
+        kosso = ["II", "Pterocarpus erinaceus", "", "Fabales", "Leguminosae", "Pterocarpus"]
+        rows = [
+            ["2023", *elephant, "VN", "KE", "", "48", "6", "tusks", "", "S", "O"],
+            ["2023", *pangolin, "CN", "NG", "", "", "120", "scales", "kg", "S", "I"],
+            ["2023", *pangolin, "CN", "NG", "NG", "1850000", "", "scales", "g", "S", "I"],
+            ["2022", *ebony, "CN", "TZ", "", "14.5", "14.5", "sawn wood", "m3", "T", "W"],
+            ["2022", *kosso, "VN", "NG", "", "310", "310", "logs", "m3", "T", "W"],
+        ]
+        planted = {(r[2], r[12], r[0], r[8], r[7]) for r in rows}
+        key = lambda r: (r["Taxon"], r["Term"], r["Year"], r["Exporter"], r["Importer"])
+        unreported = next(
+            r
+            for r in self.cites_rows
+            if r["Taxon"] == "Loxodonta africana" and r["Export.permit.RandomID"] and key(r) not in planted
+        )
+        rows.append(
+            [unreported["Year"], *elephant, unreported["Importer"], unreported["Exporter"], unreported["Origin"]]
+            + ["", unreported["Quantity"], unreported["Term"], unreported["Unit"], unreported["Purpose"]]
+            + [unreported["Source"]]
+        )
+        path.write_text(_csv_text([headers, *rows]), encoding="utf-8", newline="")
+
+        def permits(k: tuple) -> list[str]:
+            return sorted(
+                {
+                    r[c].upper()
+                    for r in self.cites_rows
+                    if key(r) == k
+                    for c in ("Import.permit.RandomID", "Export.permit.RandomID", "Origin.permit.RandomID")
+                    if r[c]
+                }
+            )
+
+        registers = {"KE": KE_2023 + KE_2024, "TZ": TZ_NET, "NG": NG_NET}
+
+        def seized(taxon: str, year: int, *countries: str) -> list[str]:
+            refs = {r[0] for c in countries for r in registers.get(c, []) if r[3] == taxon and r[1].year == year}
+            return sorted(refs)
+
+        self.truth.cites_discrepancies = [
+            {
+                "taxon": "Smutsia gigantea",
+                "term": "scales",
+                "unit": "kg",
+                "exporter": "NG",
+                "importer": "CN",
+                "year": "2023",
+                "exporter_quantity": 120.0,
+                "importer_quantity": 1850.0,
+                "gap": -1730.0,
+                "reported_by": "both",
+                "seizures": seized("Smutsia gigantea", 2023, "NG", "CN"),
+            },
+            {
+                "taxon": "Loxodonta africana",
+                "term": "tusks",
+                "unit": "number",
+                "exporter": "KE",
+                "importer": "VN",
+                "year": "2023",
+                "exporter_quantity": 6.0,
+                "importer_quantity": 48.0,
+                "gap": -42.0,
+                "reported_by": "both",
+                "seizures": seized("Loxodonta africana", 2023, "KE", "VN"),
+            },
+        ]
+        self.truth.cites_discrepancies.append(
+            {
+                "taxon": "Loxodonta africana",
+                "term": unreported["Term"],
+                "unit": {"": "number"}.get(unreported["Unit"], unreported["Unit"]),
+                "exporter": unreported["Exporter"],
+                "importer": unreported["Importer"],
+                "year": unreported["Year"],
+                "exporter_quantity": float(unreported["Quantity"]),
+                "importer_quantity": None,
+                "gap": float(unreported["Quantity"]),
+                "reported_by": "exporter",
+                "seizures": seized(
+                    "Loxodonta africana", int(unreported["Year"]), unreported["Exporter"], unreported["Importer"]
+                ),
+            }
+        )
+        for t in self.truth.cites_discrepancies:
+            t["permits"] = permits((t["taxon"], t["term"], t["year"], t["exporter"], t["importer"]))
+        self.truth.cites_matching = [
+            {"taxon": "Dalbergia melanoxylon", "term": "sawn wood", "exporter": "TZ", "importer": "CN", "year": "2022"},
+            {"taxon": "Pterocarpus erinaceus", "term": "logs", "exporter": "NG", "importer": "VN", "year": "2022"},
+        ]
 
     # --- calls -----------------------------------------------------------------------------------------------
     def cdr(self, path: Path) -> None:
@@ -2263,6 +2374,7 @@ def generate(out_dir: Path, seed: int = 7) -> DemoFiles:
         "nigeria_register": ("ncs_seizures.csv", "seizure-register"),
         "manifest": ("air_waybills.csv", "shipment-manifest"),
         "cites": ("cites_shipments.csv", "cites-shipments"),
+        "cites_comparative": ("cites_comparative.csv", "cites-comparative"),
         "cdr": ("cdr_extract.csv", "call-records"),
         "associations": ("associations.csv", "associations"),
     }
@@ -2273,6 +2385,7 @@ def generate(out_dir: Path, seed: int = 7) -> DemoFiles:
     w.nigeria(paths["nigeria_register"])
     w.manifest(paths["manifest"])
     w.cites(paths["cites"])
+    w.cites_comparative(paths["cites_comparative"])
     w.cdr(paths["cdr"])
     w.associations(paths["associations"])
     w.reports(*reports)
