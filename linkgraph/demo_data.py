@@ -332,6 +332,8 @@ class Truth:
     hostile:   the mentions whose text is hostile markup (stored as plain text, never run); their "persons"
                (X01, X02) are not people
     files:     file name -> the built-in spec that reads it
+    forensic_chains: [{seizures: [case refs], links: [{seizures: [ref, ref], relation, likelihood_ratio}],
+               strongest}] — seizures in different registers that the lab's DNA matches tie together
     """
 
     seed: int
@@ -344,6 +346,7 @@ class Truth:
     organizations: dict = field(default_factory=dict)
     hostile: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
+    forensic_chains: list = field(default_factory=list)
 
     def mentions_of(self, person_id: str) -> list[dict]:
         return [m for m in self.mentions if m["person"] == person_id]
@@ -362,6 +365,7 @@ class DemoFiles:
     cites: Path
     cdr: Path
     associations: Path
+    lab_matches: Path
     reports: list[Path]
     truth_json: Path
     truth: Truth
@@ -377,6 +381,7 @@ class DemoFiles:
             self.cites,
             self.cdr,
             self.associations,
+            self.lab_matches,
             *self.reports,
         ]
 
@@ -2126,6 +2131,33 @@ class _Builder(_World):
         del fname
 
     # --- intelligence reports --------------------------------------------------------------------------------
+    def lab_matches(self, path: Path) -> None:
+        """A forensic lab's DNA match table: tusks of one elephant in the Kenyan and Tanzanian 2023 ivory seizures,
+        and a parent-offspring pair joining the Tanzanian one to the Nigerian one (as Wasser et al. 2018 found
+        across East and West African seizures); a tusk pair inside one seizure links nothing."""
+        ke, tz, ng = "KWS/JKIA/2023/004", "NTSCIU/DSM/2023/014", "NCS/APP/2023/0117"
+        lab = "Wildlife Forensics Laboratory (fictional)"
+        markers = "16 microsatellite loci"
+        header = ["Sample A", "Sample A type", "Seizure A", "Sample B", "Sample B type", "Seizure B", "Relationship",
+                  "LR", "Markers", "Lab", "Date"]  # fmt: skip
+        matches = [
+            ("WFL-23-0417", ke, "WFL-23-0593", tz, "Same individual", "2.3e16", "same_individual", 2.3e16),
+            ("WFL-23-0601", tz, "WFL-23-0712", ng, "Parent-offspring", "> 10^9", "parent_offspring", 1e9),
+            ("WFL-23-0417", ke, "WFL-23-0418", ke, "Same individual", "4.1 x 10^15", "same_individual", 4.1e15),
+        ]
+        rows = [header]
+        for a, sa, b, sb, written, lr, _, _ in matches:
+            rows.append([a, "tusk", sa, b, "tusk", sb, written, lr, markers, lab, "2024-02-05"])
+        path.write_text(_csv_text(rows), encoding="utf-8", newline="")
+        links = [
+            {"seizures": sorted((sa, sb)), "relation": rel, "likelihood_ratio": v}
+            for _, sa, _, sb, _, _, rel, v in matches
+            if sa != sb
+        ]
+        self.truth.forensic_chains = [
+            {"seizures": sorted({ke, tz, ng}), "links": links, "strongest": "same_individual"}
+        ]
+
     def reports(self, md: Path, txt: Path, docx_path: Path) -> None:
         imo_a, imo_b = self.vessels[0], self.vessels[1]
         kws = [
@@ -2265,6 +2297,7 @@ def generate(out_dir: Path, seed: int = 7) -> DemoFiles:
         "cites": ("cites_shipments.csv", "cites-shipments"),
         "cdr": ("cdr_extract.csv", "call-records"),
         "associations": ("associations.csv", "associations"),
+        "lab_matches": ("lab_matches.csv", "lab-matches"),
     }
     paths = {k: out_dir / n for k, (n, _) in names.items()}
     reports = [out_dir / "intel_kws.md", out_dir / "intel_tz.txt", out_dir / "intel_nca.docx"]
@@ -2275,6 +2308,7 @@ def generate(out_dir: Path, seed: int = 7) -> DemoFiles:
     w.cites(paths["cites"])
     w.cdr(paths["cdr"])
     w.associations(paths["associations"])
+    w.lab_matches(paths["lab_matches"])
     w.reports(*reports)
     w.truth.files = {n: spec for n, spec in names.values()} | {p.name: "intel-report" for p in reports}
     w.truth.organizations = {

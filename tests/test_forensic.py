@@ -151,3 +151,26 @@ def test_cli_linked_seizures(store_target, tmp_path):
         ["TZ-002", "UG-003"],
     ]
     assert df["relation"].tolist().count("same_individual") == 1
+
+
+def test_linked_seizures_on_the_demo(tmp_path):
+    from linkgraph.demo_data import generate
+
+    files = generate(tmp_path / "files")
+    (truth,) = files.truth.forensic_chains
+    with open_store(str(tmp_path / "db")) as s:
+        import_files(s, files.importable, progress=False)
+        forensic = execute("linked_seizures", s, evidence=["forensic"]).frame
+        whole = execute("linked_seizures", s, seizure=truth["seizures"][0]).frame
+    assert set(forensic["chain"]) == {1} and sorted(forensic["chain_seizures"].iloc[0]) == truth["seizures"]
+    got = {
+        (tuple(sorted((a, b))), r, lr)
+        for a, b, r, lr in zip(
+            forensic["reference_a"], forensic["reference_b"], forensic["relation"], forensic["likelihood_ratio"]
+        )
+    }
+    assert got == {(tuple(k["seizures"]), k["relation"], k["likelihood_ratio"]) for k in truth["links"]}
+    assert forensic["chain_relation"].iloc[0] == truth["strongest"]
+    # with the shared suspects, phones and vehicles too, the lab's chain sits inside one larger chain
+    assert set(truth["seizures"]) <= set(whole["chain_seizures"].iloc[0])
+    assert set(whole["evidence"]) > {"forensic"}
