@@ -22,6 +22,7 @@ Each file is in a form a built-in import spec reads (importers/*.yaml), chosen f
     cites_comparative.csv      cites-comparative  CITES comparative tabulation, with two planted discrepancies
     cdr_extract.csv            call-records       call detail records (UTF-16)
     associations.csv           associations       association log
+    lab_matches.csv            lab-matches        a forensic laboratory's DNA matches between seizures
     intel_kws.md, intel_tz.txt, intel_nca.docx   intel-report (Admiralty B2, C3 / B3; UK 3x5x2)
 
 truth.json (DemoFiles.truth) says who every person mention really is: see Truth.
@@ -336,6 +337,8 @@ class Truth:
     cites_discrepancies: the gaps planted in cites_comparative.csv, as the cites_discrepancies query reports them
                (quantities after unit normalisation), with the network seizures of that taxon, year and either country
     cites_matching: comparative rows whose two sides agree, which must not be flagged
+    forensic_chains: [{seizures: [case refs], links: [{seizures: [ref, ref], relation, likelihood_ratio}],
+               strongest}] — seizures in different registers that the lab's DNA matches tie together
     """
 
     seed: int
@@ -350,6 +353,7 @@ class Truth:
     files: dict = field(default_factory=dict)
     cites_discrepancies: list = field(default_factory=list)
     cites_matching: list = field(default_factory=list)
+    forensic_chains: list = field(default_factory=list)
 
     def mentions_of(self, person_id: str) -> list[dict]:
         return [m for m in self.mentions if m["person"] == person_id]
@@ -369,6 +373,7 @@ class DemoFiles:
     cites_comparative: Path
     cdr: Path
     associations: Path
+    lab_matches: Path
     reports: list[Path]
     truth_json: Path
     truth: Truth
@@ -385,6 +390,7 @@ class DemoFiles:
             self.cites_comparative,
             self.cdr,
             self.associations,
+            self.lab_matches,
             *self.reports,
         ]
 
@@ -2237,6 +2243,33 @@ class _Builder(_World):
         del fname
 
     # --- intelligence reports --------------------------------------------------------------------------------
+    def lab_matches(self, path: Path) -> None:
+        """A forensic lab's DNA match table: tusks of one elephant in the Kenyan and Tanzanian 2023 ivory seizures,
+        and a parent-offspring pair joining the Tanzanian one to the Nigerian one (as Wasser et al. 2018 found
+        across East and West African seizures); a tusk pair inside one seizure links nothing."""
+        ke, tz, ng = "KWS/JKIA/2023/004", "NTSCIU/DSM/2023/014", "NCS/APP/2023/0117"
+        lab = "Wildlife Forensics Laboratory (fictional)"
+        markers = "16 microsatellite loci"
+        header = ["Sample A", "Sample A type", "Seizure A", "Sample B", "Sample B type", "Seizure B", "Relationship",
+                  "LR", "Markers", "Lab", "Date"]  # fmt: skip
+        matches = [
+            ("WFL-23-0417", ke, "WFL-23-0593", tz, "Same individual", "2.3e16", "same_individual", 2.3e16),
+            ("WFL-23-0601", tz, "WFL-23-0712", ng, "Parent-offspring", "> 10^9", "parent_offspring", 1e9),
+            ("WFL-23-0417", ke, "WFL-23-0418", ke, "Same individual", "4.1 x 10^15", "same_individual", 4.1e15),
+        ]
+        rows = [header]
+        for a, sa, b, sb, written, lr, _, _ in matches:
+            rows.append([a, "tusk", sa, b, "tusk", sb, written, lr, markers, lab, "2024-02-05"])
+        path.write_text(_csv_text(rows), encoding="utf-8", newline="")
+        links = [
+            {"seizures": sorted((sa, sb)), "relation": rel, "likelihood_ratio": v}
+            for _, sa, _, sb, _, _, rel, v in matches
+            if sa != sb
+        ]
+        self.truth.forensic_chains = [
+            {"seizures": sorted({ke, tz, ng}), "links": links, "strongest": "same_individual"}
+        ]
+
     def reports(self, md: Path, txt: Path, docx_path: Path) -> None:
         imo_a, imo_b = self.vessels[0], self.vessels[1]
         kws = [
@@ -2377,6 +2410,7 @@ def generate(out_dir: Path, seed: int = 7) -> DemoFiles:
         "cites_comparative": ("cites_comparative.csv", "cites-comparative"),
         "cdr": ("cdr_extract.csv", "call-records"),
         "associations": ("associations.csv", "associations"),
+        "lab_matches": ("lab_matches.csv", "lab-matches"),
     }
     paths = {k: out_dir / n for k, (n, _) in names.items()}
     reports = [out_dir / "intel_kws.md", out_dir / "intel_tz.txt", out_dir / "intel_nca.docx"]
@@ -2388,6 +2422,7 @@ def generate(out_dir: Path, seed: int = 7) -> DemoFiles:
     w.cites_comparative(paths["cites_comparative"])
     w.cdr(paths["cdr"])
     w.associations(paths["associations"])
+    w.lab_matches(paths["lab_matches"])
     w.reports(*reports)
     w.truth.files = {n: spec for n, spec in names.values()} | {p.name: "intel-report" for p in reports}
     w.truth.organizations = {

@@ -67,7 +67,7 @@ def test_same_seed_same_bytes(tmp_path):
     a = generate(tmp_path / "a", seed=7)
     b = generate(tmp_path / "b", seed=7)
     assert digests(a.out_dir) == digests(b.out_dir)
-    assert len(digests(a.out_dir)) == 12
+    assert len(digests(a.out_dir)) == 13
     c = generate(tmp_path / "c", seed=8)
     assert digests(c.out_dir)["cdr_extract.csv"] != digests(a.out_dir)["cdr_extract.csv"]
 

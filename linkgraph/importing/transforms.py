@@ -181,6 +181,74 @@ def t_number(text, ctx=None, **_):
     return T(v) if v is not None else _fail(f'cannot read "{text}" as a number')
 
 
+# "1.2e15", "1.2 x 10^15", "10^9", "1,000,000", "> 10^9" (a bound is kept as the bound: the report says at least that)
+_POWER = re.compile(r"(?:([0-9.,]+)\s*[x×*]\s*)?10\s*(?:\^|\*\*)\s*([+-]?\d+)")
+
+
+def t_likelihood_ratio(text, ctx=None, **_):
+    """A DNA match's likelihood ratio as a number; '>'/'≥' bounds read as the bound, the raw text as extra."""
+    s = clean(text).lower().replace("−", "-")
+    s = re.sub(r"^(lr\s*[=:]?\s*)", "", s)
+    s = re.sub(r"^(>=|≥|>|greater than|more than|at least)\s*", "", s)
+    m = _POWER.fullmatch(s.replace(" ", ""))
+    v = None
+    if m:
+        mant = _number(m.group(1)) if m.group(1) else 1.0
+        if mant is not None:
+            try:
+                v = mant * 10.0 ** int(m.group(2))
+            except OverflowError:
+                v = None
+    else:
+        v = _number(s)
+    if v is None or v <= 0 or v == float("inf"):
+        return _fail(f'cannot read "{text}" as a likelihood ratio')
+    return T(v, extras={"raw": clean(text)})
+
+
+# A laboratory's wording of a kinship call -> one vocabulary (Wasser et al. 2018 report same individual,
+# parent-offspring and full sibling matches).
+_KINSHIP = {
+    "same individual": "same_individual",
+    "same": "same_individual",
+    "identical": "same_individual",
+    "match": "same_individual",
+    "direct match": "same_individual",
+    "self": "same_individual",
+    "same animal": "same_individual",
+    "parent offspring": "parent_offspring",
+    "parent child": "parent_offspring",
+    "po": "parent_offspring",
+    "parent": "parent_offspring",
+    "offspring": "parent_offspring",
+    "full sibling": "full_sibling",
+    "full sib": "full_sibling",
+    "fs": "full_sibling",
+    "half sibling": "half_sibling",
+    "half sib": "half_sibling",
+    "hs": "half_sibling",
+    "sibling": "sibling",
+    "sib": "sibling",
+    "siblings": "sibling",
+    "related": "related",
+    "relative": "related",
+    "close relative": "related",
+    "familial": "related",
+}
+
+
+def t_kinship(text, ctx=None, **_):
+    """A forensic match's relation: same_individual, parent_offspring, full_sibling, half_sibling, sibling, related."""
+    key = re.sub(r"[^a-z]+", " ", clean(text).lower()).strip()
+    if key in _KINSHIP:
+        return T(_KINSHIP[key])
+    if key.rstrip("s") in _KINSHIP:
+        return T(_KINSHIP[key.rstrip("s")])
+    return _fail(
+        f'cannot read "{text}" as a forensic relation (same individual, parent-offspring, full/half sibling, related)'
+    )
+
+
 def t_int(text, ctx=None, **_):
     v = _number(clean(text))
     if v is None or v != int(v):
@@ -424,6 +492,8 @@ TRANSFORMS = {
     "number": t_number,
     "int": t_int,
     "duration": t_duration,
+    "likelihood_ratio": t_likelihood_ratio,
+    "kinship": t_kinship,
     "quantity": t_quantity,
     "country": t_country,
     "phone": t_phone,
@@ -448,6 +518,8 @@ DEFAULT_ON_ERROR = {
     "number": "reject",
     "int": "reject",
     "duration": "reject",
+    "likelihood_ratio": "reject",
+    "kinship": "reject",
     "quantity": "reject",
 }
 

@@ -52,6 +52,7 @@ I2_ICONS = {
     "permit": "Permit",
     "account": "Account",
     "identification": "Identification",
+    "sample": "Document",  # i2 has no standard sample icon
     "document": "Document",
     "entity": "Entity",
 }

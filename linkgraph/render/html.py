@@ -42,7 +42,7 @@ from linkgraph.render.base import (
     out_path,
     text,
 )
-from linkgraph.render.icons import LINK_PALETTE, NONE_COLOUR, TYPE_COLOURS, glyph_name, icon_uri, palette
+from linkgraph.render.icons import NONE_COLOUR, TYPE_COLOURS, glyph_name, icon_uri, link_colour, palette
 from linkgraph.subgraph import Subgraph
 
 __all__ = ["Chart", "ChartTooLarge", "write_html", "script_json", "vis_assets"]
@@ -167,8 +167,7 @@ class Chart:
         for lk in links:
             link_counts[lk.type] = link_counts.get(lk.type, 0) + 1
         link_types = [
-            {"name": t, "colour": LINK_PALETTE[i % len(LINK_PALETTE)], "count": link_counts[t]}
-            for i, t in enumerate(sorted(link_counts))
+            {"name": t, "colour": link_colour(t, i), "count": link_counts[t]} for i, t in enumerate(sorted(link_counts))
         ]
 
         out_nodes = []

@@ -53,6 +53,9 @@ GLYPHS: dict[str, str] = {
     '<circle cx="22" cy="28" r="5" fill="{bg}"/>'
     '<path d="M14 42c0-5 3.5-8 8-8s8 3 8 8z" fill="{bg}"/>'
     '<path d="M35 26h15M35 32h15M35 38h10" stroke="{bg}" stroke-width="2.5"/>',
+    # a sample tube
+    "sample": '<path d="M25 10h14v4h-2v30a5 5 0 0 1-10 0V14h-2z" fill="#fff"/>'
+    '<path d="M29.5 30h5v14a2.5 2.5 0 0 1-5 0z" fill="{bg}"/>',
     "document": '<path d="M16 9h22l10 10v36H16z" fill="#fff"/><path d="M38 9v10h10" fill="{bg}" opacity=".35"/>'
     '<path d="M21 26h22M21 32h22M21 38h22M21 44h14" stroke="{bg}" stroke-width="2.5"/>',
     "entity": '<circle cx="32" cy="32" r="13" fill="none" stroke="#fff" stroke-width="5"/>'
@@ -74,6 +77,7 @@ TYPE_COLOURS: dict[str, str] = {
     "permit": "#b8860b",
     "account": "#2f6f4f",
     "identification": "#3949ab",
+    "sample": "#008080",
     "document": "#5d6d7e",
     "entity": "#7f8c8d",
 }
@@ -126,6 +130,15 @@ LINK_PALETTE = [
     "#fb9a99",
     "#cab2d6",
 ]
+
+# Link types drawn in a fixed colour whatever else is on the chart: a laboratory's DNA match is evidence of a
+# different order from a shared phone and must stand out (magenta is not in LINK_PALETTE).
+LINK_COLOURS: dict[str, str] = {"FORENSIC_MATCH": "#c2185b"}
+
+
+def link_colour(link_type: str, i: int) -> str:
+    """The colour of the i-th link type on a chart: its fixed colour, else the palette's i-th."""
+    return LINK_COLOURS.get(link_type) or LINK_PALETTE[i % len(LINK_PALETTE)]
 
 
 def glyph_name(icon: str | None) -> str:
