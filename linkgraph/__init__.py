@@ -33,13 +33,22 @@ def select(
     query: str | None = None,
     params: dict | None = None,
     title: str | None = None,
+    mark: str | None = None,
+    mark_params: dict | None = None,
 ) -> Subgraph:
-    """The subgraph around an entity, of a library query's result, or the whole store (see linkgraph.selection)."""
+    """The subgraph around an entity, of a library query's result, or the whole store (see linkgraph.selection).
+
+    `mark`: a library query (e.g. "key_players", with `mark_params={"k": 3}`) whose rows mark their `id`
+    entities on the chart and in exports (see linkgraph.marks).
+    """
     from linkgraph import selection
     from linkgraph.querylib import _with_store
 
     return _with_store(
-        db, lambda s: selection.select(s, around=around, hops=hops, query=query, params=params, title=title)
+        db,
+        lambda s: selection.select(
+            s, around=around, hops=hops, query=query, params=params, title=title, mark=mark, mark_params=mark_params
+        ),
     )
 
 
@@ -51,15 +60,19 @@ def chart(
     query: str | None = None,
     params: dict | None = None,
     title: str | None = None,
+    mark: str | None = None,
+    mark_params: dict | None = None,
     **options,
 ):
     """An interactive chart (linkgraph.render.html.Chart): `.write(path)`, and it displays inline in Jupyter.
 
-    `options` go to Chart: tlp, handling, size_by, color_by, max_nodes.
+    `options` go to Chart: tlp, handling, size_by, color_by, max_nodes. `mark`, `mark_params`: as in `select`.
     """
     from linkgraph.render.html import Chart
 
-    sub = select(db, around=around, hops=hops, query=query, params=params, title=title)
+    sub = select(
+        db, around=around, hops=hops, query=query, params=params, title=title, mark=mark, mark_params=mark_params
+    )
     return Chart(sub, title=title, **options)
 
 
@@ -73,10 +86,18 @@ def export(
     query: str | None = None,
     params: dict | None = None,
     title: str | None = None,
+    mark: str | None = None,
+    mark_params: dict | None = None,
     **options,
 ):
-    """Write a selection as anx, graphml, gexf, xlsx, csv or html; returns the path written."""
+    """Write a selection as anx, graphml, gexf, xlsx, csv or html; returns the path written.
+
+    `mark`, `mark_params`: a query whose rows mark entities (as in `select`); the exports carry each mark's text
+    and rank.
+    """
     from linkgraph.render import write
 
-    sub = select(db, around=around, hops=hops, query=query, params=params, title=title)
+    sub = select(
+        db, around=around, hops=hops, query=query, params=params, title=title, mark=mark, mark_params=mark_params
+    )
     return write(sub, fmt, path, title=title, **options)

@@ -302,17 +302,66 @@ TlpOption = Annotated[
     ),
 ]
 HandlingOption = Annotated[str | None, typer.Option("--handling", help="Handling code shown in the banner.")]
+MarkOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mark",
+        help="Mark the entities this library query returns (its id column), e.g. key_players: drawn distinctly "
+        "with their rank, and a mark column in exports.",
+    ),
+]
+MarkParamOption = Annotated[
+    list[str] | None, typer.Option("--mark-param", help="A parameter of the --mark query as key=value (repeatable).")
+]
 
 
-def _selection(store, around, hops, query, param, queries, title, action: str, out_file: str):
+def _selection(
+    store, around, hops, query, param, queries, title, action: str, out_file: str, mark=None, mark_param=None
+):
     """The selection to draw or export; the export is written to the audit log."""
+    import warnings
+
+    from linkgraph.marks import MarkWarning
     from linkgraph.selection import parse_params, select
     from linkgraph.sharing.audit import record
 
-    sub = select(store, around=around, hops=hops, query=query, params=parse_params(param), queries=queries, title=title)
+    if mark_param and not mark:
+        raise LinkgraphError("--mark-param needs --mark QUERY")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MarkWarning)
+        sub = select(
+            store,
+            around=around,
+            hops=hops,
+            query=query,
+            params=parse_params(param),
+            queries=queries,
+            title=title,
+            mark=mark,
+            mark_params=parse_params(mark_param, "--mark-param"),
+        )
+    for w in caught:  # one plain line each, not Python's warning format
+        if issubclass(w.category, MarkWarning):
+            err.print(f"warning: {w.message}", highlight=False, markup=False)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     what = f"around {around} ({hops} hops)" if around else f"query {query}" if query else "whole graph"
+    if mark:
+        what += f", marked by {mark}"
     record(store, action, f"{what}: {len(sub.nodes)} entities, {len(sub.links)} links to {out_file}")
+    _report_marks(sub)
     return sub
+
+
+def _report_marks(sub) -> None:
+    """One line on stderr: how many entities the --mark query marked, added, or could not find."""
+    info = sub.mark_info
+    if not info:
+        return
+    line = f"marked {info['marked']} of {info['rows']} entities by {info['query']}"
+    if info["added"]:
+        line += f"; {len(info['added'])} added to the selection"
+    err.print(line, highlight=False, markup=False)
 
 
 @app.command("chart")
@@ -328,6 +377,8 @@ def chart_cmd(
     size_by: Annotated[str, typer.Option("--size-by", help="degree, betweenness or none")] = "degree",
     color_by: Annotated[str, typer.Option("--color-by", help="type, community or country")] = "type",
     max_nodes: Annotated[int, typer.Option("--max-nodes", help="Refuse above this many nodes.")] = 2000,
+    mark: MarkOption = None,
+    mark_param: MarkParamOption = None,
     queries: QueriesOption = None,
     db: DbOption = None,
 ) -> None:
@@ -335,7 +386,7 @@ def chart_cmd(
     from linkgraph.render import write
 
     with open_store(db, create=False) as store:
-        sub = _selection(store, around, hops, query, param, queries, title, "chart", out_file)
+        sub = _selection(store, around, hops, query, param, queries, title, "chart", out_file, mark, mark_param)
     path = write(
         sub,
         "html",
@@ -361,6 +412,8 @@ def export_cmd(
     title: TitleOption = None,
     tlp: TlpOption = None,
     handling: HandlingOption = None,
+    mark: MarkOption = None,
+    mark_param: MarkParamOption = None,
     queries: QueriesOption = None,
     db: DbOption = None,
 ) -> None:
@@ -370,7 +423,9 @@ def export_cmd(
     if fmt.lower() not in ("anx", "graphml", "gexf", "xlsx", "csv"):
         raise LinkgraphError(f"export format must be anx, graphml, gexf, xlsx or csv, not {fmt!r}")
     with open_store(db, create=False) as store:
-        sub = _selection(store, around, hops, query, param, queries, title, f"export {fmt.lower()}", out_file)
+        sub = _selection(
+            store, around, hops, query, param, queries, title, f"export {fmt.lower()}", out_file, mark, mark_param
+        )
     path = write(sub, fmt.lower(), out_file, title=title, tlp=tlp, handling=handling)
     out.print(f"{fmt} of {len(sub.nodes)} entities and {len(sub.links)} links written to {path}", highlight=False)
 

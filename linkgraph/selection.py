@@ -43,8 +43,13 @@ def select(
     params: dict | None = None,
     queries=None,
     title: str | None = None,
+    mark: str | None = None,
+    mark_params: dict | None = None,
 ) -> Subgraph:
-    """The subgraph to draw: `around` an entity (name or id) to `hops`, a library `query`, or the whole graph."""
+    """The subgraph to draw: `around` an entity (name or id) to `hops`, a library `query`, or the whole graph.
+
+    `mark`: a library query (with `mark_params`) whose rows mark their `id` entities (see linkgraph.marks).
+    """
     if around and query:
         raise LinkgraphError("choose one selection: --around or --query, not both")
     if around:
@@ -65,15 +70,19 @@ def select(
         sub = subgraph_of(store, res, title=title or q.title or query)
     else:
         sub = subgraph_of(store, whole_graph(store), title=title or "Whole graph")
+    if mark:
+        from linkgraph.marks import apply_marks
+
+        sub = apply_marks(store, sub, mark, mark_params, queries)
     return sub
 
 
-def parse_params(pairs: list[str] | None) -> dict:
+def parse_params(pairs: list[str] | None, option: str = "--param") -> dict:
     """`k=v` strings from the command line into a dict (values are typed later by the query's declaration)."""
     out = {}
     for pair in pairs or []:
         if "=" not in pair:
-            raise LinkgraphError(f"--param {pair!r} is not of the form name=value")
+            raise LinkgraphError(f"{option} {pair!r} is not of the form name=value")
         k, v = pair.split("=", 1)
         out[k.strip()] = v
     return out

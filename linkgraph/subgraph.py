@@ -19,12 +19,16 @@ class Subgraph:
     columns `prov` — a JSON list of provenance records — `reliability`, `credibility`, `handling`, ...).
     links: one row per link, columns `id`, `type`, `source`, `target` (node ids), then any properties.
     path: node ids of a highlighted path, in order, when the selection was a path query.
+    marks: node id -> {query, rank, text}, the entities an analytic query marked (linkgraph.marks).
+    mark_info: what was marked: {query, title, rows, marked, added, missing} (empty when nothing was).
     """
 
     nodes: pd.DataFrame
     links: pd.DataFrame
     title: str = "linkgraph chart"
     path: list[str] = field(default_factory=list)
+    marks: dict[str, dict] = field(default_factory=dict)
+    mark_info: dict = field(default_factory=dict)
 
     def __post_init__(self):
         for col in NODE_BASE:

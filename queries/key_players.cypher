@@ -14,6 +14,7 @@
 // engines: neo4j, embedded
 // kind: analytic
 // runner: key_players
+// mark: key player {step} of {count}: {measure} {score:.2f} after this step, from {baseline:.2f} ({method})
 // The projection: the links the analytic runs on (the graph is taken as simple and undirected).
 MATCH (a:Entity)-[r]->(b:Entity)
 WHERE a <> b

@@ -13,6 +13,8 @@ A query file starts with `//` header lines:
     // kind: table | subgraph | path | analytic
     // runner: expand                       -- optional: a named Python step (linkgraph.querylib.runners or
     //                                         linkgraph.analysis) that drives the Cypher
+    // mark: hub {rank} of {count}: {score:.2f} -- optional: how a row reads when it marks its `id` on a chart
+    //                                         (linkgraph.marks; columns, rank, count and title by name)
 
 `NAME.cypher` is the portable text; `NAME.embedded.cypher` / `NAME.neo4j.cypher` replace it for one dialect and
 `NAME.gds.cypher` for a Neo4j server with Graph Data Science. Cypher is never rewritten: parameters only.
@@ -79,6 +81,7 @@ class Query:
     engines: list[str] = field(default_factory=lambda: ["neo4j", "embedded"])
     kind: str = "table"
     runner: str | None = None
+    mark: str = ""  # template of a row's mark text (linkgraph.marks)
     texts: dict[str, str] = field(default_factory=dict)  # "" (portable) and dialect names -> Cypher
 
     def text(self, dialect: str, gds: bool = False) -> str:
@@ -249,6 +252,8 @@ def parse_file(path: Path) -> Query:
             q.kind = value
         elif key in ("runner", "analytic"):
             q.runner = value
+        elif key == "mark":
+            q.mark = value
     if q.name != stem:
         raise LinkgraphError(f"{where}: header name {q.name!r} differs from the file name {stem!r}")
     q.texts[""] = text

@@ -28,6 +28,7 @@ from linkgraph.render.base import (
     clean,
     items,
     link_label,
+    mark_summary,
     marking,
     out_path,
     text,
@@ -105,6 +106,8 @@ def write_anx(
     chart.source_types = sorted(source_types)
     for key, value in m.lines():
         chart.add_custom_property(key, _x(value))
+    if mark_summary(subgraph):
+        chart.add_custom_property("Marks", _x(mark_summary(subgraph)))
 
     for t in sorted({nd.type for nd in nodes}):
         chart.add_entity_type(EntityType(name=_x(t), icon_file=icons[glyph_name(icon_of.get(t, t))]))
@@ -144,6 +147,7 @@ def write_anx(
     for i, nd in enumerate(nodes):
         kw = common(nd)
         kw.update(_date_fields(nd.date))
+        kw.update(_mark_fields(nd, kw["attributes"]))
         chart.add_icon(id=_x(nd.id), type=_x(nd.type), label=_x(nd.caption), x=int(pos[i][0]), y=int(pos[i][1]), **kw)
     for lk in links:
         kw = common(lk)
@@ -160,6 +164,20 @@ def write_anx(
     p = out_path(path, ".anx")
     written = chart.to_anx(str(p))
     return Path(written)
+
+
+MARK_FRAME = "#8E24AA"  # the chart's mark colour (linkgraph.render.html MARK_COLOUR)
+
+
+def _mark_fields(nd: Item, attributes: dict) -> dict:
+    """A marked entity: `mark` and `mark_rank` attributes, and a frame in the mark colour."""
+    if not nd.mark:
+        return {}
+    from anxwritter.models import Frame
+
+    attributes["mark"] = _x(nd.mark.get("text"))
+    attributes["mark_rank"] = int(nd.mark.get("rank") or 0)
+    return {"frame": Frame(color=MARK_FRAME, margin=4, visible=True)}
 
 
 def _x(value) -> str:

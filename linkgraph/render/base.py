@@ -375,6 +375,7 @@ class Item:
     source: str | None = None  # links only
     target: str | None = None
     props: dict = field(default_factory=dict)  # own properties (not base, not provenance summary)
+    mark: dict | None = None  # {query, rank, text} when an analytic query marked this entity
 
     @property
     def grade(self) -> tuple[str | None, int | None]:
@@ -404,6 +405,7 @@ class Item:
 def items(sub: Subgraph) -> tuple[list[Item], list[Item]]:
     """Nodes and links of a subgraph as `Item`s."""
     nodes = []
+    marks = getattr(sub, "marks", None) or {}
     for r in records(sub.nodes):
         props = {k: v for k, v in r.items() if k not in NODE_BASE and k not in PROV_COLUMNS}
         nid = text(r.get("id"))
@@ -415,6 +417,7 @@ def items(sub: Subgraph) -> tuple[list[Item], list[Item]]:
                 row=r,
                 prov=provenance(r.get("prov")),
                 props=props,
+                mark=marks.get(nid),
             )
         )
     links = []
@@ -598,6 +601,8 @@ LINK_FIXED = (
     ("prov", "string"),
 )
 RESERVED = {"id", "label", "source", "target", "key"}
+# the mark of an entity (linkgraph.marks), as an attribute or a column of every format
+MARK_COLUMNS = (("mark_rank", "long"), ("mark", "string"))
 
 
 def link_label(lk: Item) -> str:
@@ -612,6 +617,8 @@ def attribute_table(its: list[Item], *, links: bool) -> tuple[list[tuple[str, st
     property, named as the property (prefixed `prop_` when it would clash with a fixed or reserved name).
     """
     fixed = LINK_FIXED if links else NODE_FIXED
+    if not links and any_marked(its):
+        fixed = fixed + MARK_COLUMNS
     taken = {n for n, _ in fixed} | RESERVED
     names: list[str] = []
     for it in its:
@@ -641,6 +648,7 @@ def attribute_table(its: list[Item], *, links: bool) -> tuple[list[tuple[str, st
             row.update(label=link_label(it), date=it.date)
         else:
             row["caption"] = it.caption
+            row.update(mark_values(it))
         for k in names:
             v = clean(it.props.get(k))
             if v is not None and kinds[k] == "string" and not isinstance(v, str):
@@ -650,6 +658,25 @@ def attribute_table(its: list[Item], *, links: bool) -> tuple[list[tuple[str, st
             row[column_of[k]] = v
         rows.append(row)
     return columns, rows
+
+
+def any_marked(its: list[Item]) -> bool:
+    """Whether an analytic query marked any of these items."""
+    return any(it.mark for it in its)
+
+
+def mark_summary(sub: Subgraph) -> str:
+    """'Marked by Key players (...): 3 entities' when an analytic query marked the subgraph, else ''."""
+    info = getattr(sub, "mark_info", None) or {}
+    if not info:
+        return ""
+    return f"Marked by {info.get('title') or info.get('query')}: {info.get('marked', 0)} entities"
+
+
+def mark_values(it: Item) -> dict:
+    """{'mark_rank': 1, 'mark': 'key player 1 of 3: ...'} of a marked item; Nones otherwise."""
+    m = it.mark or {}
+    return {"mark_rank": m.get("rank"), "mark": m.get("text")}
 
 
 def xml_value(v: Any) -> str:

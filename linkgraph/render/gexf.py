@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from linkgraph.render.base import attribute_table, items, link_label, marking, out_path, xml_value
+from linkgraph.render.base import attribute_table, items, link_label, mark_summary, marking, out_path, xml_value
 from linkgraph.render.safe import xml_text
 from linkgraph.subgraph import Subgraph
 
@@ -44,6 +44,7 @@ def write_gexf(
     etree.SubElement(meta, f"{{{NS}}}title").text = xml_text(m.title)
     etree.SubElement(meta, f"{{{NS}}}description").text = xml_text(
         f"{m.title} | {m.tlp_label} | Handling: {m.handling or '(none recorded)'} | created {m.created}"
+        + (f" | {mark_summary(subgraph)}" if mark_summary(subgraph) else "")
     )
     etree.SubElement(meta, f"{{{NS}}}keywords").text = xml_text(m.tlp_label)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from linkgraph.render.base import attribute_table, items, marking, out_path, xml_value
+from linkgraph.render.base import attribute_table, items, mark_summary, marking, out_path, xml_value
 from linkgraph.render.safe import xml_text
 from linkgraph.subgraph import Subgraph
 
@@ -44,6 +44,8 @@ def write_graphml(
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA)
     root.append(etree.Comment(xml_text(f" {m.banner()} · created {m.created} ").replace("--", "- -")))
     graph_keys = [("title", m.title), ("tlp", m.tlp_label), ("handling", m.handling), ("created", m.created)]
+    if mark_summary(subgraph):
+        graph_keys.append(("marks", mark_summary(subgraph)))
     for i, (name, _) in enumerate(graph_keys):
         _key(root, f"g{i}", "graph", name, "string")
     nkey = {}

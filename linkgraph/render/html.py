@@ -50,6 +50,7 @@ __all__ = ["Chart", "ChartTooLarge", "write_html", "script_json", "vis_assets"]
 SIZE_BY = ("degree", "betweenness", None)
 COLOR_BY = ("type", "community", "country")
 MAX_LEGEND_COLOURS = 19  # then "other"
+MARK_COLOUR = "#8E24AA"  # border and badge of entities an analytic query marked (not a TLP or path colour)
 
 
 @functools.cache
@@ -183,6 +184,7 @@ class Chart:
                     "s": sizes[i],
                     "im": image(icon, colours[i]),
                     **self._common(nd),
+                    **self._mark(nd),
                 }
             )
         out_links = []
@@ -220,6 +222,7 @@ class Chart:
             "links": out_links,
             "path": path,
             "pathLinks": path_links,
+            "mark": self._mark_meta(nodes),
         }
 
     def _intern(self, value: str) -> int:
@@ -251,6 +254,27 @@ class Chart:
             "g": [list(p) for p in sorted({(RELIABILITY.index(r), c) for r, c in it.grade_pairs})],
             "d": list(dates) if dates else None,
             "gr": grade_text(rel, cred),
+        }
+
+    @staticmethod
+    def _mark(nd: Item) -> dict:
+        """A marked entity's rank and text (`mk`), nothing for the others."""
+        if not nd.mark:
+            return {}
+        return {"mk": [int(nd.mark.get("rank") or 0), text(nd.mark.get("text"))]}
+
+    def _mark_meta(self, nodes: list[Item]) -> dict | None:
+        """The legend entry of the marks: query, title, colour, and the marked ids in rank order."""
+        marked = sorted((nd for nd in nodes if nd.mark), key=lambda nd: (int(nd.mark.get("rank") or 0), nd.id))
+        if not marked:
+            return None
+        info = getattr(self.subgraph, "mark_info", None) or {}
+        query = text(info.get("query") or marked[0].mark.get("query"))
+        return {
+            "query": query,
+            "title": text(info.get("title")) or query,
+            "colour": MARK_COLOUR,
+            "ids": [nd.id for nd in marked],
         }
 
     def _sizes(self, an: Analytics, n: int) -> list[float]:
@@ -415,6 +439,13 @@ PAGE = """<!DOCTYPE html>
       <div class="lg-h">Link types</div>
       <ul id="lg-linktypes" class="lg-legend"></ul>
     </section>
+    <section id="lg-mark-sec" hidden>
+      <div class="lg-h">Marked</div>
+      <ul class="lg-legend"><li><span class="lg-markdot" id="lg-markdot"></span><span class="lg-name"
+        id="lg-mark-title"></span><span class="lg-count" id="lg-mark-count"></span></li></ul>
+      <label class="lg-check"><input type="checkbox" id="lg-marked-only"> show only the marked entities</label>
+      <ol id="lg-marks" class="lg-path"></ol>
+    </section>
     <section id="lg-colour-sec" hidden>
       <div class="lg-h" id="lg-colour-h">Colour</div>
       <ul id="lg-colours" class="lg-legend"></ul>
@@ -518,6 +549,8 @@ body{display:flex;flex-direction:column;font:13px/1.35 system-ui,-apple-system,"
 .lg-lhead{font-weight:600}
 .lg-grade{display:inline-block;font:bold 11px ui-monospace,Menlo,Consolas,monospace;padding:0 4px;border-radius:3px;background:#e8eaed}
 .lg-hidden-note{color:#a15c00;font-size:12px}
+.lg-markdot{display:inline-block;width:14px;height:14px;border-radius:3px;border:3px solid;flex:none;margin:0 3px}
+.lg-mark{border:1px solid #e0e3e7;border-left:4px solid;border-radius:3px;padding:3px 6px;margin:4px 0;background:#faf7fc}
 div.vis-tooltip{white-space:pre-wrap;max-width:420px;font:12px/1.3 system-ui,sans-serif}
 """
 
@@ -556,6 +589,42 @@ APP_JS = r"""
     if (l.to !== l.f && linksOf.has(l.to)) linksOf.get(l.to).push(l);
   });
   var pathNodes = new Set(D.path), pathLinks = new Set(D.pathLinks);
+
+  // ------------------------------------------------------------------ marks (an analytic query's result)
+  var MARK = D.mark, marked = new Set(MARK ? MARK.ids : []);
+  function markStyle(o, n) {
+    // a thick border in the mark colour around the icon, and the rank before the caption
+    o.label = '#' + n.mk[0] + ' ' + o.label;
+    o.borderWidth = 4; o.borderWidthSelected = 5;
+    o.shapeProperties = {useBorderWithImage: true, interpolation: false};
+    o.color = {border: MARK.colour, background: '#ffffff',
+      highlight: {border: MARK.colour, background: '#ffffff'}, hover: {border: MARK.colour, background: '#ffffff'}};
+    o.font = {color: MARK.colour, bold: true};
+    o.title = '#' + n.mk[0] + ' ' + n.mk[1] + '\n' + o.title;
+  }
+  function markOK(n) { return !state.marked || marked.has(n.i); }
+  function markPanel(n) {
+    if (!n.mk) return;
+    var d = h('div', 'lg-mark'); d.style.borderLeftColor = MARK.colour;
+    d.appendChild(h('strong', null, 'Marked #' + n.mk[0] + ' \u00b7 ' + MARK.title));
+    d.appendChild(h('div', 'lg-marktext', n.mk[1]));
+    panel.appendChild(d);
+  }
+  function markLegend() {
+    if (!MARK) return;
+    $('lg-mark-sec').hidden = false;
+    $('lg-markdot').style.borderColor = MARK.colour;
+    $('lg-mark-title').textContent = 'Marked: ' + MARK.title;
+    $('lg-mark-title').title = 'Marked: ' + MARK.title + ' (' + MARK.query + ')';
+    $('lg-mark-count').textContent = String(MARK.ids.length);
+    $('lg-marked-only').addEventListener('change', function () { state.marked = this.checked; apply(); });
+    MARK.ids.forEach(function (id) {
+      var n = nodeById.get(id), li = h('li'), b = h('button', null, n ? n.c : id);
+      b.type = 'button'; b.title = n && n.mk ? n.mk[1] : id;
+      b.addEventListener('click', function () { focusNode(id); });
+      li.appendChild(b); $('lg-marks').appendChild(li);
+    });
+  }
   var linkColour = new Map(D.linkTypes.map(function (t) { return [t.name, t.colour]; }));
 
   function gradeLine(it) { return it.gr ? '\nGrade ' + it.gr : ''; }
@@ -566,6 +635,7 @@ APP_JS = r"""
       o.shadow = {enabled: true, color: 'rgba(227,26,28,0.95)', size: 22, x: 0, y: 0};
       o.font = {color: '#b00000', bold: true};
     }
+    if (n.mk) markStyle(o, n);
     return o;
   }));
   var visEdges = new vis.DataSet(D.links.map(function (l, k) {
@@ -612,7 +682,7 @@ APP_JS = r"""
   // ------------------------------------------------------------------ legend and filters
   var state = {types: new Set(D.types.map(function (t) { return t.name; })),
     linkTypes: new Set(D.linkTypes.map(function (t) { return t.name; })),
-    from: '', to: '', undated: true, rel: '', cred: 0, isolated: false};
+    from: '', to: '', undated: true, rel: '', cred: 0, isolated: false, marked: false};
 
   function legendItem(list, name, count, mark, set) {
     var li = h('li'), lab = h('label'), cb = h('input');
@@ -652,7 +722,7 @@ APP_JS = r"""
   }
   function apply() {
     visibleNodes.clear(); visibleLinks.clear();
-    D.nodes.forEach(function (n) { if (state.types.has(n.t) && gradeOK(n) && dateOK(n)) visibleNodes.add(n.i); });
+    D.nodes.forEach(function (n) { if (state.types.has(n.t) && gradeOK(n) && dateOK(n) && markOK(n)) visibleNodes.add(n.i); });
     D.links.forEach(function (l) {
       if (state.linkTypes.has(l.t) && visibleNodes.has(l.f) && visibleNodes.has(l.to) && gradeOK(l) && dateOK(l))
         visibleLinks.add(l.i);
@@ -681,8 +751,9 @@ APP_JS = r"""
     state.linkTypes = new Set(D.linkTypes.map(function (t) { return t.name; }));
     rebindLegend();
     $('lg-from').value = ''; $('lg-to').value = ''; $('lg-undated').checked = true; $('lg-rel').value = '';
-    $('lg-cred').value = '0'; $('lg-isolated').checked = false;
+    $('lg-cred').value = '0'; $('lg-isolated').checked = false; $('lg-marked-only').checked = false;
     state.from = ''; state.to = ''; state.undated = true; state.rel = ''; state.cred = 0; state.isolated = false;
+    state.marked = false;
     apply();
   });
   function rebindLegend() {
@@ -800,6 +871,7 @@ APP_JS = r"""
     panel.setAttribute('data-node', id);
     panel.appendChild(header(typeIcon.get(n.t), n.c, n.t, n.i));
     var g = h('div'); g.appendChild(h('span', null, 'Grade ')); g.appendChild(gradeBadge(n)); panel.appendChild(g);
+    markPanel(n);
     if (!visibleNodes.has(id)) panel.appendChild(h('p', 'lg-hidden-note', 'Hidden by the current filters.'));
     if (n.p.length) { panel.appendChild(h('h3', null, 'Properties')); panel.appendChild(kvTable(n.p)); }
     if (n.q.length) { panel.appendChild(h('h3', null, 'Grading and handling')); panel.appendChild(kvTable(n.q)); }
@@ -844,6 +916,7 @@ APP_JS = r"""
     else if (p.edges.length) showLink(D.links[p.edges[0]].i);
   });
 
+  markLegend();
   status();
   window.linkgraph = {network: network, nodes: visNodes, edges: visEdges, data: D, focus: focusNode,
     showNode: showNode, showLink: showLink, apply: apply, state: state,

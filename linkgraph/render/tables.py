@@ -17,13 +17,17 @@ import zipfile
 from pathlib import Path
 
 from linkgraph.render.base import (
+    MARK_COLUMNS,
     Item,
     Marking,
+    any_marked,
     clean,
     credibility,
     grade_text,
     items,
     link_label,
+    mark_summary,
+    mark_values,
     marking,
     out_path,
     reliability,
@@ -185,15 +189,33 @@ def tables(sub: Subgraph) -> dict[str, tuple[list[str], list[list]]]:
                         *[_cell(r.get(k)) for k in extra],
                     ]
                 )
+    ent_head = ENTITY_HEAD + ncols + ["batches"]
+    if any_marked(nodes):
+        ent_head, ent = _with_marks(nodes, ent_head, ent)
     return {
-        "Entities": (ENTITY_HEAD + ncols + ["batches"], ent),
+        "Entities": (ent_head, ent),
         "Links": (LINK_HEAD + lcols + ["batches"], lnk),
         "Sources": (SOURCE_HEAD + extra, src),
     }
 
 
-def _readme(m: Marking, t: dict) -> list[tuple[str, str]]:
-    return m.lines() + [
+def _with_marks(nodes: list[Item], head: list[str], rows: list[list]) -> tuple[list[str], list[list]]:
+    """The entity table with `mark_rank` and `mark` after the caption (a property of either name becomes prop_)."""
+    names = [n for n, _ in MARK_COLUMNS]
+    head = [f"prop_{h}" if h in names else h for h in head]
+    at = head.index("caption") + 1
+    values = [mark_values(nd) for nd in nodes]
+    return (
+        head[:at] + names + head[at:],
+        [row[:at] + [v[n] for n in names] + row[at:] for row, v in zip(rows, values)],
+    )
+
+
+def _readme(m: Marking, t: dict, sub: Subgraph | None = None) -> list[tuple[str, str]]:
+    rows = m.lines()
+    if sub is not None and mark_summary(sub):
+        rows.append(("Marks", mark_summary(sub)))
+    return rows + [
         ("Entities", str(len(t["Entities"][1]))),
         ("Links", str(len(t["Links"][1]))),
         ("Provenance records", str(len(t["Sources"][1]))),
@@ -259,7 +281,7 @@ def write_xlsx(
     ws.set_column(1, 1, 100)
     ws.write_string(0, 0, m.tlp_label, tlp_fmt)
     ws.write_string(0, 1, neutralise(m.banner()), tlp_fmt)
-    for r, (k, v) in enumerate(_readme(m, t), start=2):
+    for r, (k, v) in enumerate(_readme(m, t, subgraph), start=2):
         ws.write_string(r, 0, k, bold)
         ws.write_string(r, 1, neutralise(v), wrap)
     ws.set_header(f"&C{mark}")
@@ -320,7 +342,7 @@ def write_csv(
     `path` ends in ".zip" (or `zip=True`). UTF-8 with a BOM (Excel reads it as UTF-8); returns the path."""
     m = marking(subgraph, title=title, tlp=tlp, handling=handling, created=created)
     t = tables(subgraph)
-    files = {"README.txt": "\r\n".join(f"{k}: {v}" for k, v in _readme(m, t)) + "\r\n"}
+    files = {"README.txt": "\r\n".join(f"{k}: {v}" for k, v in _readme(m, t, subgraph)) + "\r\n"}
     line = f"# {m.banner()} | {m.title} | created {m.created}"
     for name, fname in (("Entities", "entities.csv"), ("Links", "links.csv"), ("Sources", "sources.csv")):
         header, rows = t[name]
