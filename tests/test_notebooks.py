@@ -50,7 +50,11 @@ def test_notebook_is_committed_without_outputs(path):
 
 
 def test_notebooks_exist():
-    assert {p.name for p in NOTEBOOKS.glob("*.ipynb")} >= {"01-investigation.ipynb", "02-neo4j.ipynb"}
+    assert {p.name for p in NOTEBOOKS.glob("*.ipynb")} >= {
+        "01-investigation.ipynb",
+        "02-neo4j.ipynb",
+        "03-wildlife-analysis.ipynb",
+    }
 
 
 def test_investigation_notebook_runs_on_the_embedded_store(tmp_path, monkeypatch):
@@ -75,3 +79,21 @@ def test_neo4j_notebook_runs_against_the_test_server(neo4j_env, tmp_path, monkey
     # collapse an entity's records yet, so then the client path (igraph) runs and the method column says so.
     assert ("gds" in text) or ("exact" in text and "merged" in text), text[-2000:]
     assert "<iframe srcdoc=" in "\n".join(_outputs(nb, "text/html"))
+
+
+def test_wildlife_analysis_notebook_finds_the_planted_answers(tmp_path, monkeypatch):
+    nb = _run("03-wildlife-analysis.ipynb", tmp_path, monkeypatch)
+    text = "\n".join(_outputs(nb, "text/plain"))
+    assert "store: embedded" in text
+    assert "marked on the chart: [1, 2, 3]" in text
+    planted = len(__import__("json").loads((tmp_path / "demo" / "truth.json").read_text())["cites_discrepancies"])
+    assert f"planted discrepancies found: {planted} of {planted}" in text
+    assert "forensic chain found: True" in text
+    assert (tmp_path / "key_players.html").stat().st_size > 0
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(tmp_path / "key_players.graphml").getroot()
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    key = {k.get("attr.name"): k.get("id") for k in root.findall("g:key", ns)}["mark_rank"]
+    ranks = sorted(d.text for d in root.iter("{http://graphml.graphdrawing.org/xmlns}data") if d.get("key") == key)
+    assert ranks == ["1", "2", "3"]
