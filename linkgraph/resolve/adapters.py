@@ -1,9 +1,9 @@
 """Thin adapters to the field normalisers.
 
 The resolver needs phones, countries, dates, organisation names, addresses and identifiers in a
-normalised form.  ``linkgraph.normalize`` provides most of them; each adapter here uses that module
-when it is importable and falls back to a small local implementation otherwise, so the resolver never
-depends on the exact state of the other modules.  Switch an adapter by editing one function.
+normalised form.  Phones and dates come from ``linkgraph.normalize`` (one normaliser per value type);
+the adapters that still carry a local fallback for the other values keep it until the renovation issue
+binds value types in the schema.
 """
 
 from __future__ import annotations
