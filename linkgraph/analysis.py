@@ -27,8 +27,8 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
+from linkgraph import grading
 from linkgraph.errors import LinkgraphError
-from linkgraph.provenance import meets_grade
 from linkgraph.querylib.runners import node_table, runner
 
 SEED = 42
@@ -109,7 +109,10 @@ def _pairs(ctx) -> pd.DataFrame:
 def _meets(df: pd.DataFrame, grade: str) -> pd.Series:
     if not grade:
         return pd.Series(True, index=df.index)
-    return pd.Series([meets_grade(r, c, grade) for r, c in zip(df["reliability"], df["credibility"])], index=df.index)
+    minimum = grading.parse(grade)
+    return pd.Series(
+        [grading.meets(r, c, minimum) for r, c in zip(df["reliability"], df["credibility"])], index=df.index
+    )
 
 
 def _label(ctx, frame: pd.DataFrame, id_col: str = "id", prefix: str = "") -> pd.DataFrame:
@@ -642,7 +645,8 @@ def key_players(ctx):
     cand = [
         v
         for v, i in enumerate(ids)
-        if (not types or kinds.get(i) in types) and (not grade or meets_grade(*grades.get(i, (None, None)), grade))
+        if (not types or kinds.get(i) in types)
+        and (not grade or grading.meets(*grades.get(i, (None, None)), grading.parse(grade)))
     ]
     try:
         sequence, baseline, method = find(g, p["k"], measure, cand, p["exact_max"])

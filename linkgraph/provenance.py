@@ -11,12 +11,10 @@ nowhere else.
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 
-from linkgraph import handling
-from linkgraph.errors import LinkgraphError
+from linkgraph import grading, handling
 
 # observation column -> key in a provenance record
 OBS_COLUMNS = {
@@ -47,36 +45,6 @@ GROUP_KEYS = [
     "agency",
 ]
 SUMMARY_COLUMNS = ["reliability", "credibility", "handling", "first_seen", "last_seen", "batches"]
-
-RELIABILITY = "ABCDEF"
-CREDIBILITY = "123456"
-
-_GRADE_RE = re.compile(r"^\s*([A-Fa-f])\s*[/-]?\s*([1-6])\s*$")
-
-
-def parse_grade(text: str | None) -> tuple[str | None, int | None]:
-    """'B2' (or 'b/2', 'B-2') -> ('B', 2). None or '' -> (None, None). Anything else is an error."""
-    if text is None or (isinstance(text, float) and pd.isna(text)) or str(text).strip() == "":
-        return None, None
-    m = _GRADE_RE.match(str(text))
-    if not m:
-        raise LinkgraphError(f"grade {text!r} is not an Admiralty grade: source A-F then information 1-6, e.g. B2")
-    return m.group(1).upper(), int(m.group(2))
-
-
-def grade_rank(reliability: str | None, credibility: int | None) -> tuple[int, int]:
-    """Sort key, best first. Ungraded sorts after every grade."""
-    r = RELIABILITY.index(reliability) if reliability in tuple(RELIABILITY) else 9
-    c = int(credibility) - 1 if credibility is not None and not pd.isna(credibility) else 9
-    return (r + c, r)
-
-
-def meets_grade(reliability: str | None, credibility: int | None, minimum: str) -> bool:
-    """True when the grade is at or above `minimum` (reliability and credibility both at least as good)."""
-    min_r, min_c = parse_grade(minimum)
-    if reliability is None or credibility is None or pd.isna(credibility):
-        return False
-    return RELIABILITY.index(reliability) <= RELIABILITY.index(min_r) and int(credibility) <= min_c
 
 
 def compact_rows(rows) -> str:
@@ -143,7 +111,7 @@ def merge_records(records: list[dict]) -> list[dict]:
 
 def summarise(records: list[dict]) -> dict:
     """The item's summary columns from its provenance records."""
-    best = min(records, key=lambda r: grade_rank(r.get("reliability"), r.get("credibility")), default={})
+    best = min(records, key=lambda r: grading.rank(r.get("reliability"), r.get("credibility")), default={})
     seen = [d for r in records for d in (r.get("observed"), r.get("observed_last")) if d]
     return {
         "reliability": best.get("reliability"),

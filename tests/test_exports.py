@@ -13,8 +13,10 @@ import zipfile
 import pytest
 from lxml import etree
 
+from linkgraph.grading import GradeError, meets_any
+from linkgraph.grading import parse as parse_grade
 from linkgraph.render import ChartTooLarge, RenderError, write, writer
-from linkgraph.render.base import MarkingWarning, date_bounds, meets_grade, normalise_tlp, parse_grade
+from linkgraph.render.base import MarkingWarning, date_bounds, normalise_tlp
 from linkgraph.render.safe import is_formula_like, neutralise, xml_text
 from tests.render_fixtures import (
     CHINESE,
@@ -75,11 +77,11 @@ def test_xml_text_replaces_characters_xml_cannot_hold():
 
 def test_grades_and_dates():
     assert parse_grade("b2") == ("B", 2)
-    with pytest.raises(RenderError):
+    with pytest.raises(GradeError):
         parse_grade("G7")
-    assert meets_grade([("B", 2)], ("B", 2)) and meets_grade([("A", 1)], ("B", 2))
-    assert not meets_grade([("A", 3)], ("B", 2)) and not meets_grade([("C", 1)], ("B", 2))
-    assert not meets_grade([], ("F", 6))
+    assert meets_any([("B", 2)], ("B", 2)) and meets_any([("A", 1)], ("B", 2))
+    assert not meets_any([("A", 3)], ("B", 2)) and not meets_any([("C", 1)], ("B", 2))
+    assert not meets_any([], ("F", 6))
     assert date_bounds("2023-04") == ("2023-04-01", "2023-04-31")
     assert date_bounds("2021") == ("2021-01-01", "2021-12-31")
     assert date_bounds("2023-04-01T10:02:00") == ("2023-04-01", "2023-04-01")

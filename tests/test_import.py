@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from linkgraph import provenance
+from linkgraph import grading, provenance
 from linkgraph.errors import LinkgraphError
 from linkgraph.importing import get_spec, import_files, list_specs, load_spec_file, sources, undo
 from linkgraph.importing.engine import build_observations
@@ -541,7 +541,7 @@ def test_uk_3x5x2_grade_is_kept_as_written_in_a_register(store, tmp_path):
     gradings = {r.get("grading") for ref in got for r in _prov(store, "MATCH (x:Seizure {reference: $r})", {"r": ref})}
     assert gradings == {"uk-3x5x2:2/B/C", None, "uk-3x5x2:1/A/P", "uk-3x5x2:3/E"}
     # an ungraded item sorts after every graded one
-    assert provenance.grade_rank(None, None) > provenance.grade_rank("F", 6)
+    assert grading.rank(None, None) > grading.rank("F", 6)
     bad = _csv(
         tmp_path / "bad.csv",
         [["Case reference", "Date", "Species", "Grading"], ["TZ/9", "01/03/2023", "Loxodonta africana", "4/B/C"]],

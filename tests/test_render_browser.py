@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from linkgraph.render.base import MarkingWarning, items, meets_grade
+from linkgraph.grading import meets_any
+from linkgraph.render.base import MarkingWarning, items
 from linkgraph.render.html import Chart
 from tests.render_fixtures import (
     CHINESE,
@@ -383,7 +384,7 @@ def test_grade_filter(browser, chart_file, sub):
     Select(browser.find_element("id", "lg-rel")).select_by_value("B")
     Select(browser.find_element("id", "lg-cred")).select_by_value("2")
     n, drawn, m, edges = _visible(browser)
-    ok = lambda it: meets_grade(it.grade_pairs, ("B", 2))
+    ok = lambda it: meets_any(it.grade_pairs, ("B", 2))
     assert (n, m) == _expected(sub, ok, ok) and (drawn, edges) == (n, m)
     assert 0 < n < len(NODES)
     ids = set(browser.execute_script("return linkgraph.drawnIds()"))

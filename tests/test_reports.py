@@ -269,7 +269,7 @@ def test_grading_systems(tmp_path, lines, expected):
         ("3x5x2: B2", "not a UK 3x5x2 grade"),
         ("Admiralty: 2/B/C", "not an Admiralty grade"),
         ("5x5x5: F6", "not a UK 5x5x5 grade"),
-        ("Grading: banana", "is not an Admiralty (B2), UK 3x5x2 (2/B/C) or UK 5x5x5 (B/2/3) grade"),
+        ("Grading: banana", "is not a grade: Admiralty (A-F then 1-6, e.g. B2), UK 3x5x2 (e.g. 2/B/C)"),
         ("Source: B\nInformation: E", "mixes Admiralty and UK 3x5x2 scales"),
     ],
 )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from linkgraph import provenance
+from linkgraph import grading
 from linkgraph.errors import LinkgraphError
 from linkgraph.importing.engine import FileResult, ImportReport, SheetResult, import_file
 from linkgraph.importing.spec import Spec, builtin_specs, get_spec, load_spec_file
@@ -56,7 +56,7 @@ def import_files(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if grade:
-        provenance.parse_grade(grade)  # a bad --grade is the user's first error, before any file is read
+        grading.parse(grade)  # a bad --grade is the user's first error, before any file is read
     chosen = get_spec(spec) if spec is not None and not isinstance(spec, Spec) else spec
     report = ImportReport(dry_run=dry_run)
     from linkgraph.sharing.audit import record, refusals

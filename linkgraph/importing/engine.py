@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from linkgraph import handling, provenance
+from linkgraph import grading, handling
 from linkgraph.errors import LinkgraphError
 from linkgraph.importing import transforms as tr
 from linkgraph.importing.readers import Sheet, col_letter, open_sheets
@@ -573,12 +573,12 @@ class ChunkMapper:
         if isinstance(g, str):
             if g not in V:
                 return None
-            fields, fn = [g], parse_row_grade
+            fields, fn = [g], grading.parse_cell
         else:
             if not any(g.get(k) in V for k in ("system", "reliability", "credibility", "raw")):
                 return None
             fields = [g.get(k) for k in ("system", "reliability", "credibility", "raw")] + g.get("parts", [])
-            fn = lambda a, b, c, d, *own: grade_from_parts(a, b, c, d, own)
+            fn = lambda a, b, c, d, *own: grading.from_parts(a, b, c, d, own)
         cols = [
             V[f].astype(object).where(~_blank(V[f]), "").astype(str).str.strip()
             if f in V
@@ -597,7 +597,9 @@ class ChunkMapper:
                 bad,
                 where,
                 key.map(
-                    lambda k: '"' + " ".join(x for x in k.split("\x1f") if x)[:60] + f'" is not a grade: {GRADE_FORMS}'
+                    lambda k: (
+                        '"' + " ".join(x for x in k.split("\x1f") if x)[:60] + f'" is not a grade: {grading.FORMS}'
+                    )
                 ),
             )
         out = pd.DataFrame(index=index)
@@ -703,101 +705,6 @@ def _to_bool(v):
     if s in ("false", "no", "n", "0"):
         return False
     return _BAD
-
-
-# --- grades --------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RowGrade:
-    """A row's grade: Admiralty reliability/credibility when the row is graded in Admiralty terms (or UK 5x5x5,
-    whose source and intelligence scales are Admiralty's), the original grading when it is in another system
-    ("uk-3x5x2:2/B/C"), and that grade's own handling part."""
-
-    reliability: str | None = None
-    credibility: int | None = None
-    grading: str | None = None
-    handling: str | None = None
-
-    @property
-    def graded(self) -> bool:
-        return self.reliability is not None or self.credibility is not None or self.grading is not None
-
-
-_GRADE_SEP = r"[\s/\\.,:;-]*"
-_UK3_RE = re.compile(rf"^([1-3]){_GRADE_SEP}([A-E])(?:{_GRADE_SEP}([PC]))?$")
-_UK5_RE = re.compile(rf"^([A-E]){_GRADE_SEP}([1-5])[\s/\\.,:;-]+([1-5])$")
-_ADM_RE = re.compile(rf"^([A-F]){_GRADE_SEP}([1-6])$")
-_SYSTEM_PREFIX_RE = re.compile(
-    r"^(?:UK[\s-]*)?(3X5X2|5X5X5|ADMIRALTY|NATO|6X6)\b\s*(?:GRADE|GRADING|CODE)?"
-    r"\s*[:=]?\s*"
-)
-GRADE_FORMS = "Admiralty (A-F then 1-6, e.g. B2), UK 3x5x2 (e.g. 2/B/C) or UK 5x5x5 (e.g. B/2/3)"
-
-
-def grading_system(text) -> str | None:
-    """'admiralty' | 'uk-3x5x2' | 'uk-5x5x5' for a system name as written ('3x5x2', 'UK 5x5x5', 'NATO')."""
-    key = re.sub(r"[^0-9a-z]", "", str(text or "").lower())
-    if not key:
-        return None
-    if "3x5x2" in key or key == "352":
-        return "uk-3x5x2"
-    if "5x5x5" in key or key == "555":
-        return "uk-5x5x5"
-    return "admiralty"
-
-
-def parse_row_grade(text) -> RowGrade | None:
-    """One cell holding a whole grade: 'B2', '2/B/C' (UK 3x5x2), 'B/2/3' (UK 5x5x5), optionally prefixed by
-    its system ('3x5x2: 2BC'). None when it is none of these."""
-    up = str(text or "").strip().upper()
-    m = _SYSTEM_PREFIX_RE.match(up)
-    hint = grading_system(m.group(1)) if m else None
-    body = up[m.end() :].strip() if m else up
-    m3, m5, ma = _UK3_RE.match(body), _UK5_RE.match(body), _ADM_RE.match(body)
-    if m3 and hint in (None, "uk-3x5x2"):
-        parts = [x for x in m3.groups() if x]
-        return RowGrade(grading="uk-3x5x2:" + "/".join(parts), handling=m3.group(3))
-    if m5 and hint in (None, "uk-5x5x5"):
-        a, b, c = m5.groups()
-        return RowGrade(a, int(b), f"uk-5x5x5:{a}/{b}/{c}", c)
-    if ma and hint in (None, "admiralty", "uk-5x5x5"):
-        return RowGrade(
-            ma.group(1), int(ma.group(2)), f"uk-5x5x5:{ma.group(1)}/{ma.group(2)}" if hint == "uk-5x5x5" else None
-        )
-    return None
-
-
-def grade_from_parts(system, reliability, credibility, raw=None, parts=()) -> RowGrade | None:
-    """A grade given in separate fields (a report reader's output): the system, the Admiralty components, the
-    grade as written and the parts in its own system. None when the parts do not fit the system."""
-
-    def clean(v):
-        v = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip().upper()
-        return (v[:-2] if re.fullmatch(r"\d\.0", v) else v) or None  # a credibility read as a float: 2.0
-
-    sysname = grading_system(system)
-    r, c, rawv = clean(reliability), clean(credibility), clean(raw)
-    own = [clean(x) for x in parts]
-    if sysname == "uk-3x5x2":
-        own = own if any(own) else [r, c]
-        src, intel, hand = (own + [None, None, None])[:3]
-        if (
-            (src and src not in ("1", "2", "3"))
-            or (intel and (len(intel) != 1 or intel not in "ABCDE"))
-            or (hand and hand not in ("P", "C"))
-        ):
-            return None
-        written = "/".join(x for x in (src, intel, hand) if x) or rawv
-        return RowGrade(grading=f"uk-3x5x2:{written}" if written else "uk-3x5x2", handling=hand)
-    if r is None and c is None and sysname is None:
-        return RowGrade() if rawv is None else parse_row_grade(rawv)
-    if (r and (len(r) != 1 or r not in "ABCDEF")) or (c and c not in ("1", "2", "3", "4", "5", "6")):
-        return None
-    g = RowGrade(r, int(c) if c else None)
-    if sysname == "uk-5x5x5":
-        src, intel, hand = (own + [None, None, None])[:3]
-        written = "/".join(x for x in (src or r, intel or c, hand) if x)
-        return RowGrade(g.reliability, g.credibility, f"uk-5x5x5:{written}", hand)
-    return g
 
 
 def _country_field(spec: Spec, fname: str, present=None) -> str | None:
@@ -964,7 +871,7 @@ def import_file(
     else:
         sp = spec if isinstance(spec, Spec) else get_spec(spec)
         reason = "given"
-    rel, cred = provenance.parse_grade(grade) if grade else provenance.parse_grade(sp.defaults.get("grade"))
+    rel, cred = grading.parse(grade) if grade else grading.parse(sp.defaults.get("grade"))
     sha = file_sha256(path)
     res = FileResult(path=str(path), sha256=sha, spec=sp.name, spec_reason=reason)
     plans = []
@@ -1143,7 +1050,7 @@ def build_observations(
     sh = sheets[0]
     m = map_headers(sp, sh)
     sha = file_sha256(path)
-    rel, cred = provenance.parse_grade(grade or sp.defaults.get("grade"))
+    rel, cred = grading.parse(grade or sp.defaults.get("grade"))
     hand = handling or sp.defaults.get("handling")
     ctx = Context(
         file=path,

@@ -53,6 +53,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from linkgraph import grading
 from linkgraph.errors import LinkgraphError
 from linkgraph.handling import most_restrictive
 from linkgraph.safezip import DOCUMENT, SafeZip
@@ -314,13 +315,6 @@ _ALIASES: dict[str, list[str]] = {
         "description",
     ],
 }
-_SYSTEM_HINTS = {
-    "3x5x2": "uk-3x5x2",
-    "5x5x5": "uk-5x5x5",
-    "6x6": "admiralty",
-    "admiralty": "admiralty",
-    "nato": "admiralty",
-}
 # labels whose value is free text: never split into further "Label:" pairs
 _FREE_FAMILIES = {"narrative", "subject", "persons", "agency"}
 
@@ -341,17 +335,19 @@ def _family(label: str) -> tuple[str | None, str | None]:
         return None, None
     short = re.sub(r" (?:no|nr|number|id)$", "", key)  # "Intel Ref #", "Reference number"
     for k in (key, short):
-        if k in _LABELS and k not in _SYSTEM_HINTS and k not in ("admiralty code", "nato code"):
+        if k in _LABELS and k not in grading.SYSTEM_WORDS and k not in ("admiralty code", "nato code"):
             return _LABELS[k], None
     hint = None
     words = key.split()
     for w in words:
-        if w in _SYSTEM_HINTS:
-            hint = _SYSTEM_HINTS[w]
+        if w in grading.SYSTEM_WORDS:
+            hint = grading.SYSTEM_WORDS[w]
     if hint is None:
         return None, None
     base = " ".join(
-        w for w in words if w not in _SYSTEM_HINTS and w not in ("uk", "code", "grading", "grade", "rating", "system")
+        w
+        for w in words
+        if w not in grading.SYSTEM_WORDS and w not in ("uk", "code", "grading", "grade", "rating", "system")
     )
     if not base:
         return "grading", hint
@@ -709,74 +705,7 @@ def _split_on_reference(seg: list[_Line]) -> list[list[_Line]]:
     return [s for s in out if s]
 
 
-# --- grading -------------------------------------------------------------------------------------------------
-_SEP = r"\s*[/\\,.\-]?\s*"
-_UK3_RE = re.compile(r"([1-3])" + _SEP + r"([A-E])(?:" + _SEP + r"([PC]))?(?![A-Z0-9])")
-_UK5_RE = re.compile(r"([A-E])" + _SEP + r"([1-5])\s*[/\\,.\-\s]\s*([1-5])(?![A-Z0-9])")
-_ADM_RE = re.compile(r"([A-F])" + _SEP + r"([1-6])(?![A-Z0-9])")
-_LABELLED_RE = re.compile(
-    r"SOURCE\W{0,3}([A-F1-3])\W{1,5}(?:INFORMATION|INTELLIGENCE|INFO|INTEL)\W{0,3}"
-    r"([1-6A-E])(?:\W{1,5}HANDLING\W{0,3}([PC1-5]))?(?![A-Z0-9])"
-)
-_DESCRIPTORS = set(
-    """completely usually fairly not reliable unreliable reliability cannot be judged confirmed by
-other sources probably possibly true doubtful improbable truth untested known directly indirectly but
-corroborated to the source suspected false lawful sharing permitted with conditions of and information
-intelligence credibility handling code grade grading""".split()
-)
-
-
-def _rest_ok(rest: str) -> bool:
-    rest = rest.strip()
-    if not rest or rest[0] in "([-–—,;:/":
-        return True
-    return all(w in _DESCRIPTORS for w in re.findall(r"[a-z]+", rest.lower()))
-
-
-def _strip_hints(text: str) -> tuple[str, str | None]:
-    hint = None
-    for word, system in _SYSTEM_HINTS.items():
-        if re.search(rf"(?i)\b{word}\b", text):
-            hint = system
-    s = re.sub(
-        r"(?i)\b(?:uk\s*)?(?:3x5x2|5x5x5|6x6|admiralty|nato)\b(?:\s*(?:code|grading|grade|system))?"
-        r"\s*[:：]?",
-        " ",
-        text,
-    )
-    return s.strip(" \t:：;,"), hint
-
-
-def _parse_grade(text: str) -> tuple[str, tuple[str, ...], str | None] | None:
-    """A whole grade written in one value -> (shape, parts, hint). Shapes: adm, uk3, uk5."""
-    body, hint = _strip_hints(text)
-    up = body.upper().strip()
-    if not up:
-        return None
-    m = _LABELLED_RE.search(up)
-    if m:
-        s, i, h = m.groups()
-        shape = "uk3" if s.isdigit() else ("uk5" if h and h.isdigit() else "adm")
-        return shape, tuple(p for p in (s, i, h) if p), hint
-    for shape, rx in (("uk5", _UK5_RE), ("uk3", _UK3_RE), ("adm", _ADM_RE)):
-        m = rx.match(up)
-        if m and _rest_ok(body[m.end() :]):
-            return shape, tuple(p for p in m.groups() if p), hint
-    return None
-
-
-_COMPONENT_RE = re.compile(r"^\s*([A-Fa-f1-6])\s*(?:$|[\s(\[\-–—:,;/].*$)", re.S)
-
-
-def _component(value: str) -> str | None:
-    """The single grade character of 'B', 'B (usually reliable)', '2 - probably true'."""
-    m = _COMPONENT_RE.match(value)
-    if not m:
-        return None
-    rest = value[m.end(1) :]
-    if rest.strip() and not _rest_ok(rest):
-        return None
-    return m.group(1).upper()
+# --- grading ---------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -797,12 +726,7 @@ def _system_for(shape: str, parts: tuple[str, ...], hint: str | None, where: str
         or (hint in ("admiralty", "uk-5x5x5") and shape == "uk3")
         or (hint == "admiralty" and shape == "uk5")
     ):
-        names = {
-            "uk-3x5x2": "a UK 3x5x2 grade (source 1-3, intelligence A-E, handling P/C)",
-            "uk-5x5x5": "a UK 5x5x5 grade (source A-E, intelligence 1-5, handling 1-5)",
-            "admiralty": "an Admiralty grade (source A-F, information 1-6)",
-        }
-        raise LinkgraphError(f"{where}: grade {_show(raw)} is not {names[hint]}")
+        raise LinkgraphError(f"{where}: grade {_show(raw)} is not {grading.SYSTEM_TEXT[hint]}")
     if shape == "uk3":
         g.system = "uk-3x5x2"
         g.uk_source, g.uk_intelligence = parts[0], parts[1]
@@ -810,9 +734,7 @@ def _system_for(shape: str, parts: tuple[str, ...], hint: str | None, where: str
         return g
     if shape == "uk5" or hint == "uk-5x5x5":
         if parts[0] not in "ABCDE" or (len(parts) > 1 and parts[1] not in "12345"):
-            raise LinkgraphError(
-                f"{where}: grade {_show(raw)} is not a UK 5x5x5 grade (source A-E, intelligence 1-5, handling 1-5)"
-            )
+            raise LinkgraphError(f"{where}: grade {_show(raw)} is not {grading.SYSTEM_TEXT['uk-5x5x5']}")
         g.system = "uk-5x5x5"
         g.uk_source = parts[0]
         g.uk_intelligence = parts[1] if len(parts) > 1 else None
@@ -829,20 +751,18 @@ def _grade(fields: list[_Field], handling_codes: list[str], where: str) -> _Grad
     src = [f for f in fields if f.family == "src" and f.value.strip()]
     info = [f for f in fields if f.family == "info" and f.value.strip()]
     for f in whole:
-        parsed = _parse_grade(f.value)
+        parsed = grading.scan(f.value)
         if parsed is None:
-            raise LinkgraphError(
-                f"{where}: grade {_show(f.value)} is not an Admiralty (B2), UK 3x5x2 (2/B/C) or UK 5x5x5 (B/2/3) grade"
-            )
+            raise LinkgraphError(f"{where}: grade {_show(f.value)} is not a grade: {grading.FORMS}")
         shape, parts, hint = parsed
         return _system_for(shape, parts, f.hint or hint, where, f.value.strip())
     for f in src + info:  # "Grading" written under a component label: "Source evaluation: B2"
-        parsed = _parse_grade(f.value)
+        parsed = grading.scan(f.value)
         if parsed is not None and len(parsed[1]) >= 2:
             shape, parts, hint = parsed
             return _system_for(shape, parts, f.hint or hint, where, f.value.strip())
-    s = _component(src[0].value) if src else None
-    i = _component(info[0].value) if info else None
+    s = grading.component(src[0].value) if src else None
+    i = grading.component(info[0].value) if info else None
     if s is None and i is None:
         return _Grade()
     used = [f for f, c in ((src[0] if src else None, s), (info[0] if info else None, i)) if f and c]
@@ -856,13 +776,11 @@ def _grade(fields: list[_Field], handling_codes: list[str], where: str) -> _Grad
         hand = next((h for h in handling_codes if h in ("P", "C")), None)
         return _Grade(system="uk-3x5x2", raw=raw, uk_source=s, uk_intelligence=i, uk_handling=hand)
     if (s and s not in "ABCDEF") or (i and i not in "123456"):
-        raise LinkgraphError(f"{where}: grade {_show(raw)} is not an Admiralty grade (source A-F, information 1-6)")
+        raise LinkgraphError(f"{where}: grade {_show(raw)} is not {grading.SYSTEM_TEXT['admiralty']}")
     digit_handling = next((h for h in handling_codes if h in ("1", "2", "3", "4", "5")), None)
     if hint == "uk-5x5x5" or (digit_handling and (s or "A") in "ABCDE" and (i or "1") in "12345"):
         if (s and s not in "ABCDE") or (i and i not in "12345"):
-            raise LinkgraphError(
-                f"{where}: grade {_show(raw)} is not a UK 5x5x5 grade (source A-E, intelligence 1-5, handling 1-5)"
-            )
+            raise LinkgraphError(f"{where}: grade {_show(raw)} is not {grading.SYSTEM_TEXT['uk-5x5x5']}")
         return _Grade(
             system="uk-5x5x5",
             raw=raw,
@@ -873,9 +791,7 @@ def _grade(fields: list[_Field], handling_codes: list[str], where: str) -> _Grad
             uk_handling=digit_handling,
         )
     if hint == "uk-3x5x2":
-        raise LinkgraphError(
-            f"{where}: grade {_show(raw)} is not a UK 3x5x2 grade (source 1-3, intelligence A-E, handling P/C)"
-        )
+        raise LinkgraphError(f"{where}: grade {_show(raw)} is not {grading.SYSTEM_TEXT['uk-3x5x2']}")
     return _Grade(system="admiralty", raw=raw, reliability=s, credibility=int(i) if i else None)
 
 
@@ -1587,7 +1503,7 @@ def _build(seg: list[_Line], index: int, name: str, file_handling: list[str]) ->
             seen_field = True
             pending_empty = None
             for f in ln.fields:
-                if f.family in ("src", "info") and not _parse_grade(f.value) and _component(f.value) is None:
+                if f.family in ("src", "info") and not grading.scan(f.value) and grading.component(f.value) is None:
                     # "Source: a member of the public", "Information: the source saw..."
                     f = _Field("source_type" if f.family == "src" else "narrative", f.label, f.value)
                 if f.family == "narrative":
@@ -1609,7 +1525,7 @@ def _build(seg: list[_Line], index: int, name: str, file_handling: list[str]) ->
         if pending_empty is not None:  # "Subject:" with its value on the next line
             f, pending_empty = pending_empty, None
             f.value = ln.prose
-            if f.family == "info" and not _parse_grade(f.value) and _component(f.value) is None:
+            if f.family == "info" and not grading.scan(f.value) and grading.component(f.value) is None:
                 f.family = "narrative"
                 narrative.append(ln.prose)
             continue
@@ -1638,7 +1554,10 @@ def _build(seg: list[_Line], index: int, name: str, file_handling: list[str]) ->
         (
             f
             for f in fields
-            if f.family == "src" and f.value.strip() and _component(f.value) is None and not _parse_grade(f.value)
+            if f.family == "src"
+            and f.value.strip()
+            and grading.component(f.value) is None
+            and not grading.scan(f.value)
         ),
         None,
     )

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import yaml
 
+from linkgraph import grading
 from linkgraph.errors import LinkgraphError
-from linkgraph.provenance import parse_grade
 from linkgraph.resources import bundled_dir
 from linkgraph.schema import load_schema
 
@@ -270,7 +270,7 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
 
     defaults = dict(doc.get("defaults") or {})
     try:
-        parse_grade(defaults.get("grade"))
+        grading.parse(defaults.get("grade"))
     except LinkgraphError as e:
         raise _err(path, f"defaults.grade: {e}") from None
     spec = Spec(

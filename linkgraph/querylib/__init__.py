@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from linkgraph import grading
 from linkgraph.errors import LinkgraphError
-from linkgraph.provenance import parse_grade
 from linkgraph.resources import bundled_dir
 
 KINDS = {"table", "subgraph", "path", "analytic"}
@@ -132,7 +132,7 @@ def coerce(query_name: str, p: Param, value):
         if text == "":
             return {"unset": True, "reliability": "F", "credibility": 6}
         try:
-            r, c = parse_grade(text)
+            r, c = grading.parse(text)
         except LinkgraphError:
             raise LinkgraphError(f"{where}: {text!r} is not an Admiralty grade such as B2") from None
         return {"unset": False, "reliability": r, "credibility": c}

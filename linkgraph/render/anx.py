@@ -16,11 +16,9 @@ import json
 import re
 from pathlib import Path
 
+from linkgraph import grading
 from linkgraph.handling import most_restrictive
 from linkgraph.render.base import (
-    CREDIBILITY_TEXT,
-    RELIABILITY,
-    RELIABILITY_TEXT,
     Analytics,
     Item,
     _handling_rank,
@@ -57,8 +55,8 @@ I2_ICONS = {
     "document": "Document",
     "entity": "Entity",
 }
-GRADE_ONE = [f"{r} - {RELIABILITY_TEXT[r]}" for r in RELIABILITY]
-GRADE_TWO = [f"{c} - {CREDIBILITY_TEXT[c]}" for c in range(1, 7)]
+GRADE_ONE = [f"{r} - {grading.RELIABILITY_TEXT[r]}" for r in grading.RELIABILITY]
+GRADE_TWO = [f"{c} - {grading.CREDIBILITY_TEXT[c]}" for c in grading.CREDIBILITY]
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?")
 
 
@@ -119,7 +117,7 @@ def write_anx(
     def grades(rel, cred, hand) -> dict:
         out = {}
         if rel is not None:
-            out["grade_one"] = RELIABILITY.index(rel)
+            out["grade_one"] = grading.RELIABILITY.index(rel)
         if cred is not None:
             out["grade_two"] = cred - 1
         hand = _most_restrictive(hand)
@@ -191,12 +189,7 @@ def _most_restrictive(handling: str) -> str:
 def _best_record(it: Item) -> dict | None:
     if not it.prov:
         return None
-    return min(it.prov, key=lambda r: _rank(best_grade({}, [r])))
-
-
-def _rank(g) -> tuple:
-    rel, cred = g
-    return ((RELIABILITY.index(rel) if rel else 9) + (cred or 9), rel or "Z")
+    return min(it.prov, key=lambda r: grading.rank(*best_grade({}, [r])))
 
 
 def _source_ref(r: dict) -> str:
@@ -224,13 +217,16 @@ def _date_fields(value: str | None) -> dict:
 
 
 def _card(r: dict, grades, Card):
-    from linkgraph.render.base import credibility, reliability
 
     fields = {
         "summary": _x(_source_ref(r)),
         "source_ref": _x(_source_ref(r)),
         "description": _x(json.dumps(r, ensure_ascii=False)),
-        **grades(reliability(r.get("reliability")), credibility(r.get("credibility")), text(r.get("handling"))),
+        **grades(
+            grading.reliability_of(r.get("reliability")),
+            grading.credibility_of(r.get("credibility")),
+            text(r.get("handling")),
+        ),
     }
     if text(r.get("source_type")):
         fields["source_type"] = _x(r.get("source_type"))

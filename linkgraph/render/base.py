@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from linkgraph import handling
+from linkgraph import grading, handling
 from linkgraph.errors import LinkgraphError
 from linkgraph.subgraph import Subgraph
 
@@ -28,24 +28,6 @@ NODE_BASE = ("id", "type", "caption")
 LINK_BASE = ("id", "type", "source", "target")
 # Columns that summarise provenance (shown apart from the item's own properties).
 PROV_COLUMNS = ("prov", "batches", "reliability", "credibility", "handling", "first_seen", "last_seen")
-RELIABILITY = "ABCDEF"
-RELIABILITY_TEXT = {
-    "A": "Completely reliable",
-    "B": "Usually reliable",
-    "C": "Fairly reliable",
-    "D": "Not usually reliable",
-    "E": "Unreliable",
-    "F": "Reliability cannot be judged",
-}
-CREDIBILITY_TEXT = {
-    1: "Confirmed by other sources",
-    2: "Probably true",
-    3: "Possibly true",
-    4: "Doubtful",
-    5: "Improbable",
-    6: "Truth cannot be judged",
-}
-
 # TLP 2.0, most restrictive first. Colours: the label's text colour on a black background (FIRST TLP 2.0).
 TLP_LEVELS = ("RED", "AMBER+STRICT", "AMBER", "GREEN", "CLEAR")
 TLP_COLOURS = {"RED": "#FF2B2B", "AMBER+STRICT": "#FFC000", "AMBER": "#FFC000", "GREEN": "#33FF00", "CLEAR": "#FFFFFF"}
@@ -142,53 +124,15 @@ def provenance(value: Any) -> list[dict]:
 # --------------------------------------------------------------------------------------------------- grades
 
 
-def reliability(value: Any) -> str | None:
-    """Admiralty source reliability A-F, or None."""
-    value = clean(value)
-    if isinstance(value, str):
-        v = value.strip().upper()[:1]
-        if v and v in RELIABILITY:
-            return v
-    return None
-
-
-def credibility(value: Any) -> int | None:
-    """Admiralty information credibility 1-6, or None."""
-    value = clean(value)
-    if isinstance(value, str):
-        m = re.match(r"\s*([1-6])(\.0*)?\s*$", value)
-        value = int(m.group(1)) if m else None
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)) and float(value).is_integer() and 1 <= int(value) <= 6:
-        return int(value)
-    return None
-
-
-def grade_text(rel: str | None, cred: int | None) -> str:
-    """'B2'; '-' for a missing half ('B-', '-2'); '' when both are missing."""
-    if rel is None and cred is None:
-        return ""
-    return f"{rel or '-'}{cred if cred is not None else '-'}"
-
-
-def parse_grade(value: str | None) -> tuple[str, int]:
-    """'B2' -> ('B', 2). Raises RenderError on anything else."""
-    m = re.fullmatch(r"\s*([A-Fa-f])\s*([1-6])\s*", value or "")
-    if not m:
-        raise RenderError(f"grade {value!r} is not an Admiralty grade like 'B2' (reliability A-F, credibility 1-6)")
-    return m.group(1).upper(), int(m.group(2))
-
-
 def grade_pairs(row: dict, prov: list[dict]) -> list[tuple[str, int]]:
     """Every (reliability, credibility) an item was observed with; a missing half counts as the worst (F, 6)."""
     pairs = []
     for rec in prov:
-        r, c = reliability(rec.get("reliability")), credibility(rec.get("credibility"))
+        r, c = grading.reliability_of(rec.get("reliability")), grading.credibility_of(rec.get("credibility"))
         if r is not None or c is not None:
             pairs.append((r or "F", c or 6))
     if not pairs:
-        r, c = reliability(row.get("reliability")), credibility(row.get("credibility"))
+        r, c = grading.reliability_of(row.get("reliability")), grading.credibility_of(row.get("credibility"))
         if r is not None or c is not None:
             pairs.append((r or "F", c or 6))
     return pairs
@@ -196,18 +140,10 @@ def grade_pairs(row: dict, prov: list[dict]) -> list[tuple[str, int]]:
 
 def best_grade(row: dict, prov: list[dict]) -> tuple[str | None, int | None]:
     """The item's own grade columns, else its best-graded observation."""
-    r, c = reliability(row.get("reliability")), credibility(row.get("credibility"))
+    r, c = grading.reliability_of(row.get("reliability")), grading.credibility_of(row.get("credibility"))
     if r is not None or c is not None:
         return r, c
-    pairs = grade_pairs(row, prov)
-    if not pairs:
-        return None, None
-    return min(pairs, key=lambda p: (RELIABILITY.index(p[0]) + p[1], p))
-
-
-def meets_grade(pairs: Iterable[tuple[str, int]], minimum: tuple[str, int]) -> bool:
-    """'At or above B2': some observation with reliability <= B and credibility <= 2."""
-    return any(RELIABILITY.index(r) <= RELIABILITY.index(minimum[0]) and c <= minimum[1] for r, c in pairs)
+    return grading.best(grade_pairs(row, prov))
 
 
 # --------------------------------------------------------------------------------------------------- dates
@@ -636,7 +572,7 @@ def attribute_table(its: list[Item], *, links: bool) -> tuple[list[tuple[str, st
             "type": it.type,
             "reliability": rel,
             "credibility": cred,
-            "grade": grade_text(rel, cred) or None,
+            "grade": grading.text(rel, cred) or None,
             "handling": it.handling or None,
             "first_seen": clean(it.row.get("first_seen")),
             "last_seen": clean(it.row.get("last_seen")),

@@ -30,13 +30,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from linkgraph import grading
 from linkgraph.render.base import (
-    RELIABILITY,
     Analytics,
     ChartTooLarge,
     Item,
     RenderError,
-    grade_text,
     items,
     marking,
     out_path,
@@ -211,7 +210,9 @@ class Chart:
                 "created": m.created,
                 "sizeBy": self.size_by or "",
                 "colorBy": self.color_by,
-                "reliability": RELIABILITY,
+                "reliability": grading.RELIABILITY,
+                "reliabilityText": {r: t.lower() for r, t in grading.RELIABILITY_TEXT.items()},
+                "credibilityText": {str(c): t.lower() for c, t in grading.CREDIBILITY_TEXT.items()},
             },
             "strings": list(self._strings),
             "images": image_list,
@@ -251,9 +252,9 @@ class Chart:
             "p": _kv(it.props),
             "q": _kv(summary),
             "pr": [self._record(r) for r in it.prov],
-            "g": [list(p) for p in sorted({(RELIABILITY.index(r), c) for r, c in it.grade_pairs})],
+            "g": [list(p) for p in sorted({(grading.RELIABILITY.index(r), c) for r, c in it.grade_pairs})],
             "d": list(dates) if dates else None,
-            "gr": grade_text(rel, cred),
+            "gr": grading.text(rel, cred),
         }
 
     @staticmethod
@@ -561,10 +562,8 @@ APP_JS = r"""
   var D = JSON.parse(document.getElementById('lg-data').textContent);
   performance.mark('lg-parsed');
   var REL = D.meta.reliability;
-  var RELTXT = {A: 'completely reliable', B: 'usually reliable', C: 'fairly reliable', D: 'not usually reliable',
-    E: 'unreliable', F: 'reliability cannot be judged'};
-  var CREDTXT = {1: 'confirmed', 2: 'probably true', 3: 'possibly true', 4: 'doubtful', 5: 'improbable',
-    6: 'truth cannot be judged'};
+  var RELTXT = D.meta.reliabilityText;
+  var CREDTXT = D.meta.credibilityText;
   function $(id) { return document.getElementById(id); }
   function h(tag, cls, txt) {
     var e = document.createElement(tag);

@@ -16,21 +16,19 @@ import json
 import zipfile
 from pathlib import Path
 
+from linkgraph import grading
 from linkgraph.render.base import (
     MARK_COLUMNS,
     Item,
     Marking,
     any_marked,
     clean,
-    credibility,
-    grade_text,
     items,
     link_label,
     mark_summary,
     mark_values,
     marking,
     out_path,
-    reliability,
     text,
 )
 from linkgraph.render.safe import neutralise, xml_text
@@ -114,7 +112,7 @@ def tables(sub: Subgraph) -> dict[str, tuple[list[str], list[list]]]:
     def summary(it: Item) -> list:
         rel, cred = it.grade
         return [
-            grade_text(rel, cred),
+            grading.text(rel, cred),
             rel,
             cred,
             it.handling,
@@ -164,7 +162,7 @@ def tables(sub: Subgraph) -> dict[str, tuple[list[str], list[list]]]:
     for kind, its in (("entity", nodes), ("link", links)):
         for it in its:
             for i, r in enumerate(it.prov, 1):
-                rel, cred = reliability(r.get("reliability")), credibility(r.get("credibility"))
+                rel, cred = grading.reliability_of(r.get("reliability")), grading.credibility_of(r.get("credibility"))
                 row = r.get("row") if text(r.get("row")) else r.get("rows")
                 src.append(
                     [
@@ -177,7 +175,7 @@ def tables(sub: Subgraph) -> dict[str, tuple[list[str], list[list]]]:
                         _cell(r.get("sheet")),
                         _cell(row),
                         _cell(r.get("observed")),
-                        grade_text(rel, cred),
+                        grading.text(rel, cred),
                         _cell(r.get("reliability")),
                         _cell(r.get("credibility")),
                         _cell(r.get("handling")),

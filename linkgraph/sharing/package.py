@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from linkgraph import __version__, provenance
+from linkgraph import __version__, grading, provenance
 from linkgraph import handling as handling_codes
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import load_schema
@@ -109,8 +109,12 @@ def _json_schema() -> dict:
             "batch": {"type": ["string", "null"]},
             "observed": {"type": ["string", "null"]},
             "observed_last": {"type": ["string", "null"]},
-            "reliability": {"enum": ["A", "B", "C", "D", "E", "F", None]},
-            "credibility": {"type": ["integer", "null"], "minimum": 1, "maximum": 6},
+            "reliability": {"enum": [*grading.RELIABILITY, None]},
+            "credibility": {
+                "type": ["integer", "null"],
+                "minimum": min(grading.CREDIBILITY),
+                "maximum": max(grading.CREDIBILITY),
+            },
             "handling": {"type": ["string", "null"]},
             "source_type": {"type": ["string", "null"]},
             "agency": {"type": ["string", "null"]},
@@ -118,11 +122,15 @@ def _json_schema() -> dict:
         },
     }
     value = {"type": ["string", "number", "boolean", "array", "null"], "items": {"type": "string"}}
-    grading = {
+    grade_cols = {
         "type": "object",
         "properties": {
-            "reliability": {"enum": ["A", "B", "C", "D", "E", "F", None]},
-            "credibility": {"type": ["integer", "null"], "minimum": 1, "maximum": 6},
+            "reliability": {"enum": [*grading.RELIABILITY, None]},
+            "credibility": {
+                "type": ["integer", "null"],
+                "minimum": min(grading.CREDIBILITY),
+                "maximum": max(grading.CREDIBILITY),
+            },
             "handling": {"type": ["string", "null"]},
             "first_seen": {"type": ["string", "null"]},
             "last_seen": {"type": ["string", "null"]},
@@ -138,7 +146,7 @@ def _json_schema() -> dict:
             "type": {"enum": sorted(schema.entities)},
             "caption": {"type": ["string", "null"]},
             "properties": {"type": "object", "additionalProperties": value},
-            "grading": grading,
+            "grading": grade_cols,
             "provenance": {"type": "array", "items": prov},
         },
     }
@@ -216,10 +224,10 @@ def _rows(df: pd.DataFrame, kind: str, types: dict[str, str]) -> list[dict]:
                 source_type=types.get(r["source"]),
                 target_type=types.get(r["target"]),
             )
-        grading = {k: _clean(r.get(k)) for k in GRADING}
-        if grading["credibility"] is not None:
-            grading["credibility"] = int(grading["credibility"])
-        row.update(properties=props, grading=grading, provenance=Subgraph.provenance(r.get("prov")))
+        grade_cols = {k: _clean(r.get(k)) for k in GRADING}
+        if grade_cols["credibility"] is not None:
+            grade_cols["credibility"] = int(grade_cols["credibility"])
+        row.update(properties=props, grading=grade_cols, provenance=Subgraph.provenance(r.get("prov")))
         out.append(row)
     return sorted(out, key=lambda x: x["id"])
 
@@ -455,17 +463,17 @@ def _observations(rows: list[dict], kind: str, ctx: dict) -> dict[str, pd.DataFr
                 if not isinstance(r.get(k), str) or not r[k]:
                     raise LinkgraphError(f"{where}: no {k}")
             base.update({k: r[k] for k in ("source", "target", "source_type", "target_type")})
-        grading = r.get("grading") or {}
+        grade_cols = r.get("grading") or {}
         recs = r.get("provenance") or [{}]
         for rec in recs:
             if not isinstance(rec, dict):
                 raise LinkgraphError(f"{where}: a provenance record is not an object")
             rel, cred = rec.get("reliability"), rec.get("credibility")
             try:
-                provenance.parse_grade(f"{rel}{cred}" if rel and cred else None)
+                grading.parse(f"{rel}{cred}" if rel and cred else None)
             except LinkgraphError:
                 raise LinkgraphError(f"{where}: grade {rel}{cred} is not an Admiralty grade") from None
-            observed = rec.get("observed") or grading.get("first_seen")
+            observed = rec.get("observed") or grade_cols.get("first_seen")
             their = " / ".join(str(x) for x in (rec.get("source"), rec.get("sheet")) if x)
             by_type.setdefault(t, []).append(
                 {
@@ -478,7 +486,7 @@ def _observations(rows: list[dict], kind: str, ctx: dict) -> dict[str, pd.DataFr
                     "_observed": str(observed)[:10] if observed else None,
                     "_reliability": rel if rel and cred else None,
                     "_credibility": int(cred) if rel and cred else None,
-                    "_handling": _handling_of(where, i, rec, grading, ctx),
+                    "_handling": _handling_of(where, i, rec, grade_cols, ctx),
                     "_source_type": rec.get("source_type") or PARTNER_SOURCE_TYPE,
                     "_agency": ctx["agency"],
                     "_imported": ctx["imported"],
@@ -487,15 +495,17 @@ def _observations(rows: list[dict], kind: str, ctx: dict) -> dict[str, pd.DataFr
     return {t: pd.DataFrame(v) for t, v in sorted(by_type.items())}
 
 
-def _handling_of(where: str, item: str, rec: dict, grading: dict, ctx: dict) -> str | None:
+def _handling_of(where: str, item: str, rec: dict, grade_cols: dict, ctx: dict) -> str | None:
     """An observation's handling: the most restrictive of its record's, the item's and the package's codes (so a
     package can raise an item's handling, never lower it). An unknown code refuses the package."""
-    for what, code in (("provenance handling", rec.get("handling")), ("grading handling", grading.get("handling"))):
+    for what, code in (("provenance handling", rec.get("handling")), ("grading handling", grade_cols.get("handling"))):
         try:
             handling_codes.normalise(code)
         except handling_codes.HandlingError as e:
             raise LinkgraphError(f"package refused: {where}, item {str(item)[:80]!r}: {what}: {e}") from None
-    return handling_codes.most_restrictive([rec.get("handling"), grading.get("handling"), ctx["tlp"], ctx["handling"]])
+    return handling_codes.most_restrictive(
+        [rec.get("handling"), grade_cols.get("handling"), ctx["tlp"], ctx["handling"]]
+    )
 
 
 def _manifest_handling(manifest: dict) -> tuple[str | None, str | None]:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from linkgraph import handling, provenance
+from linkgraph import grading, handling, provenance
 from linkgraph.errors import LinkgraphError
 from linkgraph.subgraph import Subgraph
 
@@ -99,7 +99,7 @@ class RedactRules:
             g = f"{rel}{'' if cred is None else int(cred)}"
             if g in self.grades or rel in self.grades:
                 return True
-        if self.below and not provenance.meets_grade(rel, None if cred is None else int(cred), self.below):
+        if self.below and not grading.meets(rel, None if cred is None else int(cred), grading.parse(self.below)):
             return True
         if self.handling and _code(rec.get("handling")) in self.handling:
             return True
@@ -181,7 +181,7 @@ def parse_rules(rules) -> RedactRules:
                     raise LinkgraphError(f"redaction rule {rule!r}: {v!r} is not a grade such as E or D4")
                 out.grades.add(v)
         elif key == "below":
-            provenance.parse_grade(vals[0])
+            grading.parse(vals[0])
             out.below = vals[0].strip().upper()
         elif key == "handling":
             try:
