@@ -215,7 +215,7 @@ def _cell(v):
 
 def write_frame(df: pd.DataFrame, fmt: str, out_file: str | None, title: str | None = None) -> None:
     """A result as a table on screen, or CSV / JSON / XLSX (spreadsheet cells neutralised against formulas)."""
-    from linkgraph.render.safe import neutralise
+    from linkgraph.safe import neutralise
 
     fmt = fmt.lower()
     if fmt not in ("table", "csv", "json", "xlsx"):

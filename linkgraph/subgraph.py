@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-NODE_BASE = ["id", "type", "caption"]
-LINK_BASE = ["id", "type", "source", "target"]
+NODE_BASE = ("id", "type", "caption")
+LINK_BASE = ("id", "type", "source", "target")
 
 
 @dataclass

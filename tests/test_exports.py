@@ -17,7 +17,7 @@ from linkgraph.grading import GradeError, meets_any
 from linkgraph.grading import parse as parse_grade
 from linkgraph.render import ChartTooLarge, RenderError, write, writer
 from linkgraph.render.base import MarkingWarning, date_bounds, normalise_tlp
-from linkgraph.render.safe import is_formula_like, neutralise, xml_text
+from linkgraph.safe import is_formula_like, neutralise, xml_text
 from tests.render_fixtures import (
     CHINESE,
     FORMULA_AT,

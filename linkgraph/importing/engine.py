@@ -27,6 +27,7 @@ from linkgraph.errors import LinkgraphError
 from linkgraph.importing import transforms as tr
 from linkgraph.importing.readers import Sheet, col_letter, open_sheets
 from linkgraph.importing.spec import Column, EntitySpec, Prop, Spec, builtin_specs, get_spec, header_key
+from linkgraph.safe import neutralise
 from linkgraph.schema import link_id, load_schema, node_id
 from linkgraph.store.base import Store, WriteStats
 
@@ -763,13 +764,9 @@ def batch_id(
     return "b-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-_INJECT = ("=", "+", "-", "@", "\t", "\r")
-
-
 def safe_cell(v) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    s = "" if v is None else (", ".join(map(str, v)) if isinstance(v, list) else str(v))
-    return "'" + s if s.startswith(_INJECT) else s
+    """A rejected row's cell as text a spreadsheet will not run as a formula."""
+    return neutralise("" if v is None else (", ".join(map(str, v)) if isinstance(v, list) else str(v)))
 
 
 def write_rejected(path: Path, rows: list[tuple], headers_by_sheet: dict) -> Path:

@@ -16,7 +16,7 @@ import importlib
 from pathlib import Path
 
 from linkgraph.render.base import ChartTooLarge, RenderError
-from linkgraph.render.safe import neutralise
+from linkgraph.safe import neutralise
 from linkgraph.subgraph import Subgraph
 
 # format -> (module, function)

@@ -33,7 +33,7 @@ from linkgraph.render.base import (
     value_kind,
 )
 from linkgraph.render.icons import glyph_name
-from linkgraph.render.safe import xml_text
+from linkgraph.safe import xml_text
 from linkgraph.subgraph import Subgraph
 
 # schema icon name -> i2 icon name (override per call with icon_map={...})

@@ -22,10 +22,8 @@ import pandas as pd
 
 from linkgraph import grading, handling
 from linkgraph.errors import LinkgraphError
-from linkgraph.subgraph import Subgraph
+from linkgraph.subgraph import LINK_BASE, NODE_BASE, Subgraph
 
-NODE_BASE = ("id", "type", "caption")
-LINK_BASE = ("id", "type", "source", "target")
 # Columns that summarise provenance (shown apart from the item's own properties).
 PROV_COLUMNS = ("prov", "batches", "reliability", "credibility", "handling", "first_seen", "last_seen")
 # TLP 2.0, most restrictive first. Colours: the label's text colour on a black background (FIRST TLP 2.0).

@@ -12,7 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from linkgraph.render.base import attribute_table, items, link_label, mark_summary, marking, out_path, xml_value
-from linkgraph.render.safe import xml_text
+from linkgraph.safe import xml_text
 from linkgraph.subgraph import Subgraph
 
 NS = "http://www.gexf.net/1.2draft"

@@ -13,7 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from linkgraph.render.base import attribute_table, items, mark_summary, marking, out_path, xml_value
-from linkgraph.render.safe import xml_text
+from linkgraph.safe import xml_text
 from linkgraph.subgraph import Subgraph
 
 NS = "http://graphml.graphdrawing.org/xmlns"

@@ -2,7 +2,7 @@
 
 Sources holds one row per provenance record, with the id, kind and type of the item it belongs to.
 Every text cell that a spreadsheet could read as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is
-prefixed with `'` (`linkgraph.render.safe.neutralise`), in CSV and XLSX alike; the XLSX writer also writes every
+prefixed with `'` (`linkgraph.safe.neutralise`), in CSV and XLSX alike; the XLSX writer also writes every
 string as a string, never as a formula, number or link. The marking (title, TLP, handling, creation date) is the
 README sheet and every sheet's printed header and footer in XLSX; in CSV it is a README.txt and, unless
 `banner=False`, a first row `# TLP:... | ...` in each file (read them with `skiprows=1`).
@@ -31,7 +31,7 @@ from linkgraph.render.base import (
     out_path,
     text,
 )
-from linkgraph.render.safe import neutralise, xml_text
+from linkgraph.safe import neutralise, xml_text
 from linkgraph.subgraph import Subgraph
 
 ENTITY_HEAD = [

@@ -4,7 +4,7 @@
     import_review(store, path_xlsx) -> dict       the analyst's match / no-match decisions -> LgDecision, re-resolve
     dedupe_file(path, out, ...) -> DataFrame      standalone "dedupe this suspects list" (CSV or XLSX in and out)
 
-Every text cell written is neutralised against formula injection (linkgraph.render.safe.neutralise).
+Every text cell written is neutralised against formula injection (linkgraph.safe.neutralise).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from linkgraph.errors import LinkgraphError
-from linkgraph.render.safe import neutralise
 from linkgraph.resolve.graph import REVIEW, add_decisions, records, resolve_store
+from linkgraph.safe import neutralise
 from linkgraph.safezip import WORKBOOK, check_archive
 
 __all__ = ["export_review", "import_review", "review_pairs", "dedupe_file", "read_table", "parse_mapping"]

@@ -238,7 +238,7 @@ def _withheld_csv(rows: list[dict]) -> bytes:
     import csv
     import io
 
-    from linkgraph.render.safe import neutralise
+    from linkgraph.safe import neutralise
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -848,7 +848,7 @@ def write_report(df: pd.DataFrame, path: str | Path, manifest: dict, agency: str
     """The deconfliction report as a workbook (README and Matches sheets; cells neutralised)."""
     import xlsxwriter
 
-    from linkgraph.render.safe import neutralise
+    from linkgraph.safe import neutralise
 
     path = Path(path)
     wb = xlsxwriter.Workbook(
