@@ -56,7 +56,7 @@ def run_demo(
     out = Path(out_dir)
     files = demo_data.generate(out, seed=seed)
     report = import_files(store, files.importable, progress=progress)
-    resolution = _resolve(store)
+    resolution = report.resolution or {}  # import_files resolved the store once, after the last file
     tables = summary(store, top=top)
     chart_path = out / "chart.html"
     brokers = tables.get("brokers")
@@ -81,12 +81,3 @@ def run_demo(
         counts=counts[counts["count"] > 0].reset_index(drop=True),
         resolution=resolution,
     )
-
-
-def _resolve(store: Store) -> dict:
-    """Run entity resolution over the store when the resolution engine is wired to it."""
-    try:
-        from linkgraph.resolve.graph import resolve_store
-    except ImportError:
-        return {}
-    return resolve_store(store)
