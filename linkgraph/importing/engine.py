@@ -158,7 +158,9 @@ def choose_spec(sheets: list[Sheet]) -> tuple[Spec, str]:
 
 # --- per-chunk mapping -------------------------------------------------------------------------------------
 @dataclass
-class Context:
+class SheetSource:
+    """Where a sheet's rows come from and how they are graded: what every observation of the sheet carries."""
+
     file: Path
     sha256: str
     sheet: str | None
@@ -289,7 +291,7 @@ def _handling_option(code, path: Path) -> str | None:
 class ChunkMapper:
     """Maps chunks of one sheet (a spec and a header mapping) to observation frames."""
 
-    def __init__(self, spec: Spec, mapping: Mapping, ctx: Context):
+    def __init__(self, spec: Spec, mapping: Mapping, ctx: SheetSource):
         self.spec, self.mapping, self.ctx = spec, mapping, ctx
         self.schema = load_schema()
 
@@ -889,7 +891,7 @@ def import_file(
             continue
         hand = handling or sp.defaults.get("handling")
         bid = batch_id(sha, sp, sh.name, source, grade, handling)
-        ctx = Context(
+        ctx = SheetSource(
             file=path,
             sha256=sha,
             sheet=sh.name,
@@ -1049,7 +1051,7 @@ def build_observations(
     sha = file_sha256(path)
     rel, cred = grading.parse(grade or sp.defaults.get("grade"))
     hand = handling or sp.defaults.get("handling")
-    ctx = Context(
+    ctx = SheetSource(
         file=path,
         sha256=sha,
         sheet=sh.name,
