@@ -674,14 +674,17 @@ def test_export_withholds_what_is_handled_above_its_tlp(store, tmp_path):
     assert withheld_rows(full) == []
 
 
-def repack(pkg, out, edit=None, **manifest_changes):
+def repack(pkg, out, edit=None, *, keep_signature=False, **manifest_changes):
     """A package rebuilt with its lines edited by `edit(name, rows)` and a correct manifest: what a hostile
-    sender can make. Its signature no longer verifies, so importing it needs allow_unsigned."""
+    sender can make. Unsigned (importing it needs allow_unsigned), or with the original signature, which no
+    longer verifies, when `keep_signature`."""
     from linkgraph.sharing.manifest import build_manifest, write_zip
 
     with zipfile.ZipFile(pkg) as z:
         files = {n: z.read(n) for n in z.namelist()}
     manifest = json.loads(files.pop("manifest.json"))
+    if not keep_signature:
+        files.pop("signature.json", None)
     for name in ("graph/nodes.jsonl", "graph/links.jsonl"):
         rows = [json.loads(x) for x in files[name].decode().splitlines()]
         if edit:

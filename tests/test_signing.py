@@ -106,9 +106,11 @@ def test_tampered_or_stripped_package_is_refused(agencies):
         if name.endswith("nodes.jsonl"):
             rows[0]["caption"] = "someone else"
 
-    tampered = repack(a["pkg"], a["pkg"].with_name("tampered.zip"), retag)
+    tampered = repack(a["pkg"], a["pkg"].with_name("tampered.zip"), retag, keep_signature=True)
     assert SIGNATURE in zipfile.ZipFile(tampered).namelist()  # the original signature, now of another manifest
     assert "does not verify" in refused(a["db"], tampered, a["tpa"])
+    # a forged signature is never "unsigned": --allow-unsigned does not let it through
+    assert "does not verify" in refused(a["db"], tampered, a["tpa"], "--allow-unsigned")
 
     stripped = a["pkg"].with_name("stripped.zip")
     with zipfile.ZipFile(a["pkg"]) as src, zipfile.ZipFile(stripped, "w") as dst:

@@ -562,7 +562,7 @@ def _signer(pkg: Path, allow_unsigned: bool, home) -> tuple[signing.Key | None, 
     raw = read_members(pkg, {MANIFEST, SIGNATURE})
     try:
         return signing.check(pkg.name, raw[MANIFEST], raw.get(SIGNATURE), home), None
-    except LinkgraphError as e:
+    except signing.Unverified as e:  # a forged or malformed signature is refused even so
         if not allow_unsigned:
             raise
         return None, str(e).split("refused, ", 1)[-1].split(" (", 1)[0]

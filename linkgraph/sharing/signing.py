@@ -148,6 +148,11 @@ def trusted_keys(home: str | Path | None = None) -> list[Key]:
     return sorted((_load_public(p.read_bytes(), str(p)) for p in d.glob("*.json")), key=lambda k: k.agency)
 
 
+class Unverified(LinkgraphError):
+    """A package that is not signed, or signed by a key this agency has not trusted: importable only when the
+    analyst says so. A signature that does not verify is never this: it is a changed package."""
+
+
 def sign(manifest: bytes, home: str | Path | None = None) -> bytes | None:
     """signature.json over the manifest's bytes, or None when this agency has no key."""
     h = key_home(home)
@@ -167,7 +172,7 @@ def sign(manifest: bytes, home: str | Path | None = None) -> bytes | None:
 def check(name: str, manifest: bytes, signature: bytes | None, home: str | Path | None = None) -> Key:
     """The trusted key that signed the manifest; a one-line LinkgraphError naming the package if none did."""
     if signature is None:
-        raise LinkgraphError(f"{name}: refused, the package is not signed (--allow-unsigned imports it anyway)")
+        raise Unverified(f"{name}: refused, the package is not signed (--allow-unsigned imports it anyway)")
     try:
         d = json.loads(signature.decode("utf-8"))
         sig = base64.b64decode(str(d["signature"]), validate=True)
@@ -177,7 +182,7 @@ def check(name: str, manifest: bytes, signature: bytes | None, home: str | Path 
     key = next((k for k in trusted_keys(home) if k.fingerprint == fingerprint), None)
     if key is None:
         who = str(d.get("agency"))[:80]
-        raise LinkgraphError(
+        raise Unverified(
             f"{name}: refused, signed by {who!r} with key {fingerprint[:16]!r}, which is not trusted "
             "(linkgraph agency trust FILE)"
         )
