@@ -36,6 +36,15 @@ DbOption = Annotated[
 ]
 
 
+HomeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--home",
+        help="The agency key folder. Default: $LINKGRAPH_HOME, else $XDG_CONFIG_HOME/linkgraph (~/.config/linkgraph).",
+    ),
+]
+
+
 def print_frame(df: pd.DataFrame, title: str | None = None) -> None:
     """A DataFrame as a readable table."""
     table = Table(title=title, show_lines=False)
@@ -657,9 +666,10 @@ def package_export(
     param: ParamOption = None,
     title: TitleOption = None,
     queries: QueriesOption = None,
+    home: HomeOption = None,
     db: DbOption = None,
 ) -> None:
-    """A package: subgraph in an open format, chart, workbook and a manifest of hashes."""
+    """A package: subgraph in an open format, chart, workbook and a manifest of hashes, signed with the agency key."""
     from linkgraph.handling import tlp as handling_tlp
     from linkgraph.selection import parse_params
     from linkgraph.sharing import export_package
@@ -680,6 +690,7 @@ def package_export(
             keep_protected_links=keep_protected_links,
             include_restricted=include_restricted,
             queries=queries,
+            home=home,
         )
     above = sum(1 for w in info.withheld if w["reason"].startswith("handling "))
     if above:
@@ -693,6 +704,10 @@ def package_export(
         f"{info.withheld_nodes} entities and {info.withheld_links} links; sha256 {info.sha256}",
         highlight=False,
     )
+    if info.signer:
+        out.print(f"signed by {info.signer.agency} ({info.signer.short})", highlight=False)
+    else:
+        err.print("warning: unsigned (this agency has no key: linkgraph agency init --name AGENCY)", highlight=False)
 
 
 @package_app.command("import")
@@ -702,17 +717,29 @@ def package_import(
     report: Annotated[
         str | None, typer.Option("--report", help="Also write the deconfliction report to this .xlsx.")
     ] = None,
+    allow_unsigned: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsigned",
+            help="Import a package that is unsigned or not signed by a trusted key (default: refuse it).",
+        ),
+    ] = False,
+    home: HomeOption = None,
     db: DbOption = None,
 ) -> None:
-    """Verify a partner's package, import it with provenance naming the agency, and deconflict it."""
+    """Verify a partner's package and its signature, import it with provenance naming the agency, and deconflict it."""
     from linkgraph.sharing import import_package
 
     with open_store(db) as store:
-        res = import_package(store, package, agency, report=report or False)
+        res = import_package(store, package, agency, report=report or False, allow_unsigned=allow_unsigned, home=home)
     out.print(
         f"{res.package}: {res.status}; {res.nodes} entities, {res.links} links from {res.agency}; batch {res.batch}",
         highlight=False,
     )
+    if res.signer:
+        out.print(f"signed by {res.signer.agency} ({res.signer.short}), a trusted key", highlight=False)
+    else:
+        err.print(f"warning: imported without a trusted signature ({res.unsigned})", highlight=False)
     if res.deconfliction is not None and len(res.deconfliction):
         print_frame(res.deconfliction.map(_cell).head(40), title="their entities that match ours")
     if res.report_path:
@@ -760,6 +787,57 @@ def deconflict_match(
     with open_store(db, create=False) as store:
         df = match_token_files(store, ours, theirs, load_key(key))
     write_frame(df, fmt, out_file, title=f"{len(df)} overlaps")
+
+
+agency_app = typer.Typer(help="This agency's signing key and the partner keys it trusts.", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
+
+
+@agency_app.command("init")
+def agency_init(
+    name: Annotated[str, typer.Option("--name", help="This agency's name, as partners know it.")],
+    home: HomeOption = None,
+) -> None:
+    """Create this agency's Ed25519 signing key; agency.pub.json is the file to send to partners."""
+    from linkgraph.sharing import signing
+
+    key = signing.init_agency(name, home)
+    where = signing.key_home(home)
+    out.print(
+        f"agency {key.agency}: key {key.short} (sha256 {key.fingerprint}); send {where / signing.PUBLIC} "
+        "to partners and read them the fingerprint over another channel",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@agency_app.command("trust")
+def agency_trust(
+    file: Annotated[str, typer.Argument(help="A partner's agency.pub.json.")],
+    home: HomeOption = None,
+) -> None:
+    """Trust a partner's public key: packages it signs are then imported."""
+    from linkgraph.sharing import signing
+
+    key = signing.trust(file, home)
+    out.print(f"trusted {key.agency}: key {key.short} (sha256 {key.fingerprint})", highlight=False, soft_wrap=True)
+
+
+@agency_app.command("list")
+def agency_list(home: HomeOption = None) -> None:
+    """This agency's key and the partner keys it trusts."""
+    from linkgraph.sharing import signing
+
+    own = signing.own_key(home)
+    rows = [("own", own)] if own else []
+    rows += [("trusted", k) for k in signing.trusted_keys(home)]
+    print_frame(
+        pd.DataFrame(
+            [{"role": r, "agency": k.agency, "fingerprint": k.short, "sha256": k.fingerprint} for r, k in rows],
+            columns=["role", "agency", "fingerprint", "sha256"],
+        ),
+        title=f"agency keys in {signing.key_home(home)}",
+    )
 
 
 @app.command("audit")

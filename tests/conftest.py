@@ -53,3 +53,17 @@ def fixture_store(store):
 def pytest_report_header(config):
     uri = os.environ.get("NEO4J_URI")
     return f"neo4j: {'external ' + uri if uri else 'local Neo4j Community started by tests/neo4j_server.py'}"
+
+
+@pytest.fixture(scope="session")
+def agency_keys(tmp_path_factory):
+    """A signing key for this agency that it also trusts, in $LINKGRAPH_HOME (inherited by CLI subprocesses),
+    so packages exported in a test are signed and import as from a trusted partner."""
+    from linkgraph.sharing import signing
+
+    home = tmp_path_factory.mktemp("linkgraph-home")
+    key = signing.init_agency("KWS", home)
+    signing.trust(home / signing.PUBLIC, home)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LINKGRAPH_HOME", str(home))
+        yield key

@@ -6,8 +6,12 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from linkgraph.store import open_store
 from tests import fixture_graph
+
+pytestmark = pytest.mark.usefixtures("agency_keys")
 
 
 def run(*args):
@@ -101,6 +105,6 @@ def test_export_withholds_above_its_tlp_and_import_refuses_unknown_codes(tmp_pat
         rows[0]["provenance"][0]["handling"] = "TLP:BOGUS"
 
     bad = repack(green, tmp_path / "bad.zip", bogus)
-    r = run("package", "import", str(bad), "--agency", "KWS", "--db", str(tmp_path / "b"))
+    r = run("package", "import", str(bad), "--agency", "KWS", "--allow-unsigned", "--db", str(tmp_path / "b"))
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "graph/nodes.jsonl, line 1" in r.stderr and "TLP:BOGUS" in r.stderr

@@ -54,7 +54,7 @@ def blocks(page: Path) -> list[dict]:
 
 def _env() -> dict:
     env = dict(os.environ)
-    for k in ("LINKGRAPH_DB", "LINKGRAPH_QUERIES", "NEO4J_URI"):
+    for k in ("LINKGRAPH_DB", "LINKGRAPH_QUERIES", "LINKGRAPH_HOME", "NEO4J_URI"):
         env.pop(k, None)
     # `linkgraph` and `python` as installed beside this interpreter
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")

@@ -27,9 +27,11 @@ from linkgraph.sharing.package import package_batch_id
 from linkgraph.store import open_store
 from linkgraph.store.embedded import EmbeddedStore
 
+pytestmark = pytest.mark.usefixtures("agency_keys")
+
 
 @pytest.fixture(scope="module")
-def packages(tmp_path_factory):
+def packages(tmp_path_factory, agency_keys):
     """A large package (KWS's whole store) and a small one (part of it) that seeds the receiver's store, so
     the large one both adds new items and adds observations to stored ones."""
     tmp = tmp_path_factory.mktemp("crash")

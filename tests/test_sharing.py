@@ -79,6 +79,8 @@ PROTECTED = [
 ]
 RULES = ["source_type=informant"]
 
+pytestmark = pytest.mark.usefixtures("agency_keys")
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
@@ -672,14 +674,17 @@ def test_export_withholds_what_is_handled_above_its_tlp(store, tmp_path):
     assert withheld_rows(full) == []
 
 
-def repack(pkg, out, edit=None, **manifest_changes):
+def repack(pkg, out, edit=None, *, keep_signature=False, **manifest_changes):
     """A package rebuilt with its lines edited by `edit(name, rows)` and a correct manifest: what a hostile
-    sender can make, since the manifest is not signed."""
+    sender can make. Unsigned (importing it needs allow_unsigned), or with the original signature, which no
+    longer verifies, when `keep_signature`."""
     from linkgraph.sharing.manifest import build_manifest, write_zip
 
     with zipfile.ZipFile(pkg) as z:
         files = {n: z.read(n) for n in z.namelist()}
     manifest = json.loads(files.pop("manifest.json"))
+    if not keep_signature:
+        files.pop("signature.json", None)
     for name in ("graph/nodes.jsonl", "graph/links.jsonl"):
         rows = [json.loads(x) for x in files[name].decode().splitlines()]
         if edit:
@@ -712,19 +717,19 @@ def test_import_refuses_unknown_codes_and_never_lowers_handling(store, other, tm
 
     bad = repack(pkg, tmp_path / "bogus.zip", relabel("TLP:BOGUS"))
     with pytest.raises(LinkgraphError) as e:
-        import_package(store, bad, agency="KWS")
+        import_package(store, bad, agency="KWS", allow_unsigned=True)
     msg = str(e.value)
     assert "\n" not in msg and "refused" in msg and "graph/nodes.jsonl, line 1" in msg and "TLP:BOGUS" in msg
     first = package_json(bad, "graph/nodes.jsonl")[0]["id"]
     assert first in msg
     bad = repack(pkg, tmp_path / "bogus-manifest.zip", tlp="TLP:BOGUS")
     with pytest.raises(LinkgraphError, match=r"refused: manifest\.json: tlp: .*TLP:BOGUS"):
-        import_package(store, bad, agency="KWS")
+        import_package(store, bad, agency="KWS", allow_unsigned=True)
     assert not any(str(s).startswith("p-") for s in sources(store)["id"])  # nothing of either was imported
 
     # a legacy label is known (TLP:WHITE is TLP:CLEAR) and ranks least restrictive: it lowers nothing
     white = repack(pkg, tmp_path / "white.zip", relabel("tlp:white"), tlp="TLP:WHITE", handling=None)
-    import_package(store, white, agency="KWS")
+    import_package(store, white, agency="KWS", allow_unsigned=True)
     got = store.query(
         "MATCH (p:Phone) WHERE p.id IN $ids RETURN p.id AS id, p.handling AS h",
         {"ids": [planted["red_phone"], planted["amber_phone"]]},

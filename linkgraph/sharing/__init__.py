@@ -1,8 +1,9 @@
-"""Intelligence sharing between agencies: sanitised packages, keyed-hash deconfliction, and the audit log.
+"""Intelligence sharing between agencies: signed, sanitised packages, keyed-hash deconfliction, and the audit log.
 
 export_package(store, out_zip, *, around=, hops=, query=, params=, tlp=, handling=, redact_rules=,
                recipient=, creator=, keep_protected_links=False) -> PackageInfo
-import_package(store, pkg_zip, agency, *, report=False) -> ImportSummary
+import_package(store, pkg_zip, agency, *, report=False, allow_unsigned=False) -> ImportSummary
+signing.init_agency(name) / signing.trust(pub_json) / signing.own_key() / signing.trusted_keys()
 make_tokens(store, key) -> DataFrame; write_tokens(df, path); match_tokens(ours, theirs_path) -> DataFrame
 new_key(path) / load_key(path) -> bytes
 record(store, action, detail, sha256=None, user=None); audit_log(store) -> DataFrame

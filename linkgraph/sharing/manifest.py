@@ -18,10 +18,12 @@ from linkgraph.safezip import PACKAGE, SafeZip, is_symlink
 
 FORMAT = "linkgraph-package/1"
 MANIFEST = "manifest.json"
+SIGNATURE = "signature.json"  # the sender's signature over manifest.json (linkgraph.sharing.signing); not listed in it
 # Every member a package may hold; anything else (a symlink, an extra file, even one the manifest lists) is refused.
 MEMBERS = frozenset(
     {
         MANIFEST,
+        SIGNATURE,
         "graph/nodes.jsonl",
         "graph/links.jsonl",
         "graph/FORMAT.md",
@@ -54,13 +56,20 @@ def build_manifest(files: dict[str, bytes], meta: dict) -> dict:
     return {"format": FORMAT, **meta, "files": listed}
 
 
-def write_zip(path: str | Path, files: dict[str, bytes], manifest: dict) -> Path:
-    """The package zip: manifest first, then the files in name order, fixed times (same input, same bytes)."""
+def manifest_bytes(manifest: dict) -> bytes:
+    """manifest.json as written in the zip (and as signed)."""
+    return (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def write_zip(path: str | Path, files: dict[str, bytes], manifest: dict, signature: bytes | None = None) -> Path:
+    """The package zip: manifest (and signature) first, then the files in name order, fixed times (same input,
+    same bytes)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     entries = [
-        (MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")),
+        (MANIFEST, manifest_bytes(manifest)),
+        *([(SIGNATURE, signature)] if signature is not None else []),
         *sorted(files.items()),
     ]
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
@@ -116,7 +125,7 @@ def verify_package(pkg: str | Path, keep=None) -> tuple[dict, dict[str, bytes]]:
             raise LinkgraphError(f"{pkg.name}: {MANIFEST} is not a {FORMAT} manifest")
         listed = manifest["files"]
         for name in sorted(names):
-            if name != MANIFEST and name not in listed:
+            if name not in (MANIFEST, SIGNATURE) and name not in listed:
                 raise LinkgraphError(f"{pkg.name}: refused, {name} is not listed in the manifest")
         files: dict[str, bytes] = {}
         for name in sorted(listed):
@@ -135,6 +144,13 @@ def verify_package(pkg: str | Path, keep=None) -> tuple[dict, dict[str, bytes]]:
             if keep is None or name in keep:
                 files[name] = b"".join(parts)
     return manifest, files
+
+
+def read_members(pkg: str | Path, names: set[str]) -> dict[str, bytes]:
+    """The bytes of the named members that the package holds (call after verify_package)."""
+    with SafeZip(Path(pkg), PACKAGE) as z:
+        held = {i.filename for i in z.infolist()}
+        return {n: b"".join(z.iter_member(n)) for n in sorted(names & held)}
 
 
 def read_jsonl(data: bytes, name: str) -> list[dict]:

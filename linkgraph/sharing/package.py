@@ -6,7 +6,8 @@
 
 A package is a zip: graph/nodes.jsonl and graph/links.jsonl (every property, provenance and grading),
 graph/FORMAT.md and graph/schema.json (the format, documented), graph/domain-schema.yaml (the entity and link
-types), chart.html and workbook.xlsx (with the TLP banner) and manifest.json (sha256 of every file).
+types), chart.html and workbook.xlsx (with the TLP banner), manifest.json (sha256 of every file) and signature.json
+(the sender agency's Ed25519 signature of the manifest).
 """
 
 from __future__ import annotations
@@ -25,8 +26,19 @@ from linkgraph import __version__, grading, provenance
 from linkgraph import handling as handling_codes
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import load_schema
-from linkgraph.sharing import audit
-from linkgraph.sharing.manifest import FORMAT, build_manifest, read_jsonl, sha256_file, verify_package, write_zip
+from linkgraph.sharing import audit, signing
+from linkgraph.sharing.manifest import (
+    FORMAT,
+    MANIFEST,
+    SIGNATURE,
+    build_manifest,
+    manifest_bytes,
+    read_jsonl,
+    read_members,
+    sha256_file,
+    verify_package,
+    write_zip,
+)
 from linkgraph.sharing.redact import Redaction, parse_rules, redact, store_secret
 from linkgraph.subgraph import Subgraph
 
@@ -42,6 +54,7 @@ Open, line-oriented JSON: read it with any JSON library, `jq`, or pandas (`pd.re
 
 | file | what |
 |---|---|
+| `signature.json` | the sending agency, its key fingerprint and its Ed25519 signature of `manifest.json` |
 | `manifest.json` | creator, created (UTC), recipient, TLP 2.0 level, handling code, linkgraph version, counts, redaction summary, and the sha256 and size of every other file |
 | `graph/nodes.jsonl` | one entity per line, sorted by `id` |
 | `graph/links.jsonl` | one link per line, sorted by `id` |
@@ -92,8 +105,10 @@ included them, and then `manifest.json`'s `tlp` is the most restrictive level in
 ## Integrity
 
 `manifest.json` lists the sha256 of every other file. `linkgraph package import` refuses a package in which
-any file differs from its hash, a listed file is missing or an unlisted file is present. The manifest is not
-signed; confirm its sha256 with the sender over another channel when that matters.
+any file differs from its hash, a listed file is missing or an unlisted file is present. `signature.json`
+(when the sender has an agency key) holds the sender's agency name, key fingerprint (sha256 of the raw public
+key) and an Ed25519 signature of `manifest.json`'s exact bytes; the receiver refuses a package whose signature
+does not verify against a key it has trusted (`linkgraph agency trust`).
 """
 
 
@@ -191,6 +206,7 @@ class PackageInfo:
     references: list[str] = field(default_factory=list)
     tlp: str | None = None  # the level the package is marked with
     withheld: list[dict] = field(default_factory=list)  # the store's ids: for the sender, never in the package
+    signer: signing.Key | None = None  # None: this agency has no key (linkgraph agency init), the package is unsigned
 
 
 def _clean(v):
@@ -302,11 +318,13 @@ def export_package(
     keep_protected_links: bool = False,
     include_restricted: bool = False,
     queries=None,
+    home=None,
 ) -> PackageInfo:
     """Write a sanitised selection (around/hops, a library query, or everything) as a package zip for `recipient`.
 
     Items handled above `tlp` are withheld (listed in report/withheld.csv); `include_restricted` keeps them and
-    marks the package with the most restrictive level it then holds.
+    marks the package with the most restrictive level it then holds. The package is signed with this agency's
+    key (signing.key_home(home)) when it has one.
     """
     from linkgraph.render import ChartTooLarge, write
     from linkgraph.selection import select
@@ -388,14 +406,17 @@ def export_package(
         "chart": chart_note,
     }
     manifest = build_manifest(files, meta)
-    path = write_zip(out_zip, files, manifest)
+    signature = signing.sign(manifest_bytes(manifest), home)
+    path = write_zip(out_zip, files, manifest, signature)
     sha = sha256_file(path)
+    signer = signing.own_key(home) if signature else None
     audit.record(
         store,
         "package export",
         f"{path.name} for {recipient or 'unnamed recipient'}, TLP:{level}"
         f"{' handling ' + code if code else ''}, {len(nodes)} entities, {len(links)} links, "
-        f"{red.withheld_nodes} entities and {red.withheld_links} links withheld",
+        f"{red.withheld_nodes} entities and {red.withheld_links} links withheld, "
+        + (f"signed by {signer.agency} ({signer.fingerprint})" if signer else "unsigned"),
         sha256=sha,
     )
     return PackageInfo(
@@ -409,6 +430,7 @@ def export_package(
         references=red.references,
         tlp=f"TLP:{level}",
         withheld=red.withheld,
+        signer=signer,
     )
 
 
@@ -429,6 +451,8 @@ class ImportSummary:
     manifest: dict = field(default_factory=dict)
     deconfliction: pd.DataFrame = field(default_factory=pd.DataFrame)
     report_path: Path | None = None
+    signer: signing.Key | None = None  # the trusted agency that signed it
+    unsigned: str | None = None  # why it was imported without a trusted signature (allow_unsigned)
 
 
 def package_batch_id(sha256: str) -> str:
@@ -520,23 +544,43 @@ def _manifest_handling(manifest: dict) -> tuple[str | None, str | None]:
 
 
 def import_package(
-    store, pkg_zip, agency: str, *, report: bool | str | Path = False, deconflict: bool = True
+    store,
+    pkg_zip,
+    agency: str,
+    *,
+    report: bool | str | Path = False,
+    deconflict: bool = True,
+    allow_unsigned: bool = False,
+    home=None,
 ) -> ImportSummary:
     """Verify a partner's package, import its entities and links as `agency`, and deconflict them against ours.
 
-    Importing the same package again changes nothing. `report`: True writes `<package>.deconfliction.xlsx`
-    beside the package, a path writes there.
+    A package not signed by a key this agency trusts (signing.trust) is refused, importing nothing, unless
+    `allow_unsigned`. Importing the same package again changes nothing. `report`: True writes
+    `<package>.deconfliction.xlsx` beside the package, a path writes there.
     """
     if not agency or not str(agency).strip():
         raise LinkgraphError("name the agency the package comes from (--agency)")
     agency = str(agency).strip()
     pkg = Path(pkg_zip)
     with audit.refusals(store, "package import", f"{pkg.name} from {agency}"):
-        return _import_package(store, pkg, agency, report, deconflict)
+        return _import_package(store, pkg, agency, report, deconflict, allow_unsigned, home)
 
 
-def _import_package(store, pkg: Path, agency: str, report, deconflict: bool) -> ImportSummary:
+def _signer(pkg: Path, allow_unsigned: bool, home) -> tuple[signing.Key | None, str | None]:
+    """The trusted signer of a verified package, or (None, why not) when the analyst allows that."""
+    raw = read_members(pkg, {MANIFEST, SIGNATURE})
+    try:
+        return signing.check(pkg.name, raw[MANIFEST], raw.get(SIGNATURE), home), None
+    except signing.Unverified as e:  # a forged or malformed signature is refused even so
+        if not allow_unsigned:
+            raise
+        return None, str(e).split("refused, ", 1)[-1].split(" (", 1)[0]
+
+
+def _import_package(store, pkg: Path, agency: str, report, deconflict: bool, allow_unsigned, home) -> ImportSummary:
     manifest, files = verify_package(pkg, keep={NODES, LINKS})
+    signer, unsigned = _signer(pkg, allow_unsigned, home)
     sha = sha256_file(pkg)
     batch = package_batch_id(sha)
     nodes = read_jsonl(files.get(NODES, b""), NODES)
@@ -570,7 +614,10 @@ def _import_package(store, pkg: Path, agency: str, report, deconflict: bool) -> 
         nodes=len(nodes),
         links=len(links),
         manifest=manifest,
+        signer=signer,
+        unsigned=unsigned,
     )
+    signed_by = {"agency": signer.agency, "fingerprint": signer.fingerprint} if signer else {"unsigned": unsigned}
     if not len(done):
 
         def unit():
@@ -585,6 +632,7 @@ def _import_package(store, pkg: Path, agency: str, report, deconflict: bool) -> 
                 "created_by_sender": manifest.get("created"),
                 "recipient": manifest.get("recipient"),
                 "redaction": manifest.get("redaction"),
+                "signer": signed_by,
             }
             store.execute(
                 "MERGE (b:LgBatch {id: $id}) SET b.source = $source, b.sha256 = $sha, b.spec = $spec, "
@@ -623,7 +671,8 @@ def _import_package(store, pkg: Path, agency: str, report, deconflict: bool) -> 
         store,
         "package import",
         f"{pkg.name} from {agency} ({summary.status}): {len(nodes)} entities, {len(links)} links, batch "
-        f"{batch}; {matched} of their entities match ours",
+        f"{batch}; {matched} of their entities match ours; "
+        + (f"signed by {signer.agency} ({signer.fingerprint})" if signer else f"imported unsigned: {unsigned}"),
         sha256=sha,
     )
     return summary
