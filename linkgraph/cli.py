@@ -713,7 +713,14 @@ def package_export(
 @package_app.command("import")
 def package_import(
     package: Annotated[str, typer.Argument(help="The partner's package .zip.")],
-    agency: Annotated[str, typer.Option("--agency", help="The agency that sent it.")],
+    agency: Annotated[
+        str | None,
+        typer.Option(
+            "--agency",
+            help="The agency that sent it: must be its signer's; needed only with --allow-unsigned "
+            "(default: the signer).",
+        ),
+    ] = None,
     report: Annotated[
         str | None, typer.Option("--report", help="Also write the deconfliction report to this .xlsx.")
     ] = None,
@@ -727,7 +734,7 @@ def package_import(
     home: HomeOption = None,
     db: DbOption = None,
 ) -> None:
-    """Verify a partner's package and its signature, import it with provenance naming the agency, and deconflict it."""
+    """Verify a partner's package and its signature, import it with provenance naming the signer, and deconflict it."""
     from linkgraph.sharing import import_package
 
     with open_store(db) as store:

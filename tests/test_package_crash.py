@@ -125,12 +125,12 @@ def test_killed_package_import_is_all_or_nothing(store_target, packages, tmp_pat
             return str(target)
         with open_store(store_target) as s:
             s.wipe()
-            import_package(s, small, "TPA", deconflict=False)
+            import_package(s, small, deconflict=False)
         return store_target
 
     if embedded:
         with open_store(str(base)) as s:
-            import_package(s, small, "TPA", deconflict=False)
+            import_package(s, small, deconflict=False)
     target = reset()
     with open_store(target) as s:
         before = _fingerprint(s)

@@ -120,6 +120,30 @@ def test_tampered_or_stripped_package_is_refused(agencies):
     assert "not signed" in refused(a["db"], stripped, a["tpa"])
 
 
+def test_observations_name_the_signer_not_what_the_analyst_types(agencies):
+    a = agencies
+    signing.trust(a["kws"] / signing.PUBLIC, a["tpa"])
+    # --agency must agree with the signature: a package signed by KWS cannot be filed as INTERPOL's
+    assert "signed by KWS" in refused(a["db"], a["pkg"], a["tpa"], "--agency", "INTERPOL")
+    with open_store(a["db"]) as s:
+        res = import_package(s, a["pkg"], home=a["tpa"])  # no agency given: the signer's
+        assert res.agency == "KWS" and res.signer.fingerprint == a["key"].fingerprint
+        rows = s.query("MATCH (n:Phone) WHERE n.prov CONTAINS $batch RETURN n.prov AS p", {"batch": res.batch})[
+            "p"
+        ].tolist()
+    obs = [r for p in rows for r in json.loads(p) if r.get("batch") == res.batch]
+    assert rows and obs and {r["agency"] for r in obs} == {"KWS"}
+
+
+def test_unsigned_import_must_name_its_sender(agencies):
+    a = agencies
+    with open_store(a["db"]) as s:
+        with pytest.raises(LinkgraphError, match=r"not trusted: name the agency it comes from \(--agency\)"):
+            import_package(s, a["pkg"], home=a["tpa"], allow_unsigned=True)
+        res = import_package(s, a["pkg"], "Partner X", home=a["tpa"], allow_unsigned=True)
+    assert res.agency == "Partner X" and res.signer is None and "not trusted" in res.unsigned
+
+
 def test_untrusted_signer_is_refused_unless_allowed(agencies):
     a = agencies
     msg = refused(a["db"], a["pkg"], a["tpa"])

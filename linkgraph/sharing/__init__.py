@@ -2,7 +2,7 @@
 
 export_package(store, out_zip, *, around=, hops=, query=, params=, tlp=, handling=, redact_rules=,
                recipient=, creator=, keep_protected_links=False) -> PackageInfo
-import_package(store, pkg_zip, agency, *, report=False, allow_unsigned=False) -> ImportSummary
+import_package(store, pkg_zip, agency=None, *, report=False, allow_unsigned=False) -> ImportSummary (as from its signer)
 signing.init_agency(name) / signing.trust(pub_json) / signing.own_key() / signing.trusted_keys()
 make_tokens(store, key) -> DataFrame; write_tokens(df, path); match_tokens(ours, theirs_path) -> DataFrame
 new_key(path) / load_key(path) -> bytes

@@ -93,7 +93,8 @@ def verify_package(pkg: str | Path, keep=None) -> tuple[dict, dict[str, bytes]]:
     """Open a package and check it against its manifest; returns (manifest, files). One-line LinkgraphError if not.
 
     Every member is inflated within safezip.PACKAGE's limits and hashed as it streams; `files` holds the bytes
-    of the members named in `keep` (default: all), so large members need not sit in memory.
+    of the members named in `keep` (default: all), so large members need not sit in memory, and always the raw
+    bytes of the manifest and of the signature (if any), which is what a signature is checked against.
     """
     pkg = Path(pkg)
     if not pkg.is_file():
@@ -113,8 +114,11 @@ def verify_package(pkg: str | Path, keep=None) -> tuple[dict, dict[str, bytes]]:
                 raise LinkgraphError(f"{pkg.name}: refused, member {i.filename} is not a file a package holds")
         if MANIFEST not in names:
             raise LinkgraphError(f"{pkg.name}: not a linkgraph package (no {MANIFEST})")
+        raw = {MANIFEST: z.read(MANIFEST)}
+        if SIGNATURE in names:
+            raw[SIGNATURE] = z.read(SIGNATURE)
         try:
-            manifest = json.loads(z.read(MANIFEST).decode("utf-8"))
+            manifest = json.loads(raw[MANIFEST].decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise LinkgraphError(f"{pkg.name}: {MANIFEST} is not valid JSON ({e.__class__.__name__})") from None
         if (
@@ -127,7 +131,7 @@ def verify_package(pkg: str | Path, keep=None) -> tuple[dict, dict[str, bytes]]:
         for name in sorted(names):
             if name not in (MANIFEST, SIGNATURE) and name not in listed:
                 raise LinkgraphError(f"{pkg.name}: refused, {name} is not listed in the manifest")
-        files: dict[str, bytes] = {}
+        files: dict[str, bytes] = dict(raw)
         for name in sorted(listed):
             if name not in names:
                 raise LinkgraphError(f"{pkg.name}: refused, {name} is listed in the manifest but missing")
@@ -144,13 +148,6 @@ def verify_package(pkg: str | Path, keep=None) -> tuple[dict, dict[str, bytes]]:
             if keep is None or name in keep:
                 files[name] = b"".join(parts)
     return manifest, files
-
-
-def read_members(pkg: str | Path, names: set[str]) -> dict[str, bytes]:
-    """The bytes of the named members that the package holds (call after verify_package)."""
-    with SafeZip(Path(pkg), PACKAGE) as z:
-        held = {i.filename for i in z.infolist()}
-        return {n: b"".join(z.iter_member(n)) for n in sorted(names & held)}
 
 
 def read_jsonl(data: bytes, name: str) -> list[dict]:

@@ -34,7 +34,6 @@ from linkgraph.sharing.manifest import (
     build_manifest,
     manifest_bytes,
     read_jsonl,
-    read_members,
     sha256_file,
     verify_package,
     write_zip,
@@ -546,41 +545,49 @@ def _manifest_handling(manifest: dict) -> tuple[str | None, str | None]:
 def import_package(
     store,
     pkg_zip,
-    agency: str,
+    agency: str | None = None,
     *,
     report: bool | str | Path = False,
     deconflict: bool = True,
     allow_unsigned: bool = False,
     home=None,
 ) -> ImportSummary:
-    """Verify a partner's package, import its entities and links as `agency`, and deconflict them against ours.
+    """Verify a partner's package, import its entities and links as from its signer, and deconflict them.
 
     A package not signed by a key this agency trusts (signing.trust) is refused, importing nothing, unless
-    `allow_unsigned`. Importing the same package again changes nothing. `report`: True writes
-    `<package>.deconfliction.xlsx` beside the package, a path writes there.
+    `allow_unsigned`. Every observation names the signer's agency; `agency`, if given, must be that agency, and
+    names the sender only of a package imported unsigned. Importing the same package again changes nothing.
+    `report`: True writes `<package>.deconfliction.xlsx` beside the package, a path writes there.
     """
-    if not agency or not str(agency).strip():
-        raise LinkgraphError("name the agency the package comes from (--agency)")
-    agency = str(agency).strip()
+    agency = str(agency).strip() if agency is not None and str(agency).strip() else None
     pkg = Path(pkg_zip)
-    with audit.refusals(store, "package import", f"{pkg.name} from {agency}"):
+    with audit.refusals(store, "package import", f"{pkg.name} from {agency or 'its signer'}"):
         return _import_package(store, pkg, agency, report, deconflict, allow_unsigned, home)
 
 
-def _signer(pkg: Path, allow_unsigned: bool, home) -> tuple[signing.Key | None, str | None]:
-    """The trusted signer of a verified package, or (None, why not) when the analyst allows that."""
-    raw = read_members(pkg, {MANIFEST, SIGNATURE})
+def _signer(pkg: Path, files: dict[str, bytes], agency: str | None, allow_unsigned: bool, home):
+    """(trusted signer or None, why it is unsigned or None, the agency the observations name)."""
     try:
-        return signing.check(pkg.name, raw[MANIFEST], raw.get(SIGNATURE), home), None
+        key = signing.check(pkg.name, files[MANIFEST], files.get(SIGNATURE), home)
     except signing.Unverified as e:  # a forged or malformed signature is refused even so
         if not allow_unsigned:
             raise
-        return None, str(e).split("refused, ", 1)[-1].split(" (", 1)[0]
+        if agency is None:
+            raise LinkgraphError(f"{pkg.name}: refused, {e.reason}: name the agency it comes from (--agency)") from None
+        return None, e.reason, agency
+    if agency is not None and agency.casefold() != key.agency.casefold():
+        raise LinkgraphError(
+            f"{pkg.name}: refused, signed by {key.agency} ({key.short}), not {agency} "
+            "(leave out --agency to import it as from its signer)"
+        )
+    return key, None, key.agency
 
 
-def _import_package(store, pkg: Path, agency: str, report, deconflict: bool, allow_unsigned, home) -> ImportSummary:
+def _import_package(
+    store, pkg: Path, agency: str | None, report, deconflict: bool, allow_unsigned, home
+) -> ImportSummary:
     manifest, files = verify_package(pkg, keep={NODES, LINKS})
-    signer, unsigned = _signer(pkg, allow_unsigned, home)
+    signer, unsigned, agency = _signer(pkg, files, agency, allow_unsigned, home)
     sha = sha256_file(pkg)
     batch = package_batch_id(sha)
     nodes = read_jsonl(files.get(NODES, b""), NODES)

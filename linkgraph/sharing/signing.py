@@ -152,6 +152,10 @@ class Unverified(LinkgraphError):
     """A package that is not signed, or signed by a key this agency has not trusted: importable only when the
     analyst says so. A signature that does not verify is never this: it is a changed package."""
 
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason  # why, in a few words, for the batch summary and the audit log
+
 
 def sign(manifest: bytes, home: str | Path | None = None) -> bytes | None:
     """signature.json over the manifest's bytes, or None when this agency has no key."""
@@ -172,7 +176,10 @@ def sign(manifest: bytes, home: str | Path | None = None) -> bytes | None:
 def check(name: str, manifest: bytes, signature: bytes | None, home: str | Path | None = None) -> Key:
     """The trusted key that signed the manifest; a one-line LinkgraphError naming the package if none did."""
     if signature is None:
-        raise Unverified(f"{name}: refused, the package is not signed (--allow-unsigned imports it anyway)")
+        raise Unverified(
+            f"{name}: refused, the package is not signed (--allow-unsigned imports it anyway)",
+            "the package is not signed",
+        )
     try:
         d = json.loads(signature.decode("utf-8"))
         sig = base64.b64decode(str(d["signature"]), validate=True)
@@ -182,10 +189,8 @@ def check(name: str, manifest: bytes, signature: bytes | None, home: str | Path 
     key = next((k for k in trusted_keys(home) if k.fingerprint == fingerprint), None)
     if key is None:
         who = str(d.get("agency"))[:80]
-        raise Unverified(
-            f"{name}: refused, signed by {who!r} with key {fingerprint[:16]!r}, which is not trusted "
-            "(linkgraph agency trust FILE)"
-        )
+        reason = f"signed by {who!r} with key {fingerprint[:16]!r}, which is not trusted"
+        raise Unverified(f"{name}: refused, {reason} (linkgraph agency trust FILE)", reason)
     try:
         Ed25519PublicKey.from_public_bytes(key.public).verify(sig, manifest)
     except InvalidSignature:
