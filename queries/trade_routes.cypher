@@ -20,4 +20,5 @@ WHERE ($date_from = '' OR item_date >= left($date_from, size(item_date)))
 MATCH (x)-[rv:ROUTED_VIA]->(loc:Location)
 RETURN x.id AS item_id, c.id AS content_id, item_date, sp.scientific_name AS species, c.commodity AS commodity,
        c.quantity AS quantity, c.unit AS unit, rv.leg AS leg, rv.role AS role,
-       coalesce(loc.code, loc.name) AS location, loc.id AS location_id
+       coalesce(loc.code, loc.name) AS location, loc.id AS location_id, loc.kind AS location_kind,
+       coalesce(loc.country, CASE WHEN loc.kind = 'country' THEN loc.code END) AS location_country

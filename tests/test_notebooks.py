@@ -89,6 +89,7 @@ def test_wildlife_analysis_notebook_finds_the_planted_answers(tmp_path, monkeypa
     planted = len(__import__("json").loads((tmp_path / "demo" / "truth.json").read_text())["cites_discrepancies"])
     assert f"planted discrepancies found: {planted} of {planted}" in text
     assert "forensic chain found: True" in text
+    assert "hub counts agree with trade_routes: True" in text
     assert (tmp_path / "key_players.html").stat().st_size > 0
     import xml.etree.ElementTree as ET
 

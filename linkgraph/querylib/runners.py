@@ -353,6 +353,41 @@ _ORIGIN = {"origin", "export"}
 _DEST = {"destination", "import"}
 
 
+def assemble_routes(df: pd.DataFrame) -> list[dict]:
+    """One route per routed item and content (a seizure or shipment and what it carried), from ROUTED_VIA rows.
+
+    Legs are ordered by `leg`; the origin is the first leg whose role is origin/export (else the first leg), the
+    destination the last leg whose role is destination/import (else the last leg, when there are two or more);
+    every other leg is transit, in order. `transit_ids` holds the Location ids of the transit legs."""
+    routes = []
+    for (item, _content), g in df.groupby(["item_id", "content_id"], sort=False, dropna=False):
+        legs = g.drop_duplicates("location_id").sort_values("leg", na_position="last")
+        locs = legs["location"].tolist()
+        ids = legs["location_id"].tolist()
+        roles = [str(r or "").lower() for r in legs["role"].tolist()]
+        origin = next((loc for loc, r in zip(locs, roles) if r in _ORIGIN), locs[0] if locs else None)
+        dest = next(
+            (loc for loc, r in zip(reversed(locs), reversed(roles)) if r in _DEST), locs[-1] if len(locs) > 1 else None
+        )
+        transit = [(loc, i) for loc, i in zip(locs, ids) if loc not in (origin, dest)]
+        first = g.iloc[0]
+        routes.append(
+            {
+                "item_id": item,
+                "species": first["species"],
+                "commodity": first["commodity"],
+                "origin": origin,
+                "transit": " > ".join(loc for loc, _ in transit),
+                "transit_ids": [i for _, i in transit],
+                "destination": dest,
+                "quantity": first["quantity"],
+                "unit": first["unit"],
+                "date": first["item_date"],
+            }
+        )
+    return routes
+
+
 @runner("routes")
 def run_routes(ctx):
     df = ctx.run()
@@ -371,31 +406,7 @@ def run_routes(ctx):
     ]
     if not len(df):
         return _qr(pd.DataFrame(columns=cols))
-    routes = []
-    for (item, _content), g in df.groupby(["item_id", "content_id"], sort=False, dropna=False):
-        legs = g.drop_duplicates("location_id").sort_values("leg", na_position="last")
-        locs = legs["location"].tolist()
-        roles = [str(r or "").lower() for r in legs["role"].tolist()]
-        origin = next((loc for loc, r in zip(locs, roles) if r in _ORIGIN), locs[0] if locs else None)
-        dest = next(
-            (loc for loc, r in zip(reversed(locs), reversed(roles)) if r in _DEST), locs[-1] if len(locs) > 1 else None
-        )
-        transit = [loc for loc in locs if loc not in (origin, dest)]
-        first = g.iloc[0]
-        routes.append(
-            {
-                "item_id": item,
-                "species": first["species"],
-                "commodity": first["commodity"],
-                "origin": origin,
-                "transit": " > ".join(transit),
-                "destination": dest,
-                "quantity": first["quantity"],
-                "unit": first["unit"],
-                "date": first["item_date"],
-            }
-        )
-    r = pd.DataFrame(routes)
+    r = pd.DataFrame(assemble_routes(df))
     keys = ["species", "commodity", "origin", "transit", "destination", "unit"]
     r[keys] = r[keys].astype(object).where(r[keys].notna(), "")
     agg = (
@@ -416,3 +427,62 @@ def run_routes(ctx):
     ).reset_index(drop=True)
     node_ids = list(dict.fromkeys([*df["item_id"], *df["location_id"]]))
     return _qr(agg[cols], node_ids=node_ids)
+
+
+# --- transit hubs ------------------------------------------------------------------------------------------------
+@runner("transit_hubs", {"species", "commodity", "date_from", "date_to", "normalise", "min_routes"})
+def run_transit_hubs(ctx):
+    """Rank transit Locations by distinct routes (origin, transit legs, destination) through them.
+
+    Normalisation (ETIS-style, Underwood et al. 2013): per_seizure = routes / country_seizures, where
+    country_seizures counts distinct Seizure nodes in the period (any species) with a LOCATED_IN or ROUTED_VIA link
+    to a Location of the hub's country; a country with no seizures gets no score."""
+    p = ctx.params
+    df = ctx.helper("trade_routes", {k: p[k] for k in ("species", "commodity", "date_from", "date_to")})
+    cols = ["hub", "id", "country", "kind", "routes", "items", "species", "first_date", "last_date"]
+    if p.get("normalise"):
+        cols += ["country_seizures", "per_seizure"]
+    routes = assemble_routes(df) if len(df) else []
+    hubs: dict[str, dict] = {}
+    for r in routes:
+        key = (r["origin"], r["transit"], r["destination"])
+        for hid in dict.fromkeys(r["transit_ids"]):
+            h = hubs.setdefault(hid, {"routes": set(), "items": set(), "species": set(), "dates": set()})
+            h["routes"].add(key)
+            h["items"].add(r["item_id"])
+            h["species"].add(r["species"])
+            if r["date"]:
+                h["dates"].add(r["date"])
+    locs = df.drop_duplicates("location_id").set_index("location_id") if len(df) else None
+    rows = [
+        {
+            "hub": locs.at[hid, "location"],
+            "id": hid,
+            "country": locs.at[hid, "location_country"],
+            "kind": locs.at[hid, "location_kind"],
+            "routes": len(h["routes"]),
+            "items": len(h["items"]),
+            "species": sorted(s for s in h["species"] if s),
+            "first_date": min(h["dates"], default=None),
+            "last_date": max(h["dates"], default=None),
+            "item_ids": sorted(h["items"]),
+        }
+        for hid, h in hubs.items()
+        if len(h["routes"]) >= int(p.get("min_routes") or 1)
+    ]
+    out = pd.DataFrame(rows, columns=[*cols[:9], "item_ids"])
+    sort = ["routes", "items", "hub"]
+    if p.get("normalise"):
+        countries = sorted({c for c in out["country"] if isinstance(c, str) and c})
+        counts = ctx.helper(
+            "_country_seizures",
+            {"countries": countries, "date_from": p.get("date_from", ""), "date_to": p.get("date_to", "")},
+        )
+        n = dict(zip(counts["country"], counts["seizures"])) if len(counts) else {}
+        out["country_seizures"] = [int(n.get(c, 0)) for c in out["country"]]
+        out["per_seizure"] = [r / s if s else None for r, s in zip(out["routes"], out["country_seizures"])]
+        sort = ["per_seizure", *sort]
+    out = out.sort_values(sort, ascending=[False] * (len(sort) - 1) + [True], kind="stable", na_position="last")
+    out = out.reset_index(drop=True)
+    node_ids = list(dict.fromkeys([*out["id"], *(i for ids in out["item_ids"] for i in ids)]))
+    return _qr(out[cols], node_ids=node_ids)
