@@ -630,7 +630,9 @@ package_app = typer.Typer(
 )
 app.add_typer(package_app, name="package")
 deconflict_app = typer.Typer(
-    help="Deconflict targets with a partner by keyed hashes, revealing no identifier.", no_args_is_help=True
+    help="Deconflict targets with a partner by private set intersection (request, respond, result), "
+    "revealing no identifier that is not shared.",
+    no_args_is_help=True,
 )
 app.add_typer(deconflict_app, name="deconflict")
 
@@ -753,9 +755,108 @@ def package_import(
         out.print(f"deconfliction report: {res.report_path}", highlight=False)
 
 
+@deconflict_app.command("request")
+def deconflict_request(
+    out_file: Annotated[str, typer.Option("--out", help="The signed request file to write and send.")],
+    to: Annotated[str | None, typer.Option("--to", help="The partner agency it is for.")] = None,
+    count_only: Annotated[
+        bool, typer.Option("--count-only", help="Ask only how many of our identifiers the partner holds.")
+    ] = False,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind", help="Only this kind: phone, passport, imo, plate, company_reg, person_dob (repeatable)."
+        ),
+    ] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+) -> None:
+    """At A: a signed private-set-intersection request of our identifiers, encrypted under a key kept here."""
+    from linkgraph.sharing import psi
+
+    with open_store(db, create=False) as store:
+        info = psi.request(store, out_file, partner=to, kinds=kind, count_only=count_only, home=home)
+    out.print(
+        f"request {info['nonce']}: {info['n_items']} identifiers (encrypted) for {info['to'] or 'any partner'} "
+        f"written to {info['path']}" + ("; count only" if count_only else ""),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@deconflict_app.command("respond")
+def deconflict_respond(
+    request_file: Annotated[str, typer.Argument(help="The partner's signed request file.")],
+    out_file: Annotated[str, typer.Option("--out", help="The signed response file to write and send back.")],
+    min_items: Annotated[
+        int, typer.Option("--min-items", help="Refuse a request of fewer identifiers (anti-probing).")
+    ] = 10,
+    max_per_day: Annotated[
+        int, typer.Option("--max-per-day", help="Refuse a partner's requests beyond this many in a UTC day.")
+    ] = 5,
+    home: HomeOption = None,
+    db: DbOption = None,
+) -> None:
+    """At B: answer a trusted partner's request with our identifiers; the partner learns only the shared ones."""
+    from linkgraph.sharing import psi
+
+    with open_store(db, create=False) as store:
+        info = psi.respond(store, request_file, out_file, home=home, min_items=min_items, max_per_day=max_per_day)
+    out.print(
+        f"answered request {info['nonce']} from {info['to']} ({info['n_items']} identifiers"
+        + (", count only" if info["count_only"] else "")
+        + f"): {info['path']}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@deconflict_app.command("result")
+def deconflict_result(
+    response_file: Annotated[str, typer.Argument(help="The partner's signed response file.")],
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
+    out_file: Annotated[str | None, typer.Option("--out", help="Write the shared identifiers to this file.")] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+) -> None:
+    """At A: which of our entities hold an identifier the partner also holds (or how many, if count only)."""
+    from linkgraph.sharing import psi
+
+    with open_store(db, create=False) as store:
+        res = psi.result(store, response_file, home=home)
+    out.print(f"{res.partner} holds {res.count} of our {res.n_items} identifiers", highlight=False)
+    if not res.count_only:
+        if out_file and fmt == "table":
+            fmt = "csv"
+        write_frame(res.matches, fmt, out_file, title=f"{len(res.matches)} of our entities {res.partner} also holds")
+
+
+LEGACY_WARNING = (
+    "warning: a shared key reveals everything it protects to whoever holds it: they can hash a whole "
+    "phone-number space (or a list of passports) and read the partner's token file; prefer "
+    "`linkgraph deconflict request`"
+)
+LegacyOption = Annotated[
+    bool,
+    typer.Option(
+        "--legacy-shared-key",
+        help="Use keyed-hash tokens under a key both agencies hold (whoever holds the key can test any guess).",
+    ),
+]
+
+
+def _legacy(flag: bool, command: str) -> None:
+    if not flag:
+        raise LinkgraphError(
+            f"deconflict {command} uses a shared key, which lets its holder test any guessed identifier against "
+            "a token file: say --legacy-shared-key to use it anyway, or use deconflict request/respond/result"
+        )
+    err.print(LEGACY_WARNING, highlight=False, soft_wrap=True)
+
+
 @deconflict_app.command("key")
 def deconflict_key(out_file: Annotated[str, typer.Option("--out", help="The key file to create (mode 0600).")]) -> None:
-    """Create a random key to share with the partner agency over a secure channel."""
+    """Legacy: a random key for deconflict tokens, to share with the partner over a secure channel."""
     from linkgraph.sharing import new_key
 
     new_key(out_file)
@@ -766,11 +867,13 @@ def deconflict_key(out_file: Annotated[str, typer.Option("--out", help="The key 
 def deconflict_tokens(
     key: Annotated[str, typer.Option("--key", help="The shared key file.")],
     out_file: Annotated[str, typer.Option("--out", help="The token file to write and share.")],
+    legacy_shared_key: LegacyOption = False,
     db: DbOption = None,
 ) -> None:
-    """Keyed hashes of our phones, passports, vessels, plates, registrations and names with birth dates."""
+    """Legacy: keyed hashes of our identifiers under a shared key (see deconflict request for the private way)."""
     from linkgraph.sharing import load_key, make_tokens, write_tokens
 
+    _legacy(legacy_shared_key, "tokens")
     k = load_key(key)
     with open_store(db, create=False) as store:
         tokens = make_tokens(store, k)
@@ -785,12 +888,14 @@ def deconflict_match(
     key: Annotated[str, typer.Option("--key", help="The shared key file.")],
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
     out_file: Annotated[str | None, typer.Option("--out", help="Write to this file.")] = None,
+    legacy_shared_key: LegacyOption = False,
     db: DbOption = None,
 ) -> None:
-    """The overlaps only: which of our entities the partner also holds."""
+    """Legacy: the overlaps of two token files made under a shared key (which of our entities the partner holds)."""
     from linkgraph.sharing import load_key
     from linkgraph.sharing.deconflict import match_token_files
 
+    _legacy(legacy_shared_key, "match")
     with open_store(db, create=False) as store:
         df = match_token_files(store, ours, theirs, load_key(key))
     write_frame(df, fmt, out_file, title=f"{len(df)} overlaps")

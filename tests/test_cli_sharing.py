@@ -56,11 +56,28 @@ def test_two_agencies_exchange_a_package_and_tokens(store_target, tmp_path):
     key = tmp_path / "shared.key"
     assert run("deconflict", "key", "--out", str(key)).returncode == 0
     ours, theirs_tokens = tmp_path / "ours.csv", tmp_path / "theirs.csv"
-    assert run("deconflict", "tokens", "--key", str(key), "--out", str(ours), "--db", store_target).returncode == 0
-    assert run("deconflict", "tokens", "--key", str(key), "--out", str(theirs_tokens), "--db", theirs).returncode == 0
+    refused = run("deconflict", "tokens", "--key", str(key), "--out", str(ours), "--db", store_target)
+    assert refused.returncode == 1 and "--legacy-shared-key" in refused.stderr and not ours.exists()
+    legacy = ("--legacy-shared-key",)
+    r = run("deconflict", "tokens", *legacy, "--key", str(key), "--out", str(ours), "--db", store_target)
+    assert r.returncode == 0 and "warning: a shared key" in r.stderr and "hash a whole" in r.stderr
+    r = run("deconflict", "tokens", *legacy, "--key", str(key), "--out", str(theirs_tokens), "--db", theirs)
+    assert r.returncode == 0, r.stderr
     assert "+254712345678" not in theirs_tokens.read_text() and "712345678" not in theirs_tokens.read_text()
+    r = run("deconflict", "match", str(ours), str(theirs_tokens), "--key", str(key), "--db", store_target)
+    assert r.returncode == 1 and "--legacy-shared-key" in r.stderr
     r = run(
-        "deconflict", "match", str(ours), str(theirs_tokens), "--key", str(key), "--format", "csv", "--db", store_target
+        "deconflict",
+        "match",
+        *legacy,
+        str(ours),
+        str(theirs_tokens),
+        "--key",
+        str(key),
+        "--format",
+        "csv",
+        "--db",
+        store_target,
     )
     assert r.returncode == 0, r.stderr
     assert "Phone:+254712345678" in r.stdout

@@ -157,8 +157,9 @@ class Unverified(LinkgraphError):
         self.reason = reason  # why, in a few words, for the batch summary and the audit log
 
 
-def sign(manifest: bytes, home: str | Path | None = None) -> bytes | None:
-    """signature.json over the manifest's bytes, or None when this agency has no key."""
+def sign(manifest: bytes, home: str | Path | None = None, signed: str = "manifest.json") -> bytes | None:
+    """signature.json over the manifest's bytes, or None when this agency has no key; `signed` names what the
+    bytes are (a package's manifest.json, or the canonical JSON of a deconfliction file's other fields)."""
     h = key_home(home)
     private, key = _private_key(h), own_key(h)
     if private is None or key is None:
@@ -167,7 +168,7 @@ def sign(manifest: bytes, home: str | Path | None = None) -> bytes | None:
         "agency": key.agency,
         "algorithm": ALGORITHM,
         "fingerprint": key.fingerprint,
-        "signed": "manifest.json",
+        "signed": signed,
         "signature": base64.b64encode(private.sign(manifest)).decode(),
     }
     return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
