@@ -8,11 +8,13 @@ from linkgraph.errors import LinkgraphError
 from linkgraph.querylib import list_queries, query, to_subgraph
 from linkgraph.schema import load_schema
 from linkgraph.store import open_store
+from linkgraph.store.audit import audit_log
 from linkgraph.subgraph import Subgraph
 
 __all__ = [
     "LinkgraphError",
     "Subgraph",
+    "audit_log",
     "chart",
     "export",
     "list_queries",
@@ -67,13 +69,23 @@ def chart(
     """An interactive chart (linkgraph.render.html.Chart): `.write(path)`, and it displays inline in Jupyter.
 
     `options` go to Chart: tlp, handling, size_by, color_by, max_nodes. `mark`, `mark_params`: as in `select`.
+    Making the chart is written to the store's audit log, as `linkgraph chart` does.
     """
+    from linkgraph import selection
+    from linkgraph.querylib import _with_store
     from linkgraph.render.html import Chart
 
-    sub = select(
-        db, around=around, hops=hops, query=query, params=params, title=title, mark=mark, mark_params=mark_params
-    )
-    return Chart(sub, title=title, **options)
+    def go(store):
+        sub = selection.select(
+            store, around=around, hops=hops, query=query, params=params, title=title, mark=mark, mark_params=mark_params
+        )
+        made = Chart(sub, title=title, **options)
+        selection.record_selection(
+            store, sub, "chart", "a Python Chart object", around=around, hops=hops, query=query, mark=mark
+        )
+        return made
+
+    return _with_store(db, go)
 
 
 def export(
@@ -93,11 +105,19 @@ def export(
     """Write a selection as anx, graphml, gexf, xlsx, csv or html; returns the path written.
 
     `mark`, `mark_params`: a query whose rows mark entities (as in `select`); the exports carry each mark's text
-    and rank.
+    and rank. The export is written to the store's audit log, as `linkgraph export` does.
     """
+    from linkgraph import selection
+    from linkgraph.querylib import _with_store
     from linkgraph.render import write
 
-    sub = select(
-        db, around=around, hops=hops, query=query, params=params, title=title, mark=mark, mark_params=mark_params
-    )
-    return write(sub, fmt, path, title=title, **options)
+    def go(store):
+        sub = selection.select(
+            store, around=around, hops=hops, query=query, params=params, title=title, mark=mark, mark_params=mark_params
+        )
+        out = write(sub, fmt, path, title=title, **options)
+        action = "chart" if str(fmt).lower() == "html" else f"export {str(fmt).lower()}"
+        selection.record_selection(store, sub, action, out, around=around, hops=hops, query=query, mark=mark)
+        return out
+
+    return _with_store(db, go)

@@ -331,8 +331,7 @@ def _selection(
     import warnings
 
     from linkgraph.marks import MarkWarning
-    from linkgraph.selection import parse_params, select
-    from linkgraph.sharing.audit import record
+    from linkgraph.selection import parse_params, record_selection, select
 
     if mark_param and not mark:
         raise LinkgraphError("--mark-param needs --mark QUERY")
@@ -354,10 +353,7 @@ def _selection(
             err.print(f"warning: {w.message}", highlight=False, markup=False)
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    what = f"around {around} ({hops} hops)" if around else f"query {query}" if query else "whole graph"
-    if mark:
-        what += f", marked by {mark}"
-    record(store, action, f"{what}: {len(sub.nodes)} entities, {len(sub.links)} links to {out_file}")
+    record_selection(store, sub, action, out_file, around=around, hops=hops, query=query, mark=mark)
     _report_marks(sub)
     return sub
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from linkgraph.errors import LinkgraphError
 from linkgraph.querylib import QueryResult, execute, load_query, subgraph_of
+from linkgraph.store import audit
 from linkgraph.subgraph import Subgraph
 
 
@@ -75,6 +76,27 @@ def select(
 
         sub = apply_marks(store, sub, mark, mark_params, queries)
     return sub
+
+
+def record_selection(
+    store,
+    sub: Subgraph,
+    action: str,
+    target,
+    *,
+    around: str | None = None,
+    hops: int = 2,
+    query: str | None = None,
+    mark: str | None = None,
+) -> str:
+    """Write the audit row for a chart or export (`action`) of `sub` to `target`; returns the row's id.
+
+    A chart or an export leaves the store's access control, so the library writes this row, not the caller.
+    """
+    what = f"around {around} ({hops} hops)" if around else f"query {query}" if query else "whole graph"
+    if mark:
+        what += f", marked by {mark}"
+    return audit.record(store, action, f"{what}: {len(sub.nodes)} entities, {len(sub.links)} links to {target}")
 
 
 def parse_params(pairs: list[str] | None, option: str = "--param") -> dict:

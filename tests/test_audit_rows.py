@@ -1,4 +1,5 @@
-"""The library writes an audit row for every undo, refused import, refused package and refused review import."""
+"""The library writes an audit row for every undo, refused import, refused package, refused review import, chart and
+export, so a notebook leaves the same trail as the CLI."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+import linkgraph
 from linkgraph.errors import LinkgraphError
 from linkgraph.importing import import_files, sources, undo
 from linkgraph.resolve.review import import_review
-from linkgraph.sharing import audit_log, import_package
+from linkgraph.sharing import import_package
+from linkgraph.store.audit import audit_log
 
 DATA = Path(__file__).parent / "data"
 
@@ -39,3 +42,26 @@ def test_undo_and_refusals_are_audited(store, tmp_path):
         import_review(store, cut)
     (row,) = audit_log(store, "review import refused").itertuples()
     assert row.detail.startswith("cut.xlsx: cut.xlsx: not a readable .xlsx workbook")
+
+
+def test_library_chart_and_export_are_audited(store, tmp_path):
+    import_files(store, [DATA / "cdr.csv"], progress=False, resolve=False)
+    whole = linkgraph.select(store)
+    assert len(whole.nodes) > 1 and len(whole.links) > 0
+    assert not len(audit_log(store, "chart")) and not len(audit_log(store, "export graphml"))
+
+    chart = linkgraph.chart(store)
+    assert len(chart.subgraph.nodes) == len(whole.nodes)
+    (row,) = audit_log(store, "chart").itertuples()
+    assert row.detail == f"whole graph: {len(whole.nodes)} entities, {len(whole.links)} links to a Python Chart object"
+
+    hub = whole.nodes["id"].iloc[0]
+    out = linkgraph.export("graphml", tmp_path / "hub.graphml", store, around=hub, hops=1)
+    assert Path(out).is_file()
+    near = linkgraph.select(store, around=hub, hops=1)
+    (row,) = audit_log(store, "export graphml").itertuples()
+    assert row.detail == f"around {hub} (1 hops): {len(near.nodes)} entities, {len(near.links)} links to {out}"
+
+    page = linkgraph.export("html", tmp_path / "calls.html", store)
+    rows = audit_log(store, "chart")
+    assert len(rows) == 2 and rows["detail"].str.endswith(f"links to {page}").sum() == 1

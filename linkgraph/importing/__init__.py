@@ -17,6 +17,7 @@ from linkgraph import grading
 from linkgraph.errors import LinkgraphError
 from linkgraph.importing.engine import FileResult, ImportReport, SheetResult, import_file
 from linkgraph.importing.spec import Spec, builtin_specs, get_spec, load_spec_file
+from linkgraph.store import audit
 from linkgraph.store.base import Store
 
 __all__ = [
@@ -59,10 +60,9 @@ def import_files(
         grading.parse(grade)  # a bad --grade is the user's first error, before any file is read
     chosen = get_spec(spec) if spec is not None and not isinstance(spec, Spec) else spec
     report = ImportReport(dry_run=dry_run)
-    from linkgraph.sharing.audit import record, refusals
 
     for p in paths:
-        with refusals(store, "import", Path(p).name) if not dry_run else nullcontext():
+        with audit.refusals(store, "import", Path(p).name) if not dry_run else nullcontext():
             res = import_file(
                 None if dry_run else store,
                 p,
@@ -78,7 +78,7 @@ def import_files(
         report.files.append(res)
         if not dry_run:
             status = ", ".join(sorted({s.status for s in res.sheets})) or "nothing to import"
-            record(
+            audit.record(
                 store,
                 "import",
                 f"{Path(res.path).name} with spec {res.spec} ({status}); "
@@ -146,7 +146,6 @@ def undo(store: Store, batch_id: str) -> dict:
         return out
 
     out = store.atomic(unit)
-    from linkgraph.sharing.audit import record
 
-    record(store, "undo", f"batch {batch_id}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in out.items()))
+    audit.record(store, "undo", f"batch {batch_id}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in out.items()))
     return out

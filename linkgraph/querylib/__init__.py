@@ -34,6 +34,7 @@ import pandas as pd
 from linkgraph import grading
 from linkgraph.errors import LinkgraphError
 from linkgraph.resources import bundled_dir
+from linkgraph.store import audit
 
 KINDS = {"table", "subgraph", "path", "analytic"}
 TYPES = {"STRING", "INT64", "DOUBLE", "BOOLEAN", "STRING[]", "DATE", "GRADE"}
@@ -488,11 +489,10 @@ def query(name: str, db=None, *, queries=None, **params) -> pd.DataFrame:
     The run is written to the store's audit log (query name and parameters)."""
 
     def go(store):
-        from linkgraph.sharing.audit import record
 
         frame = execute(name, store, queries, **params).frame
         shown = ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
-        record(store, "query", f"{name}({shown}): {len(frame)} rows")
+        audit.record(store, "query", f"{name}({shown}): {len(frame)} rows")
         return frame
 
     return _with_store(db, go)

@@ -15,9 +15,7 @@ pair in the review band (decision 'review'), so the review queue lives in the gr
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import uuid
 from datetime import UTC, datetime
 
@@ -26,6 +24,7 @@ import pandas as pd
 from linkgraph import provenance
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import link_id
+from linkgraph.store import audit
 
 __all__ = [
     "person_records",
@@ -207,19 +206,12 @@ def decisions(store) -> pd.DataFrame:
     return df.sort_values(["time", "id"], ignore_index=True)
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return os.environ.get("USER", "")
-
-
 def add_decisions(store, rows: list[dict], user: str | None = None) -> int:
     """Store decisions {left_id, right_id, decision: match | no-match | unmerge, note}; a decision equal to
     the latest one on the same pair is not stored again. Returns how many were stored."""
     latest = _latest(decisions(store))
     now = datetime.now(UTC).isoformat(timespec="microseconds")
-    who = user if user is not None else _user()
+    who = user if user is not None else audit.current_user()
     todo = []
     for r in rows:
         d = _ALIASES.get(str(r.get("decision", "")).strip().lower())
@@ -751,11 +743,9 @@ def unmerge(store, entity: str, record: str | None = None, user: str | None = No
         store, [{"left_id": a, "right_id": b, "decision": "unmerge", "note": note} for a, b in pairs], user=user
     )
     out = {"entity": eid, "decisions": n, **resolve_store(store)}
-    from linkgraph.sharing.audit import record as audit_record
-
     what = f"record {record} out of" if record is not None else "every record of"
     record_row = f"{what} entity {eid}: {n} decisions{'; note: ' + note if note else ''}"
-    audit_record(store, "unmerge", record_row, user=user)
+    audit.record(store, "unmerge", record_row, user=user)
     return out
 
 

@@ -18,6 +18,7 @@ from linkgraph.errors import LinkgraphError
 from linkgraph.resolve.graph import REVIEW, add_decisions, records, resolve_store
 from linkgraph.safe import neutralise
 from linkgraph.safezip import WORKBOOK, check_archive
+from linkgraph.store import audit
 
 __all__ = ["export_review", "import_review", "review_pairs", "dedupe_file", "read_table", "parse_mapping"]
 
@@ -151,12 +152,11 @@ def import_review(store, path, user: str | None = None) -> dict:
     then. Returns {decisions (stored), match, no-match, blank} plus the counts of resolve_store. Both the import
     and a refusal (with its reason) are written to the audit log.
     """
-    from linkgraph.sharing.audit import record, refusals
 
     path = Path(path)
-    with refusals(store, "review import", path.name):
+    with audit.refusals(store, "review import", path.name):
         out = _import_review(store, path, user)
-    record(
+    audit.record(
         store,
         "review import",
         f"{path.name}: {out['decisions']} decisions stored ({out['match']} match, {out['no-match']} no-match, "

@@ -9,11 +9,11 @@ new_key(path) / load_key(path) -> bytes
 record(store, action, detail, sha256=None, user=None); audit_log(store) -> DataFrame
 """
 
-from linkgraph.sharing.audit import audit_log, record
 from linkgraph.sharing.deconflict import load_key, make_tokens, match_tokens, new_key, read_tokens, write_tokens
 from linkgraph.sharing.manifest import verify_package
 from linkgraph.sharing.package import ImportSummary, PackageInfo, export_package, import_package
 from linkgraph.sharing.redact import Redaction, RedactRules, parse_rules, redact
+from linkgraph.store.audit import audit_log, record
 
 __all__ = [
     "ImportSummary",

@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from linkgraph.errors import LinkgraphError
+from linkgraph.store import audit
 
 TOKEN_FORMAT = "linkgraph-tokens/1"
 KINDS = ("phone", "passport", "imo", "plate", "company_reg", "person_dob")
@@ -161,8 +162,6 @@ def identifiers(store) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------------ tokens
 def make_tokens(store, key: bytes) -> pd.DataFrame:
     """Tokens of our identifiers under the shared `key`: token, kind, entity_id, caption (one row per entity)."""
-    from linkgraph.sharing import audit
-
     ids = identifiers(store)
     df = pd.DataFrame(
         {
@@ -249,8 +248,6 @@ def match_tokens(ours, theirs_path: str | Path, store=None) -> pd.DataFrame:
     cols = [c for c in MATCH_COLUMNS if c in hits.columns]
     out = hits[cols].drop_duplicates().sort_values(["kind", "caption", "entity_id"]).reset_index(drop=True)
     if store is not None:
-        from linkgraph.sharing import audit
-
         audit.record(
             store,
             "deconflict match",

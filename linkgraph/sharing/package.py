@@ -26,7 +26,7 @@ from linkgraph import __version__, grading, provenance
 from linkgraph import handling as handling_codes
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import load_schema
-from linkgraph.sharing import audit, signing
+from linkgraph.sharing import signing
 from linkgraph.sharing.manifest import (
     FORMAT,
     MANIFEST,
@@ -39,6 +39,7 @@ from linkgraph.sharing.manifest import (
     write_zip,
 )
 from linkgraph.sharing.redact import Redaction, parse_rules, redact, store_secret
+from linkgraph.store import audit
 from linkgraph.subgraph import Subgraph
 
 NODES, LINKS = "graph/nodes.jsonl", "graph/links.jsonl"

@@ -37,8 +37,9 @@ from pathlib import Path
 import pandas as pd
 
 from linkgraph.errors import LinkgraphError
-from linkgraph.sharing import audit, signing
+from linkgraph.sharing import signing
 from linkgraph.sharing.deconflict import KINDS, identifiers
+from linkgraph.store import audit
 
 REQUEST_FORMAT = "linkgraph-psi-request/1"
 RESPONSE_FORMAT = "linkgraph-psi-response/1"
