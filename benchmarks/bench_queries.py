@@ -27,8 +27,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linkgraph.analysis import Projection, betweenness_scores
 from linkgraph.querylib import execute
+from linkgraph.querylib.analytics import Projection, betweenness_scores
 from linkgraph.store import open_store
 
 OBS = {"_batch": "bench", "_source": "generated", "_sha256": "2" * 64, "_reliability": "B", "_credibility": 2}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import version
 
 from linkgraph.errors import LinkgraphError
 from linkgraph.querylib import list_queries, query, to_subgraph
@@ -10,6 +10,8 @@ from linkgraph.schema import load_schema
 from linkgraph.store import open_store
 from linkgraph.store.audit import audit_log
 from linkgraph.subgraph import Subgraph
+
+__version__ = version("linkgraph")  # pyproject.toml is the one place the version is written
 
 __all__ = [
     "LinkgraphError",

@@ -48,8 +48,8 @@ def run_demo(
 
     Safe to run again: the files are the same for the same seed, so every import is recognised as done.
     """
-    from linkgraph.analysis import summary
     from linkgraph.importing import import_files
+    from linkgraph.querylib import summary
     from linkgraph.render import write
     from linkgraph.selection import select
 

@@ -13,8 +13,8 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from linkgraph.analysis import Projection, betweenness_scores, centralities, normalise_betweenness
 from linkgraph.querylib import execute
+from linkgraph.querylib.analytics import Projection, betweenness_scores, centralities, normalise_betweenness
 
 OBS = {"_batch": "published", "_source": "networkx", "_sha256": "1" * 64, "_reliability": "A", "_credibility": 1}
 

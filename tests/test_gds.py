@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from linkgraph import querylib
-from linkgraph.analysis import Projection, _gds_graph, _pairs
 from linkgraph.querylib import Context, execute, load_query
+from linkgraph.querylib.analytics import Projection, _gds_graph, _pairs
 from linkgraph.store import open_store
 from tests.test_analysis_published import load
 

@@ -1,5 +1,5 @@
 """Named Python steps that drive a query's Cypher: breadth-first expansion, pairwise shortest paths, time-ordered
-paths, route aggregation. Analytics (betweenness, brokerage, ...) live in linkgraph.analysis.
+paths, route aggregation. Analytics (betweenness, brokerage, ...) live in linkgraph.querylib.analytics.
 
 A runner takes a Context (store, query, coerced params) and returns a QueryResult. Its `params` attribute names the
 declared parameters it consumes itself (the loader checks every other declared parameter is used by the Cypher).
@@ -13,31 +13,9 @@ from itertools import combinations
 import pandas as pd
 
 from linkgraph.errors import LinkgraphError
-
-RUNNERS = {}
-
-
-def runner(name: str, params: set[str] = frozenset()):
-    def wrap(fn):
-        fn.params = set(params)
-        RUNNERS[name] = fn
-        return fn
-
-    return wrap
-
-
-def get_runner(name: str):
-    if name not in RUNNERS:
-        import linkgraph.analysis  # noqa: F401  (registers the analytics)
-    if name not in RUNNERS:
-        raise LinkgraphError(f"query runner {name!r} is not known (known: {', '.join(sorted(RUNNERS))})")
-    return RUNNERS[name]
-
-
-def _qr(*a, **k):
-    from linkgraph.querylib import QueryResult
-
-    return QueryResult(*a, **k)
+from linkgraph.querylib.library import cypher_params, load_query
+from linkgraph.querylib.registry import runner
+from linkgraph.querylib.run import Context, QueryResult
 
 
 def node_table(ctx, ids: list[str]) -> pd.DataFrame:
@@ -115,7 +93,7 @@ def run_expand(ctx):
     dist, links, nodes = expand(ctx, p["id"], p["hops"], max(1, p["limit"]))
     nodes.insert(3, "hops", nodes["id"].map(dist).astype(int))
     nodes = nodes.sort_values(["hops", "type", "caption", "id"], kind="stable").reset_index(drop=True)
-    return _qr(nodes, node_ids=nodes["id"].tolist(), link_ids=links["link_id"].tolist())
+    return QueryResult(nodes, node_ids=nodes["id"].tolist(), link_ids=links["link_id"].tolist())
 
 
 # --- Find Connecting Network -----------------------------------------------------------------------------------
@@ -151,7 +129,7 @@ def run_connecting(ctx):
     nodes = nodes.sort_values(
         ["selected", "pairs", "paths", "id"], ascending=[False, False, False, True], kind="stable"
     ).reset_index(drop=True)
-    return _qr(nodes, node_ids=nodes["id"].tolist(), link_ids=list(dict.fromkeys(link_ids)))
+    return QueryResult(nodes, node_ids=nodes["id"].tolist(), link_ids=list(dict.fromkeys(link_ids)))
 
 
 # --- Find Path -----------------------------------------------------------------------------------------------------
@@ -165,8 +143,6 @@ def _ordered(dates) -> bool:
 def _time_respecting(ctx, start: str, goal: str, max_hops: int) -> list[tuple[list[str], list[str], list]]:
     """Fewest-link path whose link dates never decrease: BFS over (node, arrival date) states in the
     max_hops neighbourhood of the start (the candidates' links come from the `network` expansion)."""
-    from linkgraph.querylib import Context, load_query
-
     net = load_query("network", ctx.extra_dirs)
     params = net.coerce(
         {
@@ -210,9 +186,7 @@ def _time_respecting(ctx, start: str, goal: str, max_hops: int) -> list[tuple[li
 
 
 def _uses(ctx, name: str) -> bool:
-    from linkgraph.querylib import _cypher_params
-
-    return name in _cypher_params(ctx.q.text(ctx.store.dialect))
+    return name in cypher_params(ctx.q.text(ctx.store.dialect))
 
 
 def _ball(ctx, centre: str, radius: int) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -340,7 +314,7 @@ def run_path(ctx):
             "method": [method] * len(rows),
         }
     )
-    return _qr(
+    return QueryResult(
         out,
         node_ids=ids,
         link_ids=list(dict.fromkeys(lk for r in rows for lk in r[1])),
@@ -405,7 +379,7 @@ def run_routes(ctx):
         "item_ids",
     ]
     if not len(df):
-        return _qr(pd.DataFrame(columns=cols))
+        return QueryResult(pd.DataFrame(columns=cols))
     r = pd.DataFrame(assemble_routes(df))
     keys = ["species", "commodity", "origin", "transit", "destination", "unit"]
     r[keys] = r[keys].astype(object).where(r[keys].notna(), "")
@@ -426,7 +400,7 @@ def run_routes(ctx):
         kind="stable",
     ).reset_index(drop=True)
     node_ids = list(dict.fromkeys([*df["item_id"], *df["location_id"]]))
-    return _qr(agg[cols], node_ids=node_ids)
+    return QueryResult(agg[cols], node_ids=node_ids)
 
 
 # --- transit hubs ------------------------------------------------------------------------------------------------
@@ -485,4 +459,4 @@ def run_transit_hubs(ctx):
     out = out.sort_values(sort, ascending=[False] * (len(sort) - 1) + [True], kind="stable", na_position="last")
     out = out.reset_index(drop=True)
     node_ids = list(dict.fromkeys([*out["id"], *(i for ids in out["item_ids"] for i in ids)]))
-    return _qr(out[cols], node_ids=node_ids)
+    return QueryResult(out[cols], node_ids=node_ids)

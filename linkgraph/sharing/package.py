@@ -18,11 +18,12 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
 
-from linkgraph import __version__, grading, provenance
+from linkgraph import grading, provenance
 from linkgraph import handling as handling_codes
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import load_schema
@@ -389,7 +390,7 @@ def export_package(
         "recipient": recipient,
         "tlp": f"TLP:{level}",
         "handling": code,
-        "linkgraph_version": __version__,
+        "linkgraph_version": version("linkgraph"),
         "data_handling": handling_codes.most_restrictive(codes),
         "counts": {
             "nodes": len(nodes),

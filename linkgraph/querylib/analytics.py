@@ -27,9 +27,14 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from linkgraph import grading
+from linkgraph import cites, grading
 from linkgraph.errors import LinkgraphError
-from linkgraph.querylib.runners import node_table, runner
+from linkgraph.keyplayer import MEASURES
+from linkgraph.keyplayer import key_players as find_key_players
+from linkgraph.querylib.registry import runner
+from linkgraph.querylib.run import QueryResult
+from linkgraph.querylib.runners import node_table
+from linkgraph.resolve.graph import entity_map
 
 SEED = 42
 
@@ -61,8 +66,6 @@ class Projection:
 def _entities(ctx) -> dict[str, str]:
     """record id -> its resolved entity's representative record (resolution's SAME_AS clusters), once per run."""
     if not hasattr(ctx, "_entity_map"):
-        from linkgraph.resolve.graph import entity_map
-
         ctx._entity_map = entity_map(ctx.store)
     return ctx._entity_map
 
@@ -588,37 +591,10 @@ def grade_brokers(ctx):
     ]
 
 
-# --- for `linkgraph demo` and reports -----------------------------------------------------------------------------
-def summary(store, top: int = 10) -> dict[str, pd.DataFrame]:
-    """The headline tables of a store: brokers, brokerage, communities, repeat offenders, shared identifiers,
-    recurring identifiers, trade routes. Each value is a DataFrame (empty when the store has nothing for it)."""
-    from linkgraph.querylib import execute
-
-    out: dict[str, pd.DataFrame] = {}
-    out["brokers"] = execute("brokers", store, top=top).frame
-    out["brokerage"] = execute("brokerage", store, top=top).frame
-    comm = execute("communities", store, min_size=3).frame
-    if len(comm):
-        comm = (
-            comm.groupby("community", sort=True)
-            .agg(size=("id", "size"), members=("name", lambda s: ", ".join(map(str, list(s)[:8]))))
-            .reset_index()
-            .head(top)
-        )
-    out["communities"] = comm
-    out["repeat_offenders"] = execute("repeat_offenders", store).frame.head(top)
-    out["shared_identifiers"] = execute("shared_identifiers", store).frame.head(top)
-    out["recurring_identifiers"] = execute("recurring_identifiers", store).frame.head(top)
-    out["trade_routes"] = execute("trade_routes", store).frame.head(top)
-    return out
-
-
 # --- key players ----------------------------------------------------------------------------------------------
 @runner("key_players", {"k", "measure", "network", "candidate_types", "candidate_min_grade", "exact_max"})
 def key_players(ctx):
     """Borgatti's key-player sets (linkgraph.keyplayer) over the query's projection, one row per member in order."""
-    from linkgraph.keyplayer import MEASURES
-    from linkgraph.keyplayer import key_players as find
 
     p = ctx.params
     cols = ["step", "name", "id", "type", "score", "baseline", "measure", "method"]
@@ -649,7 +625,7 @@ def key_players(ctx):
         and (not grade or grading.meets(*grades.get(i, (None, None)), grading.parse(grade)))
     ]
     try:
-        sequence, baseline, method = find(g, p["k"], measure, cand, p["exact_max"])
+        sequence, baseline, method = find_key_players(g, p["k"], measure, cand, p["exact_max"])
     except ValueError as e:
         raise LinkgraphError(f"query {ctx.q.name}: {e}") from None
     df = pd.DataFrame(
@@ -674,8 +650,6 @@ def key_players(ctx):
 def cites_discrepancies(ctx):
     """Importer- versus exporter-reported quantities (linkgraph.cites), with the graph's seizures, permits and
     companies on the same species, corridor and year."""
-    from linkgraph import cites
-    from linkgraph.querylib import QueryResult
 
     p = ctx.params
     if p["min_gap"] < 0 or p["min_ratio"] < 1:
