@@ -258,16 +258,31 @@ def test_untrusted_or_tampered_files_are_refused(store, partner, homes, tmp_path
     assert psi.result(store, resp, home=ha).count == 7  # the untouched answer still reads
 
 
+def cli(*args) -> str:
+    """The output of a linkgraph command that must succeed."""
+    res = CliRunner().invoke(app, [str(x) for x in args])
+    assert res.exit_code == 0, (res.output, res.exception)
+    return res.output
+
+
+def cli_refusal(*args) -> str:
+    """The error of a linkgraph command that must fail as a user sees it: exit 1, one line, no traceback."""
+    r = subprocess.run(
+        [sys.executable, "-m", "linkgraph.cli", *(str(x) for x in args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    return r.stderr
+
+
 def test_cli_request_respond_result(store_target, tmp_path, homes):
     ha, hb = homes
     with open_store(store_target) as a, open_store(str(tmp_path / "tpa-db")) as b:
         fill(a, b)
-    runner = CliRunner()
-
-    def cli(*args):
-        res = runner.invoke(app, [str(x) for x in args])
-        assert res.exit_code == 0, (res.output, res.exception)
-        return res.output
 
     req, resp, csv = tmp_path / "req.json", tmp_path / "resp.json", tmp_path / "shared.csv"
     out = cli("deconflict", "request", "--out", req, "--to", "TPA", "--home", ha, "--db", store_target)
@@ -280,16 +295,10 @@ def test_cli_request_respond_result(store_target, tmp_path, homes):
     assert "Phone:+255713000111" in set(shared["entity_id"]) and len(shared) >= 7
 
     # a refusal, as a user sees it: exit status 1 and one line, no traceback
-    r = subprocess.run(
-        [sys.executable, "-m", "linkgraph.cli", "deconflict", "respond", str(req), "--out", str(tmp_path / "x.json")]
-        + ["--home", str(hb), "--db", str(tmp_path / "tpa-db")],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "COLUMNS": "200"},
+    err = cli_refusal(
+        "deconflict", "respond", req, "--out", tmp_path / "x.json", "--home", hb, "--db", tmp_path / "tpa-db"
     )
-    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
-    assert "replayed request" in r.stderr and "Traceback" not in r.stderr
+    assert "replayed request" in err
 
     out = cli("deconflict", "request", "--out", req, "--count-only", "--home", ha, "--db", store_target)
     cli("deconflict", "respond", req, "--out", resp, "--home", hb, "--db", tmp_path / "tpa-db")

@@ -16,7 +16,11 @@ response and discards; B's set goes as a Golomb-compressed set with a false-posi
 A's client key and the ordered items of a request wait in A's key home (`psi/pending/NONCE.json`, mode 0600)
 until `result` uses and deletes them; they are never in a file that is sent. B keeps a ledger of the requests
 it answered (`psi/ledger.json` in its key home): a nonce seen before is refused, and so is a partner's request
-beyond `max_per_day` in one UTC day.
+beyond `max_per_day` in one UTC day (requests of every kind count).
+
+The exchange itself (`send_request`, `answer`, `read_answer`) takes its items from the caller, under an
+`Exchange` that names its own file formats: targets use it with identifiers, `linkgraph.sharing.events` with
+space-time cells of planned operations, and a file of one kind is refused by the other.
 """
 
 from __future__ import annotations
@@ -207,25 +211,62 @@ def _ledger(home):
             _write_private(path, (json.dumps(ledger, indent=1, sort_keys=True) + "\n").encode())
 
 
-# --------------------------------------------------------------------------------------------------- request
-def request(store, out, partner: str | None = None, kinds=None, count_only: bool = False, home=None) -> dict:
-    """At A: write a signed PSI request of our identifiers to `out`; returns its fields (no identifier in them).
+# ------------------------------------------------------------------------------------------- the exchange
+@dataclass(frozen=True)
+class Exchange:
+    """One kind of PSI deconfliction: its two file formats (a request of one kind is never answered, or read,
+    as another), the audit action its rows are filed under, and what its items are called in messages."""
 
-    `partner`: the agency it is for (B refuses a request addressed to another, and `result` accepts only its
-    answer). `kinds`: only these identifier kinds. `count_only`: ask only how many are shared. A's client key
-    and the items, in request order, are kept under the key home until `result`.
-    """
+    request_format: str
+    response_format: str
+    action: str
+    noun: str
+
+
+TARGETS = Exchange(REQUEST_FORMAT, RESPONSE_FORMAT, "deconflict", "identifiers")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a response told A: `count` of its `items` the partner also holds and, unless `count_only`, which
+    (`shared`); `pending` is what the request kept in A's key home (its `keep` included)."""
+
+    partner: str
+    short: str
+    nonce: str
+    count_only: bool
+    items: list[str]
+    shared: list[str]
+    count: int
+    pending: dict
+
+
+def send_request(
+    store,
+    out,
+    items: list[str],
+    exchange: Exchange = TARGETS,
+    partner: str | None = None,
+    count_only: bool = False,
+    home=None,
+    extra: dict | None = None,
+    keep: dict | None = None,
+    detail: str = "",
+) -> dict:
+    """At A: write a signed PSI request of `items` (distinct strings, in a fixed order) to `out`.
+
+    `extra`: more fields for the signed request (which the responder can rely on). `keep`: what A needs again at
+    `result`, kept only in the pending file under A's key home. `detail`: appended to the audit row. Returns the
+    request's fields without the encrypted items."""
     psi = _psi()
     me = _own(home)
-    items, ids = _items(store, kinds)
-    if not items:
-        raise LinkgraphError("no identifiers to compare in this store (phones, passports, vessels, plates ...)")
     client = psi.client.CreateWithNewKey(not count_only)
     req = client.CreateRequest(items).SerializeToString()
     nonce = secrets.token_hex(16)
     created = _now().isoformat(timespec="seconds")
     body = {
-        "format": REQUEST_FORMAT,
+        **(extra or {}),
+        "format": exchange.request_format,
         "from": me.agency,
         "to": str(partner).strip() if partner and str(partner).strip() else None,
         "nonce": nonce,
@@ -235,54 +276,56 @@ def request(store, out, partner: str | None = None, kinds=None, count_only: bool
         "request": _b64(req),
     }
     pending = {
+        "format": exchange.request_format,
         "nonce": nonce,
         "created": created,
         "to": body["to"],
         "count_only": bool(count_only),
         "key": _b64(client.GetPrivateKeyBytes()),
         "items": items,
+        "keep": keep or {},
     }
     # the key is kept before the request exists: a request whose key was lost could never be read
     _write_private(_psi_dir(home, "pending") / f"{nonce}.json", json.dumps(pending).encode())
     path, data = _write_signed(body, out, home)
-    kinds_of = ids.drop_duplicates("item")["kind"]
     audit.record(
         store,
-        "deconflict request",
-        f"PSI request {nonce} to {body['to'] or 'any partner'}: {len(items)} identifiers ({_counts(kinds_of)})"
+        f"{exchange.action} request",
+        f"PSI request {nonce} to {body['to'] or 'any partner'}: {len(items)} {exchange.noun}{detail}"
         + (", count only" if count_only else ""),
         sha256=hashlib.sha256(data).hexdigest(),
     )
     return {k: v for k, v in body.items() if k != "request"} | {"path": path}
 
 
-# --------------------------------------------------------------------------------------------------- respond
-def respond(
+def answer(
     store,
     request_file,
     out,
+    ours,
+    exchange: Exchange = TARGETS,
     home=None,
     min_items: int = MIN_SET,
     max_items: int = MAX_SET,
     max_per_day: int = RATE,
-    kinds=None,
 ) -> dict:
-    """At B: answer a partner's signed PSI request with our identifiers, as a signed response file at `out`.
+    """At B: answer a partner's signed PSI request of `exchange`'s format with our items, `ours(body)` (given
+    the request's checked fields), as a signed response file at `out`.
 
     Refused, in one line and recorded in the audit log: a request not signed by a trusted key, addressed to
-    another agency, of fewer than `min_items` or more than `max_items` items, a nonce answered before, or the
-    partner's request beyond `max_per_day` answered in this UTC day. Returns the response's fields.
-    """
+    another agency, of fewer than `min_items` or more than `max_items` items, one `ours` refuses, a nonce
+    answered before, or the partner's request beyond `max_per_day` answered in this UTC day. Returns the
+    response's fields."""
     name = Path(request_file).name
-    with audit.refusals(store, "deconflict respond", name):
-        return _respond(store, request_file, out, home, min_items, max_items, max_per_day, kinds)
+    with audit.refusals(store, f"{exchange.action} respond", name):
+        return _answer(store, request_file, out, ours, exchange, home, min_items, max_items, max_per_day)
 
 
-def _respond(store, request_file, out, home, min_items, max_items, max_per_day, kinds) -> dict:
+def _answer(store, request_file, out, ours, exchange, home, min_items, max_items, max_per_day) -> dict:
     psi = _psi()
     name = Path(request_file).name
     me = _own(home)
-    body, signer, data = _read_signed(request_file, REQUEST_FORMAT, home)
+    body, signer, data = _read_signed(request_file, exchange.request_format, home)
     _fields(body, name, {"nonce": str, "n_items": int, "count_only": bool, "request": str})
     if body.get("to") and str(body["to"]).casefold() != me.agency.casefold():
         raise LinkgraphError(f"{name}: refused, addressed to {str(body['to'])[:80]!r}, not to {me.agency}")
@@ -294,11 +337,11 @@ def _respond(store, request_file, out, home, min_items, max_items, max_per_day, 
         raise LinkgraphError(f"{name}: refused, its count_only does not match the request it holds")
     if n < min_items:
         raise LinkgraphError(
-            f"{name}: refused, {n} items is fewer than the minimum of {min_items} "
-            "(a small request tests a few guessed identifiers)"
+            f"{name}: refused, {n} items is fewer than the minimum of {min_items} (a small request tests a few guesses)"
         )
     if n > max_items:
         raise LinkgraphError(f"{name}: refused, {n} items is more than the maximum of {max_items}")
+    mine = ours(body)  # before the ledger: a request we cannot answer (our own input is bad) stays unanswered
     nonce, now = body["nonce"], _now()
     today = now.date().isoformat()
     with _ledger(home) as ledger:
@@ -314,6 +357,7 @@ def _respond(store, request_file, out, home, min_items, max_items, max_per_day, 
         seen.append(
             {
                 "nonce": nonce,
+                "format": exchange.request_format,
                 "agency": signer.agency,
                 "fingerprint": signer.fingerprint,
                 "date": today,
@@ -322,15 +366,14 @@ def _respond(store, request_file, out, home, min_items, max_items, max_per_day, 
                 "count_only": body["count_only"],
             }
         )
-    ours, _ = _items(store, kinds)
     server = psi.server.CreateWithNewKey(not body["count_only"])  # a new key per answer, never kept
     try:
-        setup = server.CreateSetupMessage(FPR, n, ours, psi.DataStructure.GCS).SerializeToString()
+        setup = server.CreateSetupMessage(FPR, n, mine, psi.DataStructure.GCS).SerializeToString()
         resp = server.ProcessRequest(req).SerializeToString()
     except RuntimeError as e:
         raise LinkgraphError(f"{name}: refused, the PSI library rejects the request: {str(e)[:200]}") from None
     reply = {
-        "format": RESPONSE_FORMAT,
+        "format": exchange.response_format,
         "from": me.agency,
         "to": signer.agency,
         "nonce": nonce,
@@ -343,9 +386,9 @@ def _respond(store, request_file, out, home, min_items, max_items, max_per_day, 
     path, out_data = _write_signed(reply, out, home)
     audit.record(
         store,
-        "deconflict respond",
-        f"PSI request {nonce} from {signer.agency} ({signer.short}): {n} of their identifiers against "
-        f"{len(ours)} of ours" + (", count only" if body["count_only"] else ""),
+        f"{exchange.action} respond",
+        f"PSI request {nonce} from {signer.agency} ({signer.short}): {n} of their {exchange.noun} against "
+        f"{len(mine)} of ours" + (", count only" if body["count_only"] else ""),
         sha256=hashlib.sha256(out_data).hexdigest(),
     )
     return {k: v for k, v in reply.items() if k not in ("setup", "response")} | {
@@ -354,24 +397,22 @@ def _respond(store, request_file, out, home, min_items, max_items, max_per_day, 
     }
 
 
-# ---------------------------------------------------------------------------------------------------- result
-def result(store, response_file, home=None) -> PsiResult:
-    """At A: read a partner's signed PSI response to our request; our entities holding an identifier it shares.
+def read_answer(store, response_file, exchange: Exchange = TARGETS, home=None, describe=None) -> Answer:
+    """At A: read a partner's signed PSI response of `exchange`'s format to our request (its key then deleted).
 
     Refused in one line (and recorded): a response not signed by a trusted key, not addressed to us, by another
-    agency than the request named, or to no request of ours waiting (each is read once: its key is then
-    deleted).
-    """
+    agency than the request named, or to no request of ours of this kind waiting. `describe(shared, pending)`
+    adds to the audit row."""
     name = Path(response_file).name
-    with audit.refusals(store, "deconflict result", name):
-        return _result(store, response_file, home)
+    with audit.refusals(store, f"{exchange.action} result", name):
+        return _read_answer(store, response_file, exchange, home, describe)
 
 
-def _result(store, response_file, home) -> PsiResult:
+def _read_answer(store, response_file, exchange, home, describe) -> Answer:
     psi = _psi()
     name = Path(response_file).name
     me = _own(home)
-    body, signer, data = _read_signed(response_file, RESPONSE_FORMAT, home)
+    body, signer, data = _read_signed(response_file, exchange.response_format, home)
     _fields(body, name, {"nonce": str, "count_only": bool, "setup": str, "response": str})
     if str(body.get("to") or "").casefold() != me.agency.casefold():
         raise LinkgraphError(f"{name}: refused, addressed to {str(body.get('to'))[:80]!r}, not to {me.agency}")
@@ -380,6 +421,8 @@ def _result(store, response_file, home) -> PsiResult:
     if not pending_path.is_file():
         raise LinkgraphError(f"{name}: refused, no request {nonce} of ours is waiting (answered already, or not ours)")
     pending = json.loads(pending_path.read_text(encoding="utf-8"))
+    if pending.get("format", REQUEST_FORMAT) != exchange.request_format:
+        raise LinkgraphError(f"{name}: refused, our request {nonce} was a {pending.get('format', REQUEST_FORMAT)}")
     if pending.get("to") and pending["to"].casefold() != signer.agency.casefold():
         raise LinkgraphError(f"{name}: refused, signed by {signer.agency}, but request {nonce} was for {pending['to']}")
     if body["count_only"] != pending["count_only"]:
@@ -398,16 +441,67 @@ def _result(store, response_file, home) -> PsiResult:
             count = len(shared)
     except (RuntimeError, IndexError) as e:
         raise LinkgraphError(f"{name}: refused, the PSI library rejects the response: {str(e)[:200]}") from None
-    _, ids = _items(store, None)
-    matches = ids[ids["item"].isin(set(shared))][RESULT_COLUMNS]
-    matches = matches.drop_duplicates().sort_values(["kind", "value", "entity_id"]).reset_index(drop=True)
     pending_path.unlink()
     audit.record(
         store,
-        "deconflict result",
-        f"PSI response {nonce} from {signer.agency} ({signer.short}): {count} of our {len(items)} identifiers "
-        "shared"
-        + (" (count only)" if pending["count_only"] else f" ({_counts(pd.Series([s.split(':')[0] for s in shared]))})"),
+        f"{exchange.action} result",
+        f"PSI response {nonce} from {signer.agency} ({signer.short}): {count} of our {len(items)} {exchange.noun} "
+        "shared" + (" (count only)" if pending["count_only"] else (describe(shared, pending) if describe else "")),
         sha256=hashlib.sha256(data).hexdigest(),
     )
-    return PsiResult(signer.agency, nonce, pending["count_only"], len(items), int(count), matches)
+    return Answer(signer.agency, signer.short, nonce, pending["count_only"], items, shared, int(count), pending)
+
+
+# ------------------------------------------------------------------------------------------ target requests
+def request(store, out, partner: str | None = None, kinds=None, count_only: bool = False, home=None) -> dict:
+    """At A: write a signed PSI request of our identifiers to `out`; returns its fields (no identifier in them).
+
+    `partner`: the agency it is for (B refuses a request addressed to another, and `result` accepts only its
+    answer). `kinds`: only these identifier kinds. `count_only`: ask only how many are shared. A's client key
+    and the items, in request order, are kept under the key home until `result`.
+    """
+    _own(home)
+    items, ids = _items(store, kinds)
+    if not items:
+        raise LinkgraphError("no identifiers to compare in this store (phones, passports, vessels, plates ...)")
+    kinds_of = ids.drop_duplicates("item")["kind"]
+    return send_request(store, out, items, TARGETS, partner, count_only, home, detail=f" ({_counts(kinds_of)})")
+
+
+def respond(
+    store,
+    request_file,
+    out,
+    home=None,
+    min_items: int = MIN_SET,
+    max_items: int = MAX_SET,
+    max_per_day: int = RATE,
+    kinds=None,
+) -> dict:
+    """At B: answer a partner's signed PSI request with our identifiers, as a signed response file at `out`.
+
+    Refused, in one line and recorded in the audit log: a request not signed by a trusted key, addressed to
+    another agency, of fewer than `min_items` or more than `max_items` items, a nonce answered before, or the
+    partner's request beyond `max_per_day` answered in this UTC day. Returns the response's fields.
+    """
+    return answer(
+        store, request_file, out, lambda body: _items(store, kinds)[0], TARGETS, home, min_items, max_items, max_per_day
+    )
+
+
+def result(store, response_file, home=None) -> PsiResult:
+    """At A: read a partner's signed PSI response to our request; our entities holding an identifier it shares.
+
+    Refused in one line (and recorded): a response not signed by a trusted key, not addressed to us, by another
+    agency than the request named, or to no request of ours waiting (each is read once: its key is then
+    deleted).
+    """
+
+    def kinds(shared, pending):
+        return f" ({_counts(pd.Series([s.split(':')[0] for s in shared]))})"
+
+    ans = read_answer(store, response_file, TARGETS, home, describe=kinds)
+    _, ids = _items(store, None)
+    matches = ids[ids["item"].isin(set(ans.shared))][RESULT_COLUMNS]
+    matches = matches.drop_duplicates().sort_values(["kind", "value", "entity_id"]).reset_index(drop=True)
+    return PsiResult(ans.partner, ans.nonce, ans.count_only, len(ans.items), ans.count, matches)
