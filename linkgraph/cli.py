@@ -626,11 +626,21 @@ package_app = typer.Typer(
 )
 app.add_typer(package_app, name="package")
 deconflict_app = typer.Typer(
-    help="Deconflict targets with a partner by private set intersection (request, respond, result), "
-    "revealing no identifier that is not shared.",
+    help="Deconflict targets (request, respond, result) and planned operations (events) with a partner by "
+    "private set intersection, revealing nothing that is not shared.",
     no_args_is_help=True,
 )
 app.add_typer(deconflict_app, name="deconflict")
+
+
+ToOption = Annotated[str | None, typer.Option("--to", help="The partner agency it is for.")]
+RequestOutOption = Annotated[str, typer.Option("--out", help="The signed request file to write and send.")]
+ResponseOutOption = Annotated[str, typer.Option("--out", help="The signed response file to write and send back.")]
+MinItemsOption = Annotated[int, typer.Option("--min-items", help="Refuse a request of fewer items (anti-probing).")]
+MaxPerDayOption = Annotated[
+    int, typer.Option("--max-per-day", help="Refuse a partner's requests beyond this many in a UTC day.")
+]
+FormatOption = Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")]
 
 
 @package_app.command("export")
@@ -751,10 +761,40 @@ def package_import(
         out.print(f"deconfliction report: {res.report_path}", highlight=False)
 
 
+def _psi_sent(info: dict, noun: str) -> None:
+    out.print(
+        f"request {info['nonce']}: {info['n_items']} {noun} (encrypted) for {info['to'] or 'any partner'} "
+        f"written to {info['path']}" + ("; count only" if info["count_only"] else ""),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _psi_answered(info: dict, what: str, noun: str) -> None:
+    out.print(
+        f"answered {what} {info['nonce']} from {info['to']} ({info['n_items']} {noun}"
+        + (", count only" if info["count_only"] else "")
+        + f"): {info['path']}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _psi_result(db, read, describe, fmt: str, out_file: str | None) -> None:
+    """A PSI result read from our store (`read(store)`): `describe(result)` gives its count line, what is shared
+    and a title for it, printed on screen or written to --out (CSV by default) unless the result is a count."""
+    with open_store(db, create=False) as store:
+        res = read(store)
+    line, frame, title = describe(res)
+    out.print(line, highlight=False)
+    if not res.count_only:
+        write_frame(frame, "csv" if out_file and fmt == "table" else fmt, out_file, title=title)
+
+
 @deconflict_app.command("request")
 def deconflict_request(
-    out_file: Annotated[str, typer.Option("--out", help="The signed request file to write and send.")],
-    to: Annotated[str | None, typer.Option("--to", help="The partner agency it is for.")] = None,
+    out_file: RequestOutOption,
+    to: ToOption = None,
     count_only: Annotated[
         bool, typer.Option("--count-only", help="Ask only how many of our identifiers the partner holds.")
     ] = False,
@@ -772,24 +812,15 @@ def deconflict_request(
 
     with open_store(db, create=False) as store:
         info = psi.request(store, out_file, partner=to, kinds=kind, count_only=count_only, home=home)
-    out.print(
-        f"request {info['nonce']}: {info['n_items']} identifiers (encrypted) for {info['to'] or 'any partner'} "
-        f"written to {info['path']}" + ("; count only" if count_only else ""),
-        highlight=False,
-        soft_wrap=True,
-    )
+    _psi_sent(info, "identifiers")
 
 
 @deconflict_app.command("respond")
 def deconflict_respond(
     request_file: Annotated[str, typer.Argument(help="The partner's signed request file.")],
-    out_file: Annotated[str, typer.Option("--out", help="The signed response file to write and send back.")],
-    min_items: Annotated[
-        int, typer.Option("--min-items", help="Refuse a request of fewer identifiers (anti-probing).")
-    ] = 10,
-    max_per_day: Annotated[
-        int, typer.Option("--max-per-day", help="Refuse a partner's requests beyond this many in a UTC day.")
-    ] = 5,
+    out_file: ResponseOutOption,
+    min_items: MinItemsOption = 10,
+    max_per_day: MaxPerDayOption = 5,
     home: HomeOption = None,
     db: DbOption = None,
 ) -> None:
@@ -798,19 +829,13 @@ def deconflict_respond(
 
     with open_store(db, create=False) as store:
         info = psi.respond(store, request_file, out_file, home=home, min_items=min_items, max_per_day=max_per_day)
-    out.print(
-        f"answered request {info['nonce']} from {info['to']} ({info['n_items']} identifiers"
-        + (", count only" if info["count_only"] else "")
-        + f"): {info['path']}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    _psi_answered(info, "request", "identifiers")
 
 
 @deconflict_app.command("result")
 def deconflict_result(
     response_file: Annotated[str, typer.Argument(help="The partner's signed response file.")],
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx")] = "table",
+    fmt: FormatOption = "table",
     out_file: Annotated[str | None, typer.Option("--out", help="Write the shared identifiers to this file.")] = None,
     home: HomeOption = None,
     db: DbOption = None,
@@ -818,13 +843,132 @@ def deconflict_result(
     """At A: which of our entities hold an identifier the partner also holds (or how many, if count only)."""
     from linkgraph.sharing import psi
 
+    _psi_result(
+        db,
+        lambda store: psi.result(store, response_file, home=home),
+        lambda res: (
+            f"{res.partner} holds {res.count} of our {res.n_items} identifiers",
+            res.matches,
+            f"{len(res.matches)} of our entities {res.partner} also holds",
+        ),
+        fmt,
+        out_file,
+    )
+
+
+events_app = typer.Typer(
+    help="Deconflict planned operations (time window and place) with a partner by private set intersection over "
+    "coarse space-time cells; plans are read from a file of your own, never imported.",
+    no_args_is_help=True,
+)
+deconflict_app.add_typer(events_app, name="events")
+PlansArg = Annotated[
+    str,
+    typer.Argument(help="Our plans, .csv or .xlsx: operation, start, end, lat, lon, radius_km (see docs/sharing.md)."),
+]
+TzOption = Annotated[
+    str, typer.Option("--tz", help="The time zone of plan date-times written without an offset, e.g. Africa/Nairobi.")
+]
+
+
+@events_app.command("request")
+def events_request(
+    plans: PlansArg,
+    out_file: RequestOutOption,
+    to: ToOption = None,
+    cell_deg: Annotated[
+        float, typer.Option("--cell-deg", help="The grid cell, in degrees (0.25 is 28 km north to south).")
+    ] = 0.25,
+    distance_km: Annotated[
+        float, typer.Option("--distance-km", help="Areas this near on a common UTC day are a conflict.")
+    ] = 10.0,
+    margin_hours: Annotated[
+        float, typer.Option("--margin-hours", help="Widen our windows by this much before taking their UTC days.")
+    ] = 0.0,
+    tz: TzOption = "UTC",
+    count_only: Annotated[
+        bool, typer.Option("--count-only", help="Ask only how many of our cells the partner's operations touch.")
+    ] = False,
+    home: HomeOption = None,
+    db: DbOption = None,
+) -> None:
+    """At A: a signed request of the cells and days round our planned operations, encrypted under a key kept here."""
+    from linkgraph.sharing import events
+
     with open_store(db, create=False) as store:
-        res = psi.result(store, response_file, home=home)
-    out.print(f"{res.partner} holds {res.count} of our {res.n_items} identifiers", highlight=False)
-    if not res.count_only:
-        if out_file and fmt == "table":
-            fmt = "csv"
-        write_frame(res.matches, fmt, out_file, title=f"{len(res.matches)} of our entities {res.partner} also holds")
+        info = events.request(
+            store,
+            plans,
+            out_file,
+            partner=to,
+            cell_deg=cell_deg,
+            distance_km=distance_km,
+            margin_hours=margin_hours,
+            tz=tz,
+            count_only=count_only,
+            home=home,
+        )
+    _psi_sent(info, "cells")
+
+
+@events_app.command("respond")
+def events_respond(
+    request_file: Annotated[str, typer.Argument(help="The partner's signed event request file.")],
+    plans: PlansArg,
+    out_file: ResponseOutOption,
+    min_items: MinItemsOption = 10,
+    max_items: Annotated[
+        int, typer.Option("--max-items", help="Refuse a request of more cells (one request maps no more).")
+    ] = 10_000,
+    max_per_day: MaxPerDayOption = 5,
+    min_cell_deg: Annotated[
+        float, typer.Option("--min-cell-deg", help="Refuse a grid finer than this, in degrees.")
+    ] = 0.1,
+    tz: TzOption = "UTC",
+    home: HomeOption = None,
+    db: DbOption = None,
+) -> None:
+    """At B: answer a trusted partner's event request with the cells our planned operations touch."""
+    from linkgraph.sharing import events
+
+    with open_store(db, create=False) as store:
+        info = events.respond(
+            store,
+            request_file,
+            plans,
+            out_file,
+            home=home,
+            tz=tz,
+            min_items=min_items,
+            max_items=max_items,
+            max_per_day=max_per_day,
+            min_cell_deg=min_cell_deg,
+        )
+    _psi_answered(info, "event request", "cells")
+
+
+@events_app.command("result")
+def events_result(
+    response_file: Annotated[str, typer.Argument(help="The partner's signed event response file.")],
+    fmt: FormatOption = "table",
+    out_file: Annotated[str | None, typer.Option("--out", help="Write the conflicts to this file.")] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+) -> None:
+    """At A: which of our planned operations meet the partner's, by UTC day and grid cell (or how many cells)."""
+    from linkgraph.sharing import events
+
+    _psi_result(
+        db,
+        lambda store: events.result(store, response_file, home=home),
+        lambda res: (
+            f"{res.partner}'s operations touch {res.count} of our {res.n_items} cells",
+            res.conflicts,
+            f"{res.conflicts['operation'].nunique()} of our operations meet {res.partner}'s",
+        ),
+        fmt,
+        out_file,
+    )
 
 
 LEGACY_WARNING = (
