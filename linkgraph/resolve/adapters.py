@@ -1,9 +1,9 @@
 """Thin adapters to the field normalisers.
 
 The resolver needs phones, countries, dates, organisation names, addresses and identifiers in a
-normalised form.  Phones and dates come from ``linkgraph.normalize`` (one normaliser per value type);
-the adapters that still carry a local fallback for the other values keep it until the renovation issue
-binds value types in the schema.
+normalised form. Phones, countries, dates and organisation names come from ``linkgraph.normalize`` (one
+normaliser per value type); these adapters only shape their results for comparison (a cached alpha-2, a
+(year, month, day) triple, a key string) and fold addresses, cities and postcodes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from linkgraph.normalize.countries import normalize_country
 from linkgraph.normalize.dates import normalize_date
+from linkgraph.normalize.orgs import org_name_key as normalize_org_key
 from linkgraph.normalize.phones import normalize_phone
 
 __all__ = [
@@ -94,30 +96,10 @@ def normalize_phone_e164(raw, region: str | None = None) -> str | None:
 
 
 # --------------------------------------------------------------------------- countries
-try:
-    from linkgraph.normalize.countries import normalize_country as _lg_normalize_country
-except Exception:  # pragma: no cover
-    _lg_normalize_country = None
-
-
 @lru_cache(maxsize=10_000)
 def _country_cached(text: str) -> str | None:
-    if _lg_normalize_country is not None:
-        r = _lg_normalize_country(text)
-        return r.value if r.ok else None
-    import pycountry
-
-    t = text.strip()
-    try:
-        if len(t) == 2:
-            c = pycountry.countries.get(alpha_2=t.upper())
-        elif len(t) == 3:
-            c = pycountry.countries.get(alpha_3=t.upper())
-        else:
-            c = pycountry.countries.lookup(t)
-        return c.alpha_2 if c else None
-    except LookupError:
-        return None
+    r = normalize_country(text)
+    return r.value if r.ok else None
 
 
 def normalize_country_alpha2(raw) -> str | None:
@@ -309,72 +291,10 @@ def normalize_postcode(raw) -> str | None:
 
 
 # --------------------------------------------------------------------------- organisations
-try:
-    from linkgraph.normalize import orgs as _lg_orgs  # type: ignore
-except Exception:  # pragma: no cover - not written yet
-    _lg_orgs = None
-
-# Legal-form words (dropped from the key) and generic trade words (kept, but low information).
-_LEGAL = frozenset(
-    """co company companies ltd limited llc inc incorporated corp corporation plc gmbh ag sa sarl sas
-    sl srl spa bv nv pte pty sdn bhd tbk pt cv jsc ojsc pjsc ooo zao oao llp lp kk kabushiki kaisha
-    tnhh mtv coltd ltda lda eireli ab oy as aps se kft zrt sro spzoo doo ad
-    ehf hf youxiangongsi youxian gongsi zerenyouxiangongsi jituan gufen fenyouxiangongsi and the of
-    establishment est ets""".split()
-)
-_ORG_ABBR = {
-    "intl": "international",
-    "int'l": "international",
-    "imp": "import",
-    "exp": "export",
-    "mfg": "manufacturing",
-    "trdg": "trading",
-    "bros": "brothers",
-    "grp": "group",
-    "svcs": "services",
-    "svc": "service",
-    "ent": "enterprise",
-    "enterprises": "enterprise",
-    "&": "and",
-    "hldgs": "holdings",
-}
-_ORG_SEP_RE = re.compile(r"[^0-9a-z&]+")
-_CJK_LEGAL_RE = re.compile(
-    "(?:股份有限公司|有限责任公司|有限責任公司|有限公司|集团|集團|公司|株式会社|有限会社|주식회사|유한회사)"
-)
-_ORG_PHRASES_RE = re.compile(
-    r"\b(?:cong ty(?: co phan| tnhh(?: mot thanh vien| mtv)?| cp)?|co\s*,?\s*ltd|sdn\s+bhd|pty\s+ltd|pte\s+ltd)\b"
-)
-
-
-@lru_cache(maxsize=200_000)
-def _org_key_cached(text: str) -> tuple[str, tuple[str, ...]]:
-    if _lg_orgs is not None and hasattr(_lg_orgs, "org_name_key"):
-        try:
-            key = _lg_orgs.org_name_key(text)
-            if isinstance(key, str):
-                toks = tuple(key.split())
-                return key, toks
-        except Exception:  # pragma: no cover
-            pass
-    text = _CJK_LEGAL_RE.sub(" ", text)
-    t = _fold(text).replace("co.,", "co ").replace("co.", "co ")
-    t = t.replace("&", " & ")
-    t = _ORG_PHRASES_RE.sub(" ", _ORG_SEP_RE.sub(" ", t))
-    toks = []
-    for tok in _ORG_SEP_RE.sub(" ", t).split():
-        tok = _ORG_ABBR.get(tok, tok)
-        if tok in _LEGAL or tok == "and":
-            continue
-        toks.append(tok)
-    return " ".join(toks), tuple(toks)
-
-
 def org_name_key(raw) -> str:
     """Organisation name key in original token order, legal forms removed:
     "Golden Dragon Trading Co. Ltd" and "GOLDEN DRAGON TRADING COMPANY LIMITED" -> "golden dragon trading".
     """
     if is_missing(raw):
         return ""
-    text = str(raw).strip().lstrip("=+@").strip()
-    return _org_key_cached(text)[0]
+    return normalize_org_key(str(raw).strip().lstrip("=+@").strip()) or ""
