@@ -6,9 +6,9 @@ default region comes from the row's country) and returns a T: the value, whether
 `field.extra`. The engine calls each transform once per distinct (text, context) in a chunk, so a million
 rows with a few thousand distinct values cost a few thousand calls.
 
-The normalisers live in linkgraph.normalize (written alongside); each adapter imports its normaliser lazily
-and falls back to a conservative local rule if that module is absent, so the importer never depends on the
-order in which the packages land.
+Each value type has one normaliser, in linkgraph.normalize (dates, countries, phones, quantities, names,
+organisations, species); a transform only shapes its result into a T. Where a normaliser reads nothing from a
+name, a quantity or a species, the text is kept as written (marked so), never parsed by a second grammar.
 """
 
 from __future__ import annotations
@@ -17,9 +17,17 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 
 import pandas as pd
+from anyascii import anyascii
+
+from linkgraph.normalize.countries import normalize_country
+from linkgraph.normalize.dates import normalize_date, normalize_datetime
+from linkgraph.normalize.names import normalize_person_name
+from linkgraph.normalize.orgs import normalize_org_name
+from linkgraph.normalize.phones import normalize_phone
+from linkgraph.normalize.quantities import normalize_quantity
+from linkgraph.normalize.species import normalize_species
 
 _WS = re.compile(r"\s+")
 
@@ -34,14 +42,6 @@ class T:
 
 def _fail(note: str) -> T:
     return T(None, False, note)
-
-
-def _norm(module: str, name: str):
-    try:
-        mod = __import__(f"linkgraph.normalize.{module}", fromlist=[name])
-        return getattr(mod, name)
-    except (ImportError, AttributeError):
-        return None
 
 
 def clean(text: str) -> str:
@@ -72,94 +72,16 @@ def t_split_list(text, ctx=None, sep=r"[;,/|]", **_):
 
 
 # --- dates ---------------------------------------------------------------------------------------------------
-_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
-_MONTHS = {
-    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
-}
-_WORDY = re.compile(r"^(\d{1,2})[\s\-]*([A-Za-z]{3,9})\.?[\s\-,]*(\d{2,4})$")
-_MDY_WORDY = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$")
-
-
-def _mk(y: int, m: int, d: int) -> str | None:
-    try:
-        return date(y, m, d).isoformat()
-    except ValueError:
-        return None
-
-
-def _year(y: str) -> int:
-    v = int(y)
-    return v + (2000 if v < 50 else 1900) if len(y) == 2 else v
-
-
-def _local_date(text: str, dayfirst: bool = True) -> T:
-    s = clean(text)
-    s = re.sub(r"[ T]00:00(:00)?(\.0+)?$", "", s)
-    m = _ISO.match(s)
-    if m:
-        y, mo, d = m.group(1), m.group(2), m.group(3)
-        if d:
-            v = _mk(int(y), int(mo), int(d))
-            return T(v) if v else _fail(f'cannot read "{text}" as a date')
-        if mo:
-            return T(f"{int(y):04d}-{int(mo):02d}") if 1 <= int(mo) <= 12 else _fail(f'cannot read "{text}" as a date')
-        return T(f"{int(y):04d}")
-    m = _DMY.match(s)
-    if m:
-        a, b, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
-        d, mo = (a, b) if dayfirst else (b, a)
-        v = _mk(y, mo, d) or (_mk(y, a, b) if dayfirst and b > 12 and a <= 12 else None)
-        return T(v) if v else _fail(f'cannot read "{text}" as a date')
-    m = _WORDY.match(s)
-    if m and m.group(2)[:3].lower() in _MONTHS:
-        v = _mk(_year(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1)))
-        return T(v) if v else _fail(f'cannot read "{text}" as a date')
-    m = _MDY_WORDY.match(s)
-    if m and m.group(1)[:3].lower() in _MONTHS:
-        v = _mk(int(m.group(3)), _MONTHS[m.group(1)[:3].lower()], int(m.group(2)))
-        return T(v) if v else _fail(f'cannot read "{text}" as a date')
-    if re.fullmatch(r"\d{5}(\.0+)?", s):  # an Excel serial date that lost its format
-        n = int(float(s))
-        if 20000 < n < 80000:
-            return T((datetime(1899, 12, 30) + timedelta(days=n)).date().isoformat())
-    return _fail(f'cannot read "{text}" as a date')
-
-
 def t_date(text, ctx=None, dayfirst=True, **_):
-    fn = _norm("dates", "normalize_date")
-    if fn is not None:
-        try:
-            r = fn(text, dayfirst=dayfirst)
-        except TypeError:
-            r = fn(text)
-        if r.ok and r.value:
-            return T(r.value)
-        local = _local_date(text, dayfirst)
-        return local if local.ok else _fail(f'cannot read "{text}" as a date')
-    return _local_date(text, dayfirst)
-
-
-_TIME = re.compile(r"^(.*?)[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$")
+    """ISO date at the precision given (linkgraph.normalize.dates, the one date grammar)."""
+    r = normalize_date(text, dayfirst=dayfirst)
+    return T(r.value) if r.ok and r.value else _fail(f'cannot read "{text}" as a date')
 
 
 def t_datetime(text, ctx=None, dayfirst=True, **_):
-    s = clean(text)
-    fn = _norm("dates", "normalize_datetime")
-    if fn is not None:
-        r = fn(s)
-        if r.ok and r.value:
-            return T(r.value)
-    m = _TIME.match(s)
-    if not m:
-        d = t_date(s, dayfirst=dayfirst)
-        return d if d.ok else _fail(f'cannot read "{text}" as a date and time')
-    d = t_date(m.group(1), dayfirst=dayfirst)
-    h, mi, sec = int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
-    if not d.ok or len(str(d.value)) != 10 or h > 23 or mi > 59 or sec > 59:
-        return _fail(f'cannot read "{text}" as a date and time')
-    tz = m.group(5) or ""
-    return T(f"{d.value}T{h:02d}:{mi:02d}:{sec:02d}{tz}")
+    """ISO date and time, with the offset when given; a date alone at its own precision."""
+    r = normalize_datetime(clean(text), dayfirst=dayfirst)
+    return T(r.value) if r.ok and r.value else _fail(f'cannot read "{text}" as a date and time')
 
 
 # --- numbers -------------------------------------------------------------------------------------------------
@@ -303,17 +225,16 @@ _UNITS = {
 
 def t_quantity(text, ctx=None, **_):
     """'120.5 kg' -> 120.5 (extras: unit 'kg'); '12' -> 12.0."""
-    fn = _norm("quantities", "normalize_quantity")
-    if fn is not None:
-        r = fn(text)
-        if r.ok and r.value is not None:
-            val = r.value
-            if isinstance(val, (int, float)):
-                return T(float(val), extras={"unit": getattr(r, "unit", None)})
-            q = getattr(val, "quantity", None) if not isinstance(val, tuple) else val[0]
-            u = getattr(val, "unit", None) if not isinstance(val, tuple) else val[1]
-            if q is not None:
-                return T(float(q), extras={"unit": u or getattr(r, "unit", None)})
+    r = normalize_quantity(text)
+    if r.ok and r.value is not None:
+        val = r.value
+        if isinstance(val, (int, float)):
+            return T(float(val), extras={"unit": getattr(r, "unit", None)})
+        q = getattr(val, "quantity", None) if not isinstance(val, tuple) else val[0]
+        u = getattr(val, "unit", None) if not isinstance(val, tuple) else val[1]
+        if q is not None:
+            return T(float(q), extras={"unit": u or getattr(r, "unit", None)})
+    # the normaliser read no quantity: a plain number with a unit word still reads
     s = clean(text)
     m = _QTY.match(s)
     if not m:
@@ -327,81 +248,47 @@ def t_quantity(text, ctx=None, **_):
 
 # --- places, people, things ----------------------------------------------------------------------------------
 def t_country(text, ctx=None, **_):
-    fn = _norm("countries", "normalize_country")
-    if fn is not None:
-        r = fn(text)
-        if r.ok and r.value:
-            return T(r.value, extras={"name": getattr(r, "name", None) or r.value})
-        return T(None, False, r.note or f'cannot read "{text}" as a country')
-    s = clean(text)
-    if re.fullmatch(r"[A-Za-z]{2}", s):
-        return T(s.upper(), extras={"name": s.upper()})
-    return T(None, False, f'cannot read "{text}" as a country')
+    r = normalize_country(text)
+    if r.ok and r.value:
+        return T(r.value, extras={"name": r.name or r.value})
+    return T(None, False, r.note or f'cannot read "{text}" as a country')
 
 
 def t_phone(text, ctx=None, default_region=None, **_):
     """E.164; the row's country is the default region for national numbers. Extras: valid, country, raw."""
     region = ctx if isinstance(ctx, str) and len(ctx) == 2 else default_region
-    fn = _norm("phones", "normalize_phone")
-    if fn is not None:
-        r = fn(text, default_region=region)
-        if r.ok and r.value:
-            return T(r.value, extras={"valid": True, "country": r.region, "raw": clean(text)})
-        digits = getattr(r, "digits", None)
-        return T(
-            None,
-            False,
-            r.note or f'cannot read "{text}" as a phone number',
-            extras={"valid": False, "raw": clean(text), "digits": digits},
-        )
-    import phonenumbers
-
-    try:
-        num = phonenumbers.parse(clean(text), region)
-        if phonenumbers.is_possible_number(num):
-            e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-            return T(
-                e164,
-                extras={
-                    "valid": phonenumbers.is_valid_number(num),
-                    "country": phonenumbers.region_code_for_number(num),
-                    "raw": clean(text),
-                },
-            )
-    except phonenumbers.NumberParseException:
-        pass
-    return T(None, False, f'cannot read "{text}" as a phone number', extras={"valid": False, "raw": clean(text)})
+    r = normalize_phone(text, default_region=region)
+    if r.ok and r.value:
+        return T(r.value, extras={"valid": True, "country": r.region, "raw": clean(text)})
+    return T(
+        None,
+        False,
+        r.note or f'cannot read "{text}" as a phone number',
+        extras={"valid": False, "raw": clean(text), "digits": r.digits},
+    )
 
 
 def _fold(s: str) -> str:
-    from anyascii import anyascii
-
     return " ".join(re.sub(r"[^a-z0-9 ]+", " ", anyascii(s).lower()).split())
 
 
 def t_person_name(text, ctx=None, **_):
     """Display name, plus `key` (the name_key that identity is built on)."""
-    fn = _norm("names", "normalize_person_name")
-    if fn is not None:
-        r = fn(text)
-        if r.value:
-            return T(r.value, extras={"key": r.key or _fold(r.value), "aliases": list(r.aliases) or None})
-        # the normaliser found no name (markup, a formula): keep the text verbatim, keyed by its letters,
-        # so the row is not silently dropped and an analyst can see what the source held
+    r = normalize_person_name(text)
+    if r.value:
+        return T(r.value, extras={"key": r.key or _fold(r.value), "aliases": list(r.aliases) or None})
+    # the normaliser found no name (markup, a formula): keep the text verbatim, keyed by its letters,
+    # so the row is not silently dropped and an analyst can see what the source held
     s = clean(text)
     key = _fold(s)
     return T(s, extras={"key": key}) if key else _fail(f'cannot read "{text}" as a name')
 
 
 def t_org_name(text, ctx=None, **_):
-    fn = _norm("orgs", "normalize_org_name")
-    if fn is not None:
-        r = fn(text)
-        if getattr(r, "value", None):
-            return T(
-                r.value,
-                extras={"key": getattr(r, "key", None) or _fold(r.value), "legal_form": getattr(r, "legal_form", None)},
-            )
+    r = normalize_org_name(text)
+    if r.value:
+        return T(r.value, extras={"key": r.key or _fold(r.value), "legal_form": getattr(r, "legal_form", None)})
+    # the normaliser found no name: keep the text, keyed by its letters (as for people)
     s = clean(text)
     key = _fold(s)
     return T(s, extras={"key": key}) if key else _fail(f'cannot read "{text}" as an organisation name')
@@ -415,21 +302,20 @@ def t_place(text, ctx=None, **_):
 
 def t_species(text, ctx=None, **_):
     """Scientific name (extras: common_name, verified, family, taxon_class)."""
-    fn = _norm("species", "normalize_species")
-    if fn is not None:
-        r = fn(text)
-        if r.value:
-            return T(
-                r.value,
-                extras={
-                    "common_name": getattr(r, "common_name", None),
-                    "verified": bool(r.ok),
-                    "family": getattr(r, "family", None),
-                    "taxon_class": getattr(r, "class_name", None),
-                    "cites_appendix": getattr(r, "appendix", None),
-                    "rank": getattr(r, "rank", None),
-                },
-            )
+    r = normalize_species(text)
+    if r.value:
+        return T(
+            r.value,
+            extras={
+                "common_name": r.common_name,
+                "verified": bool(r.ok),
+                "family": r.family,
+                "taxon_class": r.class_name,
+                "cites_appendix": r.appendix,
+                "rank": r.rank,
+            },
+        )
+    # not in the checklist: kept as written, marked unverified
     s = clean(text)
     parts = s.split()
     if not parts:
