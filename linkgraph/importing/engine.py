@@ -30,6 +30,7 @@ from linkgraph.importing.spec import Column, EntitySpec, Prop, Spec, builtin_spe
 from linkgraph.safe import neutralise
 from linkgraph.schema import link_id, load_schema, node_id
 from linkgraph.store.base import Store, WriteStats
+from linkgraph.store.system import record_batch
 
 CHUNK_ROWS = 100_000
 _CACHE_LIMIT = 500_000
@@ -983,24 +984,20 @@ def import_file(
                     "spec_digest": sp.digest,
                     "header_row": sr.header_row,
                 }
-                store.execute(
-                    "MERGE (b:LgBatch {id: $id}) SET b.source = $source, b.sha256 = $sha, b.spec = $spec, "
-                    "b.sheet = $sheet, b.agency = $agency, b.grade = $grade, b.handling = $handling, "
-                    "b.imported = $imported, b.rows = $rows, b.status = $status, b.summary = $summary",
-                    {
-                        "id": ctx.batch,
-                        "source": path.name,
-                        "sha": sha,
-                        "spec": sp.name,
-                        "sheet": sh.name,
-                        "agency": source,
-                        "grade": (f"{rel}{cred}" if rel else None),
-                        "handling": ctx.handling,
-                        "imported": ctx.imported,
-                        "rows": int(sr.imported_rows),
-                        "status": "imported",
-                        "summary": json.dumps(summary, sort_keys=True),
-                    },
+                record_batch(
+                    store,
+                    ctx.batch,
+                    source=path.name,
+                    sha256=sha,
+                    spec=sp.name,
+                    sheet=sh.name,
+                    agency=source,
+                    grade=(f"{rel}{cred}" if rel else None),
+                    handling=ctx.handling,
+                    imported=ctx.imported,
+                    rows=int(sr.imported_rows),
+                    status="imported",
+                    summary=summary,
                 )
 
     if dry_run or store is None:

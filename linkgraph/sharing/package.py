@@ -41,6 +41,7 @@ from linkgraph.sharing.manifest import (
 )
 from linkgraph.sharing.redact import Redaction, parse_rules, redact, store_secret
 from linkgraph.store import audit
+from linkgraph.store.system import record_batch
 from linkgraph.subgraph import Subgraph
 
 NODES, LINKS = "graph/nodes.jsonl", "graph/links.jsonl"
@@ -643,24 +644,20 @@ def _import_package(
                 "redaction": manifest.get("redaction"),
                 "signer": signed_by,
             }
-            store.execute(
-                "MERGE (b:LgBatch {id: $id}) SET b.source = $source, b.sha256 = $sha, b.spec = $spec, "
-                "b.sheet = $sheet, b.agency = $agency, b.grade = $grade, b.handling = $handling, "
-                "b.imported = $imported, b.rows = $rows, b.status = $status, b.summary = $summary",
-                {
-                    "id": batch,
-                    "source": pkg.name,
-                    "sha": sha,
-                    "spec": SPEC_NAME,
-                    "sheet": None,
-                    "agency": agency,
-                    "grade": None,
-                    "handling": handling_codes.most_restrictive([tlp, code]),
-                    "imported": ctx["imported"],
-                    "rows": len(nodes) + len(links),
-                    "status": "imported",
-                    "summary": json.dumps(info, sort_keys=True, default=str),
-                },
+            record_batch(
+                store,
+                batch,
+                source=pkg.name,
+                sha256=sha,
+                spec=SPEC_NAME,
+                sheet=None,
+                agency=agency,
+                grade=None,
+                handling=handling_codes.most_restrictive([tlp, code]),
+                imported=ctx["imported"],
+                rows=len(nodes) + len(links),
+                status="imported",
+                summary=info,
             )
             return st
 

@@ -4,6 +4,10 @@ They are node tables (labels) without links, named with a `Lg` prefix so they ne
 domain type. Both engines create them from this one definition.
 """
 
+from __future__ import annotations
+
+import json
+
 SYSTEM_TABLES: dict[str, dict[str, str]] = {
     "LgMeta": {"id": "STRING", "value": "STRING"},
     "LgBatch": {
@@ -40,3 +44,17 @@ SYSTEM_TABLES: dict[str, dict[str, str]] = {
 }
 
 STORE_FORMAT = "linkgraph-store/1"
+
+
+def record_batch(store, batch_id: str, *, summary: dict, **fields) -> None:
+    """Write import batch `batch_id`'s LgBatch row: every column of the table (`summary` stored as JSON).
+
+    The one writer of the row, for file imports and package imports alike."""
+    columns = [c for c in SYSTEM_TABLES["LgBatch"] if c not in ("id", "summary")]
+    if sorted(fields) != sorted(columns):
+        raise ValueError(f"record_batch needs exactly {columns}, got {sorted(fields)}")
+    sets = ", ".join(f"b.{c} = ${c}" for c in [*columns, "summary"])
+    store.execute(
+        f"MERGE (b:LgBatch {{id: $id}}) SET {sets}",
+        {"id": batch_id, **fields, "summary": json.dumps(summary, sort_keys=True, default=str)},
+    )
