@@ -71,6 +71,8 @@ def chart(
     """An interactive chart (linkgraph.render.html.Chart): `.write(path)`, and it displays inline in Jupyter.
 
     `options` go to Chart: tlp, handling, size_by, color_by, max_nodes. `mark`, `mark_params`: as in `select`.
+    Community colours and betweenness sizes are the `communities` and `brokers` queries' values on this store
+    (linkgraph.selection.analyse), so the chart agrees with `linkgraph.query`.
     Making the chart is written to the store's audit log, as `linkgraph chart` does.
     """
     from linkgraph import selection
@@ -81,6 +83,7 @@ def chart(
         sub = selection.select(
             store, around=around, hops=hops, query=query, params=params, title=title, mark=mark, mark_params=mark_params
         )
+        selection.analyse(store, sub, color_by=options.get("color_by"), size_by=options.get("size_by", "degree"))
         made = Chart(sub, title=title, **options)
         selection.record_selection(
             store, sub, "chart", "a Python Chart object", around=around, hops=hops, query=query, mark=mark
@@ -117,8 +120,11 @@ def export(
         sub = selection.select(
             store, around=around, hops=hops, query=query, params=params, title=title, mark=mark, mark_params=mark_params
         )
+        html = str(fmt).lower() in ("html", "htm")
+        if html:
+            selection.analyse(store, sub, color_by=options.get("color_by"), size_by=options.get("size_by", "degree"))
         out = write(sub, fmt, path, title=title, **options)
-        action = "chart" if str(fmt).lower() == "html" else f"export {str(fmt).lower()}"
+        action = "chart" if html else f"export {str(fmt).lower()}"
         selection.record_selection(store, sub, action, out, around=around, hops=hops, query=query, mark=mark)
         return out
 

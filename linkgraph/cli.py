@@ -379,8 +379,12 @@ def chart_cmd(
     title: TitleOption = None,
     tlp: TlpOption = None,
     handling: HandlingOption = None,
-    size_by: Annotated[str, typer.Option("--size-by", help="degree, betweenness or none")] = "degree",
-    color_by: Annotated[str, typer.Option("--color-by", help="type, community or country")] = "type",
+    size_by: Annotated[
+        str, typer.Option("--size-by", help="degree, betweenness (the brokers query's score on this store) or none")
+    ] = "degree",
+    color_by: Annotated[
+        str, typer.Option("--color-by", help="type, community (the communities query's on this store) or country")
+    ] = "type",
     max_nodes: Annotated[int, typer.Option("--max-nodes", help="Refuse above this many nodes.")] = 2000,
     mark: MarkOption = None,
     mark_param: MarkParamOption = None,
@@ -389,9 +393,11 @@ def chart_cmd(
 ) -> None:
     """A self-contained interactive HTML link chart (opens offline, no network)."""
     from linkgraph.render import write
+    from linkgraph.selection import analyse
 
     with open_store(db, create=False) as store:
         sub = _selection(store, around, hops, query, param, queries, title, "chart", out_file, mark, mark_param)
+        analyse(store, sub, color_by=color_by, size_by=size_by, queries=queries)
     path = write(
         sub,
         "html",

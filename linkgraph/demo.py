@@ -51,7 +51,7 @@ def run_demo(
     from linkgraph.importing import import_files
     from linkgraph.querylib import summary
     from linkgraph.render import write
-    from linkgraph.selection import select
+    from linkgraph.selection import analyse, select
 
     out = Path(out_dir)
     files = demo_data.generate(out, seed=seed)
@@ -71,6 +71,7 @@ def run_demo(
         )
     else:
         sub = select(store, title="Operation demo")
+    analyse(store, sub, color_by="community", size_by="betweenness")
     write(sub, "html", chart_path, size_by="betweenness", color_by="community")
     counts = store.counts()
     return DemoResult(

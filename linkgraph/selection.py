@@ -6,6 +6,7 @@ import pandas as pd
 
 from linkgraph.errors import LinkgraphError
 from linkgraph.querylib import QueryResult, execute, load_query, subgraph_of
+from linkgraph.resolve.graph import entity_map
 from linkgraph.store import audit
 from linkgraph.subgraph import Subgraph
 
@@ -75,6 +76,42 @@ def select(
         from linkgraph.marks import apply_marks
 
         sub = apply_marks(store, sub, mark, mark_params, queries)
+    return sub
+
+
+def analyse(store, sub: Subgraph, *, color_by: str | None = None, size_by: str | None = None, queries=None) -> Subgraph:
+    """Attach to `sub` the chart's community colours (`color_by="community"`) and betweenness sizes
+    (`size_by="betweenness"`) as the library queries give them on the whole store: each node takes the value of
+    its resolved entity (records merged by resolution share it) in `linkgraph query communities` (its defaults:
+    Leiden, seeded) and `linkgraph query brokers` (normalised, every entity). Sets `sub.analysis`; returns `sub`.
+    """
+    wanted = {"community": color_by == "community", "size": size_by == "betweenness"}
+    if not any(wanted.values()):
+        return sub
+    m = entity_map(store)
+    entity_of = {i: m.get(i, i) for i in sub.nodes["id"].tolist()}
+    analysis = dict(sub.analysis)
+    if wanted["community"]:
+        p = load_query("communities", queries).coerce({})
+        df = execute("communities", store, queries).frame
+        of = dict(zip(df["id"], df["community"].astype(int).tolist()))
+        method = str(df["method"].iloc[0]) if len(df) else p["method"]
+        analysis["community"] = {
+            "by": f"{method.capitalize()} communities of resolved entities (linkgraph query communities), "
+            f"resolution {p['resolution']}",
+            "none": f"No community: in one under {p['min_size']} entities, or no social links.",
+            "values": {i: of.get(e) for i, e in entity_of.items()},
+        }
+    if wanted["size"]:
+        # top=0: every entity's score, not the best twenty
+        df = execute("brokers", store, queries, top=0).frame
+        of = dict(zip(df["id"], df["score"].astype(float).tolist()))  # entities it leaves out lie on no shortest path
+        method = str(df["method"].iloc[0]) if len(df) else "exact"
+        analysis["size"] = {
+            "by": f"betweenness of resolved entities (linkgraph query brokers), {method}",
+            "values": {i: of.get(e, 0.0) for i, e in entity_of.items()},
+        }
+    sub.analysis = analysis
     return sub
 
 

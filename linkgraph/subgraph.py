@@ -21,6 +21,9 @@ class Subgraph:
     path: node ids of a highlighted path, in order, when the selection was a path query.
     marks: node id -> {query, rank, text}, the entities an analytic query marked (linkgraph.marks).
     mark_info: what was marked: {query, title, rows, marked, added, missing} (empty when nothing was).
+    analysis: what a chart's colours and sizes show when they were computed on the store (linkgraph.selection
+    .analyse): {"community": {"by": text, "values": {node id: community number or None}}, "size": {"by": text,
+    "values": {node id: normalised betweenness}}}; empty when the chart is to compute them on the drawn subgraph.
     """
 
     nodes: pd.DataFrame
@@ -29,6 +32,7 @@ class Subgraph:
     path: list[str] = field(default_factory=list)
     marks: dict[str, dict] = field(default_factory=dict)
     mark_info: dict = field(default_factory=dict)
+    analysis: dict = field(default_factory=dict)
 
     def __post_init__(self):
         for col in NODE_BASE:

@@ -203,7 +203,7 @@ def test_color_by(sub):
     by_type = Chart(sub, color_by="type").data()
     assert by_type["colours"] == []
     community = Chart(sub, color_by="community").data()
-    assert len(community["colours"]) >= 2 and community["colours"][0]["label"] == "Community 1"
+    assert len(community["colours"]) >= 2 and community["colours"][0]["label"] == "Community 0"
     assert len(community["images"]) > len(by_type["types"])
     country = Chart(sub, color_by="country").data()
     labels = {c["label"] for c in country["colours"]}

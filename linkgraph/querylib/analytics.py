@@ -398,7 +398,7 @@ def brokerage(ctx):
 
 
 # --- communities, components, k-core, centralities -----------------------------------------------------------
-def _numbered(membership, ids) -> tuple[list[int], list[int]]:
+def numbered(membership, ids) -> tuple[list[int], list[int]]:
     """Community numbers by size (0 = largest, ties by lowest member id), and each member's community size.
     Ties go by id, not by vertex order, so that both paths (and both engines) number alike."""
     sizes = Counter(membership)
@@ -453,7 +453,7 @@ def communities(ctx):
             membership = leiden(proj.graph, p["resolution"])
         else:
             membership = proj.graph.community_multilevel(resolution=p["resolution"]).membership if proj.n else []
-    comm, size = _numbered(membership, ids)
+    comm, size = numbered(membership, ids)
     df = pd.DataFrame({"id": ids, "community": comm, "size": size})
     df = df[df["size"] >= p["min_size"]].reset_index(drop=True)
     df = _only_types(ctx, _label(ctx, df))
@@ -474,7 +474,7 @@ def _per_node(ctx, gds_algo: tuple[str, dict], client) -> tuple[list, list, str]
 @runner("components", {"min_size", "types"})
 def components(ctx):
     ids, membership, method = _per_node(ctx, ("wcc", {}), lambda g: g.connected_components().membership)
-    comm, size = _numbered(membership, ids)
+    comm, size = numbered(membership, ids)
     df = pd.DataFrame({"id": ids, "component": comm, "size": size})
     df = df[df["size"] >= ctx.params["min_size"]].reset_index(drop=True)
     df = _only_types(ctx, _label(ctx, df))

@@ -2,7 +2,8 @@
 
 Everything a format needs from a `Subgraph`, computed once and in one way: clean Python values (no NaN, no numpy
 scalars), the provenance records of each item, its Admiralty grades and date range, the chart's handling
-marking (TLP 2.0 and handling codes), and the igraph analytics (layout, degree, betweenness, communities).
+marking (TLP 2.0 and handling codes), and the igraph analytics (layout, degree; betweenness and communities by the
+query library's functions).
 """
 
 from __future__ import annotations
@@ -412,11 +413,14 @@ def out_path(path: str | Path, suffix: str | None = None) -> Path:
 
 
 class Analytics:
-    """igraph views of a subgraph: layout, degree, betweenness, communities. Deterministic (seeded)."""
+    """igraph views of a subgraph: layout and degree of the drawn graph; communities and betweenness by the
+    communities and brokers queries' own functions (linkgraph.querylib.analytics) on the drawn subgraph, for a
+    chart made without its store. Deterministic (seeded)."""
 
     def __init__(self, nodes: list[Item], links: list[Item], seed: int = 7):
         import igraph as ig
 
+        self.nodes, self.links = nodes, links
         self.index = {n.id: i for i, n in enumerate(nodes)}
         edges = [
             (self.index[lk.source], self.index[lk.target])
@@ -437,22 +441,52 @@ class Analytics:
     def degree(self) -> list[int]:
         return self.graph.degree()
 
-    def betweenness(self) -> list[float]:
-        g = self.graph.as_undirected() if self.graph.ecount() else self.graph
-        return g.betweenness(directed=False) if g.vcount() else []
+    def _projection(self, query: str):
+        """(params, projection, node id -> its vertex or None): the query's projection of the drawn links, with
+        its default link filter, and records joined by a SAME_AS merge link in the drawn subgraph counted once."""
+        from linkgraph.querylib import load_query
+        from linkgraph.querylib.analytics import Projection
 
-    def communities(self) -> list[int]:
-        """Community of each node (igraph multilevel/Louvain on the simple undirected graph), biggest first."""
-        g = self.graph.as_undirected()
-        g.simplify()
-        if g.ecount() == 0:
-            return list(range(g.vcount()))
-        membership = self._seeded(lambda: g.community_multilevel().membership)
-        sizes: dict[int, int] = {}
-        for m in membership:
-            sizes[m] = sizes.get(m, 0) + 1
-        order = {c: i for i, c in enumerate(sorted(sizes, key=lambda c: (-sizes[c], c)))}
-        return [order[m] for m in membership]
+        p = load_query(query).coerce({})
+        same = {
+            lk.source: lk.target
+            for lk in self.links
+            if lk.type == "SAME_AS" and text(lk.row.get("decision")) != "review" and lk.target in self.index
+        }
+        ends = [
+            (same.get(lk.source, lk.source), same.get(lk.target, lk.target))
+            for lk in self.links
+            if lk.source in self.index
+            and lk.target in self.index
+            and (not p["link_types"] or lk.type in p["link_types"])
+            and lk.type not in p["exclude_links"]
+        ]
+        proj = Projection(pd.DataFrame([e for e in ends if e[0] != e[1]], columns=["source", "target"]))
+        return p, proj, {n.id: proj.index.get(same.get(n.id, n.id)) for n in self.nodes}
+
+    def communities(self) -> dict:
+        """{by, none, values: node id -> community or None}: the communities query's Leiden, numbering and
+        min_size on the drawn subgraph."""
+        from linkgraph.querylib.analytics import leiden, numbered
+
+        p, proj, vertex = self._projection("communities")
+        comm, size = numbered(leiden(proj.graph, p["resolution"]), proj.ids)
+        values = {i: (comm[v] if v is not None and size[v] >= p["min_size"] else None) for i, v in vertex.items()}
+        return {
+            "by": f"Leiden communities on the drawn subgraph, resolution {p['resolution']}",
+            "none": f"No community: in one under {p['min_size']} entities, or no social links.",
+            "values": values,
+        }
+
+    def betweenness(self) -> dict:
+        """{by, values: node id -> normalised betweenness}: the brokers query's functions on the drawn subgraph."""
+        from linkgraph.querylib.analytics import betweenness_scores, normalise_betweenness
+
+        p, proj, vertex = self._projection("brokers")
+        raw, method = betweenness_scores(proj.graph, p["exact_max"], p["samples"])
+        score = normalise_betweenness(raw, proj.n)
+        values = {i: (float(score[v]) if v is not None else 0.0) for i, v in vertex.items()}
+        return {"by": f"betweenness on the drawn subgraph, {method}", "values": values}
 
     def layout(self, spacing: float = 110.0) -> list[tuple[float, float]]:
         """Node positions in screen units, about `spacing` between linked nodes, centred on the origin.

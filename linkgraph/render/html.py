@@ -142,8 +142,9 @@ class Chart:
         nodes, links = self._items
         an = Analytics(nodes, links)
         pos = an.layout(spacing=170.0 if len(nodes) <= 300 else 120.0)
-        sizes = self._sizes(an, len(nodes))
-        colours, legend = self._colours(an, nodes, icons_of)
+        analysis = self.analysis(an)
+        sizes = self._sizes(an, nodes, analysis.get("size"))
+        colours, legend = self._colours(nodes, icons_of, analysis.get("community"))
 
         images: dict[str, int] = {}
         image_list: list[str] = []
@@ -210,6 +211,9 @@ class Chart:
                 "created": m.created,
                 "sizeBy": self.size_by or "",
                 "colorBy": self.color_by,
+                # what the colours and sizes were computed by, and on which graph
+                "colourNote": self._colour_note(analysis.get("community"), legend),
+                "sizeNote": analysis["size"]["by"] if "size" in analysis else self.size_by or "",
                 "reliability": grading.RELIABILITY,
                 "reliabilityText": {r: t.lower() for r, t in grading.RELIABILITY_TEXT.items()},
                 "credibilityText": {str(c): t.lower() for c, t in grading.CREDIBILITY_TEXT.items()},
@@ -278,20 +282,36 @@ class Chart:
             "ids": [nd.id for nd in marked],
         }
 
-    def _sizes(self, an: Analytics, n: int) -> list[float]:
+    def analysis(self, an: Analytics | None = None) -> dict:
+        """{community, size} as drawn: the store's query results attached by linkgraph.selection.analyse, else
+        the same functions on the drawn subgraph (a chart made without its store, e.g. from a package)."""
+        attached = getattr(self.subgraph, "analysis", None) or {}
+        out = {}
+        if self.color_by == "community":
+            out["community"] = attached.get("community") or (an or Analytics(*self._items)).communities()
+        if self.size_by == "betweenness":
+            out["size"] = attached.get("size") or (an or Analytics(*self._items)).betweenness()
+        return out
+
+    def _sizes(self, an: Analytics, nodes: list[Item], size: dict | None) -> list[float]:
+        n = len(nodes)
         if self.size_by is None or n == 0:
             return [22.0] * n
-        vals = an.degree() if self.size_by == "degree" else an.betweenness()
+        vals = an.degree() if size is None else [size["values"].get(nd.id) or 0.0 for nd in nodes]
         top = max(vals) if vals else 0
         if not top:
             return [22.0] * n
         return [round(14 + 26 * (v / top) ** 0.5, 1) for v in vals]
 
-    def _colours(self, an: Analytics, nodes: list[Item], icons_of: dict) -> tuple[list[str], list[dict]]:
+    def _colours(self, nodes: list[Item], icons_of: dict, community: dict | None) -> tuple[list[str], list[dict]]:
         if self.color_by == "type":
             return [TYPE_COLOURS[glyph_name(icons_of.get(nd.type, nd.type))] for nd in nodes], []
-        if self.color_by == "community":
-            keys = [f"Community {c + 1}" for c in an.communities()]
+        if community is not None:
+            # numbered as the communities query numbers them (0 = largest)
+            of = community["values"]
+            keys = [f"Community {of[nd.id]}" if of.get(nd.id) is not None else "" for nd in nodes]
+            none_label = "no community"
+            tie = lambda k: (len(k), k)  # Community 2 before Community 10
         else:
             keys = []
             for nd in nodes:
@@ -299,11 +319,13 @@ class Chart:
                 if not c and nd.type == "Location" and text(nd.row.get("kind")).lower() == "country":
                     c = text(nd.row.get("code")) or nd.caption
                 keys.append(c)
+            none_label = "no country"
+            tie = lambda k: k
         counts: dict[str, int] = {}
         for k in keys:
             if k:
                 counts[k] = counts.get(k, 0) + 1
-        ranked = sorted(counts, key=lambda k: (-counts[k], k))
+        ranked = sorted(counts, key=lambda k: (-counts[k], tie(k)))
         colour_of = {k: palette(i) for i, k in enumerate(ranked[:MAX_LEGEND_COLOURS])}
         legend = [{"label": k, "colour": colour_of[k], "count": counts[k]} for k in ranked[:MAX_LEGEND_COLOURS]]
         rest = sum(counts[k] for k in ranked[MAX_LEGEND_COLOURS:])
@@ -311,8 +333,18 @@ class Chart:
         if rest:
             legend.append({"label": "other (smaller groups)", "colour": NONE_COLOUR, "count": rest})
         if none:
-            legend.append({"label": "no country", "colour": NONE_COLOUR, "count": none})
+            legend.append({"label": none_label, "colour": NONE_COLOUR, "count": none})
         return [colour_of.get(k, NONE_COLOUR) for k in keys], legend
+
+    @staticmethod
+    def _colour_note(community: dict | None, legend: list[dict]) -> str:
+        """The legend's line on the community colours: which algorithm on which graph, and what grey means."""
+        if community is None:
+            return ""
+        note = f"{community['by']}."
+        if any(c["label"] == "no community" for c in legend) and community.get("none"):
+            note += " " + community["none"]
+        return note
 
     def _path(self, nodes: list[Item], links: list[Item]) -> tuple[list[str], list[str]]:
         known = {nd.id for nd in nodes}
@@ -449,6 +481,7 @@ PAGE = """<!DOCTYPE html>
     </section>
     <section id="lg-colour-sec" hidden>
       <div class="lg-h" id="lg-colour-h">Colour</div>
+      <div class="lg-note" id="lg-colour-note" hidden></div>
       <ul id="lg-colours" class="lg-legend"></ul>
     </section>
     <section>
@@ -695,13 +728,15 @@ APP_JS = r"""
   if (D.colours.length) {
     $('lg-colour-sec').hidden = false;
     $('lg-colour-h').textContent = D.meta.colorBy === 'community' ? 'Communities (colour)' : 'Countries (colour)';
+    $('lg-colour-note').textContent = D.meta.colourNote;
+    $('lg-colour-note').hidden = !D.meta.colourNote;
     D.colours.forEach(function (c) {
       var li = h('li'), dot = h('span', 'lg-dot'); dot.style.background = c.colour;
       li.appendChild(dot); li.appendChild(h('span', 'lg-name', c.label)); li.appendChild(h('span', 'lg-count', c.count));
       $('lg-colours').appendChild(li);
     });
   }
-  $('lg-sizenote').textContent = D.meta.sizeBy ? 'Entity size: ' + D.meta.sizeBy + '.' : '';
+  $('lg-sizenote').textContent = D.meta.sizeNote ? 'Entity size: ' + D.meta.sizeNote + '.' : '';
   function option(sel, value, label) { var o = h('option', null, label); o.value = value; sel.appendChild(o); }
   option($('lg-rel'), '', 'any');
   REL.split('').forEach(function (r) { option($('lg-rel'), r, r + ' \u2013 ' + RELTXT[r]); });
