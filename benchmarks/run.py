@@ -1,6 +1,6 @@
 """Run benchmark scripts and print their Markdown rows: `python benchmarks/run.py [NAME ...]`.
 
-NAME is a script's suffix (store_write, import, queries, chart, resolve_febrl, resolve_scale); no NAME runs all.
+NAME is a script's suffix (store_write, import, queries, chart, resolve_febrl, resolve_scale, psi); no NAME runs all.
 Paste the rows, with the machine line, into BENCHMARKS.md.
 """
 
