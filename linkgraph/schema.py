@@ -13,14 +13,27 @@ SCALAR_TYPES = {"STRING", "INT64", "DOUBLE", "BOOLEAN", "STRING[]"}
 
 
 @dataclass(frozen=True)
+class ValueType:
+    """What a property's values are (a phone, a country, a date): the storage type the stores keep them in and
+    the name of the import transform that normalises them (a name in linkgraph.importing.transforms.TRANSFORMS,
+    checked there: the schema sits below the importer)."""
+
+    name: str
+    storage: str
+    transform: str
+    doc: str = ""
+
+
+@dataclass(frozen=True)
 class EntityType:
     name: str
     keys: tuple[str, ...]
     scope: str
     caption: str
     icon: str
-    properties: dict[str, str]
+    properties: dict[str, str]  # property -> storage type
     resolvable: bool = False
+    value_types: dict[str, str] = field(default_factory=dict)  # property -> value type, for those declared with one
 
 
 @dataclass(frozen=True)
@@ -29,7 +42,8 @@ class LinkType:
     sources: tuple[str, ...]
     targets: tuple[str, ...]
     keys: tuple[str, ...]
-    properties: dict[str, str]
+    properties: dict[str, str]  # property -> storage type
+    value_types: dict[str, str] = field(default_factory=dict)  # property -> value type, for those declared with one
 
     def pairs(self) -> list[tuple[str, str]]:
         return [(s, t) for s in self.sources for t in self.targets]
@@ -40,6 +54,15 @@ class Schema:
     entities: dict[str, EntityType]
     links: dict[str, LinkType]
     provenance: dict[str, str] = field(default_factory=dict)
+    value_types: dict[str, ValueType] = field(default_factory=dict)
+
+    def value_type(self, owner: str, prop: str) -> ValueType | None:
+        """The value type of an entity or link type's property (None: declared with a storage type only)."""
+        t = self.entities.get(owner) or self.links.get(owner)
+        if t is None:
+            raise SchemaError(f"unknown entity or link type {owner!r}")
+        name = t.value_types.get(prop)
+        return self.value_types[name] if name else None
 
     def entity(self, name: str) -> EntityType:
         try:
@@ -67,14 +90,53 @@ class SchemaError(ValueError):
     """A type, property or key that the schema does not declare."""
 
 
+def _value_types(doc: dict) -> dict[str, ValueType]:
+    out = {}
+    for name, spec in (doc.get("value_types") or {}).items():
+        if not isinstance(spec, dict) or set(spec) - {"storage", "transform", "doc"} or "transform" not in spec:
+            raise SchemaError(f"value type {name}: give {{storage, transform, doc}}")
+        storage = str(spec.get("storage", "STRING"))
+        if storage not in SCALAR_TYPES:
+            raise SchemaError(f"value type {name}: unknown storage type {storage}")
+        if name in SCALAR_TYPES:
+            raise SchemaError(f"value type {name}: the name of a storage type")
+        out[name] = ValueType(
+            name=name, storage=storage, transform=str(spec["transform"]), doc=str(spec.get("doc", ""))
+        )
+    return out
+
+
+def _properties(where: str, raw: dict | None, vtypes: dict[str, ValueType]) -> tuple[dict[str, str], dict[str, str]]:
+    """`prop: STRING` or `prop: {type: STRING | <value type>, doc: ...}` -> (storage types, value types)."""
+    storage, values = {}, {}
+    for prop, decl in (raw or {}).items():
+        if isinstance(decl, dict):
+            if set(decl) - {"type", "doc"} or "type" not in decl:
+                raise SchemaError(f"{where}: property {prop}: give {{type, doc}}")
+            t = str(decl["type"])
+        else:
+            t = str(decl)
+            if t in vtypes:
+                raise SchemaError(f"{where}: property {prop}: write a value type as {{type: {t}}}")
+        if t in vtypes:
+            values[prop] = t
+            storage[prop] = vtypes[t].storage
+        elif t in SCALAR_TYPES:
+            storage[prop] = t
+        else:
+            raise SchemaError(
+                f"{where}: unknown property type {t} (storage types: {', '.join(sorted(SCALAR_TYPES))}; "
+                f"value types: {', '.join(vtypes)})"
+            )
+    return storage, values
+
+
 def _parse(doc: dict) -> Schema:
-    prov = {k: v["type"] for k, v in doc.get("provenance", {}).items()}
+    vtypes = _value_types(doc)
+    prov, _ = _properties("provenance", doc.get("provenance"), vtypes)
     entities = {}
     for name, spec in doc["entities"].items():
-        props = {k: str(v) for k, v in (spec.get("properties") or {}).items()}
-        for t in props.values():
-            if t not in SCALAR_TYPES:
-                raise SchemaError(f"entity {name}: unknown property type {t}")
+        props, values = _properties(f"entity {name}", spec.get("properties"), vtypes)
         missing = [k for k in spec["keys"] if k not in props]
         if missing:
             raise SchemaError(f"entity {name}: key {missing} is not a declared property")
@@ -86,6 +148,7 @@ def _parse(doc: dict) -> Schema:
             icon=spec.get("icon", "entity"),
             properties=props,
             resolvable=bool(spec.get("resolvable", False)),
+            value_types=values,
         )
     links = {}
     for name, spec in doc["links"].items():
@@ -94,11 +157,16 @@ def _parse(doc: dict) -> Schema:
         for t in sources + targets:
             if t not in entities:
                 raise SchemaError(f"link {name}: unknown entity type {t}")
-        props = {k: str(v) for k, v in (spec.get("properties") or {}).items()}
+        props, values = _properties(f"link {name}", spec.get("properties"), vtypes)
         links[name] = LinkType(
-            name=name, sources=sources, targets=targets, keys=tuple(spec.get("keys", ())), properties=props
+            name=name,
+            sources=sources,
+            targets=targets,
+            keys=tuple(spec.get("keys", ())),
+            properties=props,
+            value_types=values,
         )
-    return Schema(entities=entities, links=links, provenance=prov)
+    return Schema(entities=entities, links=links, provenance=prov, value_types=vtypes)
 
 
 @functools.cache

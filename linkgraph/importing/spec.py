@@ -5,6 +5,8 @@ A spec (see importers/*.yaml) has:
   defaults: {grade, handling, source_type}
   columns: {field: {headers: [aliases], required: bool, transform: name, on_error: reject|blank|raw,
                     max_length: int, args: {...}}}
+      a column without a transform inherits the one of the value type (schema.yaml `value_types`) of the
+      properties it is mapped to (`number: {type: phone}` -> phone); mapped to two value types, it must name one.
       header aliases match case-, spacing- and punctuation-insensitively; a field may use `{n}` in its
       name and aliases together with `repeat: [1, 2, 3]` to declare repeated groups (suspect_1..suspect_3).
   observed: field holding the row's observation date; handling/agency/source_type: fields or none
@@ -50,6 +52,7 @@ class Column:
     max_length: int = 10_000
     args: dict = field(default_factory=dict)
     split: str | None = None  # a separator: the cell holds a list
+    value_type: str | None = None  # the value type whose transform the column inherited (it named none)
 
     @property
     def needs_header(self) -> bool:
@@ -179,6 +182,7 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
             raise _err(path, f"missing `{key}`")
     schema = load_schema()
     columns: dict[str, Column] = {}
+    template: dict[str, str] = {}  # column -> the field name it was declared as (suspect_1 -> suspect_{n})
     raw_cols = doc["columns"] or {}
     if not isinstance(raw_cols, dict):
         raise _err(path, "`columns` must be a mapping of field -> options")
@@ -204,6 +208,7 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
         for n in repeat or [None]:
             name = fname if n is None else fname.replace("{n}", n)
             hs = [str(h) if n is None else str(h).replace("{n}", n) for h in headers]
+            template[name] = fname
             columns[name] = Column(
                 name=name,
                 headers=hs,
@@ -268,6 +273,8 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
             props.append(_prop(path, where, pname, praw, columns))
         links.append(LinkSpec(type=ln["type"], source=ln["from"], target=ln["to"], properties=props))
 
+    _inherit_transforms(path, columns, template, entities, links, schema, TRANSFORMS)
+
     defaults = dict(doc.get("defaults") or {})
     try:
         grading.parse(defaults.get("grade"))
@@ -306,6 +313,51 @@ def parse_spec(doc: dict, path: Path, text: str = "") -> Spec:
         if e.explode and e.explode not in columns:
             raise _err(path, f"entities.{e.alias}.explode: no column field {e.explode!r}")
     return spec
+
+
+def _inherit_transforms(path: Path, columns, template, entities, links, schema, transforms) -> None:
+    """A column that names no transform takes the one of the value type of the properties it is mapped to.
+
+    Only a property that reads the column's own value counts (`number: phone`, or one of the fields of
+    `[cell, location]`); one that reads an extra (`phone.raw`) or applies its own transform does not, nor does
+    a property declared with a storage type only. Mapped to properties of two value types, the column must
+    name its transform: that is one line naming the spec and the column.
+    """
+    found: dict[str, dict[str, list[str]]] = {}  # column -> value type -> the properties of that type
+
+    def visit(where: str, owner: str, props: list[Prop], repeats: list[str]):
+        for p in props:
+            vt = schema.value_type(owner, p.name)
+            if vt is None or p.transform:
+                continue
+            for f in p.field if isinstance(p.field, list) else [p.field]:
+                if not f or f.startswith("$") or "." in f:
+                    continue
+                for n in repeats:
+                    if f.replace("{n}", n) in columns:
+                        found.setdefault(f.replace("{n}", n), {}).setdefault(vt.name, []).append(f"{where}.{p.name}")
+
+    for e in entities.values():
+        visit(f"entities.{e.alias}", e.type, e.properties, e.repeat)
+    for i, ln in enumerate(links):
+        repeats = sorted(set(entities[ln.source].repeat) | set(entities[ln.target].repeat))
+        visit(f"links[{i}]", ln.type, ln.properties, repeats)
+    for name, by_type in found.items():
+        col = columns[name]
+        if col.transform is not None:
+            continue  # an explicit transform wins
+        if len(by_type) > 1:
+            uses = "; ".join(f"{vt}: {', '.join(dict.fromkeys(ws))}" for vt, ws in by_type.items())
+            raise _err(
+                path,
+                f"columns.{template[name]}: mapped to properties of different value types ({uses}): "
+                "give the column a transform",
+            )
+        (vt,) = by_type
+        tr = schema.value_types[vt].transform
+        if tr not in transforms:
+            raise _err(path, f"columns.{template[name]}: value type {vt} names unknown transform {tr!r}")
+        col.transform, col.value_type = tr, vt
 
 
 _GRADE_KEYS = ("system", "reliability", "credibility", "raw", "parts")
