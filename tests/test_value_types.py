@@ -246,6 +246,7 @@ def test_an_import_normalises_by_value_type(store, tmp_path):
         "MATCH (p:Person) RETURN p.name AS name, p.birth_date AS dob, p.nationality AS nat, p.entity_id AS ref "
         "ORDER BY name"
     )
+    people = people.astype(object).where(people.notna(), None)  # a missing value: None on one engine, NaN on the other
     assert people.to_dict("records") == [
         {"name": "Chanda Phiri", "dob": None, "nat": "KE", "ref": "r2"},  # on_error: blank keeps the row
         {"name": "Mwila Banda", "dob": "1980-02-03", "nat": "ZM", "ref": "r1"},
