@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
 from linkgraph.errors import LinkgraphError
 from linkgraph.querylib import list_queries, query, to_subgraph
+from linkgraph.resources import package_version
 from linkgraph.schema import load_schema
 from linkgraph.store import open_store
 from linkgraph.store.audit import audit_log
 from linkgraph.subgraph import Subgraph
 
-__version__ = version("linkgraph")  # pyproject.toml is the one place the version is written
+__version__ = package_version()
 
 __all__ = [
     "LinkgraphError",

@@ -13,3 +13,17 @@ def bundled_dir(name: str) -> Path:
     if installed.is_dir():
         return installed
     return _PACKAGE.parent / name
+
+
+def package_version() -> str:
+    """linkgraph's version, as pyproject.toml wrote it into the installed metadata (the one place it is written).
+
+    A source tree on sys.path without an install (`PYTHONPATH=. python benchmarks/...`) has no metadata: it reads
+    "0+unknown" rather than failing at import.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("linkgraph")
+    except PackageNotFoundError:
+        return "0+unknown"

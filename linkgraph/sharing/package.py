@@ -18,7 +18,6 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +25,7 @@ import pandas as pd
 from linkgraph import grading, provenance
 from linkgraph import handling as handling_codes
 from linkgraph.errors import LinkgraphError
+from linkgraph.resources import package_version
 from linkgraph.schema import load_schema
 from linkgraph.sharing import signing
 from linkgraph.sharing.manifest import (
@@ -391,7 +391,7 @@ def export_package(
         "recipient": recipient,
         "tlp": f"TLP:{level}",
         "handling": code,
-        "linkgraph_version": version("linkgraph"),
+        "linkgraph_version": package_version(),
         "data_handling": handling_codes.most_restrictive(codes),
         "counts": {
             "nodes": len(nodes),
