@@ -13,8 +13,9 @@ what an import, a projection, an undo and a rebuild would ask of it:
   scan         group every statement by item (what `db rebuild` reads)
 
 Candidates: Parquet files written by pyarrow, one folder per batch (undo deletes the folder); DuckDB, one
-table; LadybugDB, a node table loaded with COPY (the embedded graph engine itself); Neo4j, nodes created with
-UNWIND in managed transactions of 10,000 (the only place a team sharing one server shares a ledger).
+table; LadybugDB, a node table loaded with COPY (the embedded graph engine itself); Neo4j, one node a
+statement created with UNWIND in managed transactions of 10,000; Neo4j parts, the same Parquet as byte-array
+properties of one node per 200,000 statements (both on the server, which a team sharing it shares).
 Prints Markdown rows and the machine line.
 """
 
@@ -220,7 +221,64 @@ def run_neo4j(folder: Path, a: pa.Table, b: pa.Table, ids: list[str]) -> dict:
     return out
 
 
-CANDIDATES = {"parquet": run_parquet, "duckdb": run_duckdb, "ladybug": run_ladybug, "neo4j": run_neo4j}
+def run_neo4j_parts(folder: Path, a: pa.Table, b: pa.Table, ids: list[str]) -> dict:
+    """Parquet parts (statements sorted by item, zstd) as byte-array properties of LgLedgerPart nodes: the
+    ledger lives on the server the team shares, but is written and read as columns, not as one node each."""
+    import io
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from neo4j import GraphDatabase
+
+    part_rows = 200_000  # about 2-4 MB of Parquet: well under Bolt's message and the server's heap limits
+
+    def encode(t: pa.Table) -> bytes:
+        buf = io.BytesIO()
+        pq.write_table(t.sort_by("item"), buf, compression="zstd")
+        return buf.getvalue()
+
+    def read_all(session, batch=None) -> pa.Table:
+        where = "" if batch is None else "WHERE p.batch = $b "
+        res = session.run(f"MATCH (p:LgLedgerPart) {where}RETURN p.data AS data", b=batch)
+        return pa.concat_tables([pq.read_table(io.BytesIO(r["data"])) for r in res])
+
+    with neo4j_target() as uri:
+        auth = (os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""))
+        with GraphDatabase.driver(uri, auth=auth) as drv:
+            drv.execute_query("MATCH (p:LgLedgerPart) DELETE p")
+
+            def append(t: pa.Table, name: str):
+                with drv.session() as s:
+
+                    def unit(tx):
+                        for i in range(0, t.num_rows, part_rows):
+                            data = encode(t.slice(i, part_rows))
+                            tx.run("CREATE (:LgLedgerPart {batch: $b, seq: $i, data: $d})", b=name, i=i, d=data)
+
+                    s.execute_write(unit)
+
+            out = {"append": timed(lambda: append(a, "a"))[0], "append_second": timed(lambda: append(b, "b"))[0]}
+            with drv.session() as s:
+                out["lookup"], got = timed(lambda: read_all(s).filter(pc.field("item").isin(ids)).num_rows)
+                out["lookup_rows"] = got
+                out["undo"] = timed(lambda: s.run("MATCH (p:LgLedgerPart {batch: 'b'}) DELETE p").consume())[0]
+                out["scan"] = timed(
+                    lambda: (
+                        read_all(s).select(["item", "prop"]).group_by("item").aggregate([("prop", "count")]).num_rows
+                    )
+                )[0]
+            drv.execute_query("MATCH (p:LgLedgerPart) DELETE p")
+    out["disk_mb"] = None
+    return out
+
+
+CANDIDATES = {
+    "parquet": run_parquet,
+    "duckdb": run_duckdb,
+    "ladybug": run_ladybug,
+    "neo4j": run_neo4j,
+    "neo4j-parts": run_neo4j_parts,
+}
 
 
 def child(name: str, n: int) -> None:
@@ -245,13 +303,15 @@ def main() -> None:
     if args.child:
         child(args.child, args.n)
         return
-    names = args.only.split(",") if args.only else [c for c in CANDIDATES if c != "neo4j" or not args.no_neo4j]
+    names = (
+        args.only.split(",") if args.only else [c for c in CANDIDATES if not (c.startswith("neo4j") and args.no_neo4j)]
+    )
     print(
         "| store | statements | append | per second | second batch (N/10) | lookup of 1,000 items | undo of the second batch | scan by item | disk | peak RSS |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in names:
-        n = args.neo4j_statements if name == "neo4j" else args.statements
+        n = args.neo4j_statements if name == "neo4j" else args.statements  # one node a statement: slow
         r = subprocess.run([sys.executable, __file__, "--child", name, "--n", str(n)], capture_output=True, text=True)
         if r.returncode:
             print(f"| {name} | {n:,} | failed: {(r.stderr.strip().splitlines() or ['?'])[-1][:120]} |||||||| ")

@@ -89,6 +89,36 @@ def db_wipe(
         out.print(f"wiped {store.engine} store at {store.location}")
 
 
+@db_app.command("rebuild")
+def db_rebuild(
+    db: DbOption = None, progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True
+) -> None:
+    """Make the graph again from the ledger (every import's statements, then the latest resolution)."""
+    from linkgraph.importing import rebuild
+
+    with open_store(db, create=False) as store:
+        res = rebuild(store, progress=progress)
+    out.print("rebuilt from the ledger: " + ", ".join(f"{k} {v}" for k, v in res.items()), highlight=False)
+
+
+@db_app.command("statements")
+def db_statements(
+    item: Annotated[str | None, typer.Option("--item", help="Only the statements about this item id.")] = None,
+    batch: Annotated[str | None, typer.Option("--batch", help="Only this import batch's statements.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many rows (0: all).")] = 50,
+    db: DbOption = None,
+) -> None:
+    """What each row of each source said: the ledger's statements, with their provenance."""
+    from linkgraph.importing import statements
+
+    if item is None and batch is None:
+        raise LinkgraphError("db statements needs --item ID or --batch ID (see `linkgraph sources`)")
+    with open_store(db, create=False) as store:
+        df = statements(store, item=item, batch=batch)
+    shown = df if not limit else df.head(limit)
+    print_frame(shown, title=f"{len(shown)} of {len(df)} statements")
+
+
 # --- import (linkgraph.importing) ------------------------------------------------------------------------------
 @app.command("import")
 def import_cmd(

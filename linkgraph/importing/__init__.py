@@ -3,6 +3,8 @@
 import_files(store, paths, spec=None, ...) -> ImportReport
 sources(store) -> DataFrame of import batches
 undo(store, batch_id) -> dict of what was removed
+rebuild(store) -> dict: the graph made again from the ledger
+statements(store, item=..., batch=...) -> DataFrame of the ledger's statements
 list_specs() -> DataFrame of the built-in specs
 """
 
@@ -29,7 +31,9 @@ __all__ = [
     "import_files",
     "list_specs",
     "load_spec_file",
+    "rebuild",
     "sources",
+    "statements",
     "undo",
 ]
 
@@ -143,9 +147,53 @@ def undo(store: Store, batch_id: str) -> dict:
     def unit():
         out = store.remove_batch(batch_id)
         store.execute("MATCH (b:LgBatch {id: $id}) SET b.status = 'undone'", {"id": batch_id})
+        store.keep_resolution()  # links and entity ids the batch's records carried are gone with them
         return out
 
     out = store.atomic(unit)
 
     audit.record(store, "undo", f"batch {batch_id}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in out.items()))
     return out
+
+
+def rebuild(store: Store, progress: bool = False) -> dict:
+    """Delete the graph's nodes and links and make them again from the ledger alone (every import's
+    statements, replayed in the order written, then the latest resolution). Batches, audit and decisions
+    stay. Returns counts: parts, resolution (records whose entity was restored), nodes, links."""
+    from linkgraph.importing.engine import _Progress
+
+    with _Progress(progress) as prog:
+        task = prog.task("rebuilding from the ledger", store.ledger.count_parts())
+        out = store.rebuild(progress=lambda done, total: prog.advance(task, 1))
+    audit.record(store, "rebuild", ", ".join(f"{k} {v}" for k, v in out.items()))
+    return out
+
+
+STATEMENT_COLUMNS = [
+    "item",
+    "type",
+    "prop",
+    "value",
+    "source",
+    "sheet",
+    "row",
+    "reliability",
+    "credibility",
+    "grading",
+    "handling",
+    "agency",
+    "observed",
+    "batch",
+    "sha256",
+]
+
+
+def statements(store: Store, item: str | None = None, batch: str | None = None) -> pd.DataFrame:
+    """The ledger's statements (what each row of each source said), of one item or one batch, in the order
+    written: item, type, prop, value and the row's provenance."""
+    table = store.ledger.read(batches=None if batch is None else [batch], items=None if item is None else [item])
+    df = table.to_pandas()
+    if not len(df):
+        return pd.DataFrame(columns=STATEMENT_COLUMNS)
+    df = df[df["prop"] != ""] if (df["prop"] != "").any() else df
+    return df[STATEMENT_COLUMNS].astype(object).where(df[STATEMENT_COLUMNS].notna(), None).reset_index(drop=True)

@@ -581,6 +581,7 @@ def _write(store, recs: pd.DataFrame, changed: list, plan: dict, models: dict) -
                 "MERGE (m:LgMeta {id: $id}) SET m.value = $v",
                 {"id": f"resolve.model.{kind}", "v": json.dumps(model, sort_keys=True)},
             )
+        store.keep_resolution()  # the ledger keeps what resolution decided, so `db rebuild` restores it
 
     store.atomic(unit)
 

@@ -7,10 +7,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from linkgraph import provenance
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import Schema, load_schema
+from linkgraph.store import ledger
 
 LINK_ENDS = ["source", "target", "source_type", "target_type"]
 # ids per transaction when deferred updates are flushed, and how many may wait in memory before they are
@@ -92,18 +94,24 @@ class Store(abc.ABC):
         if self.in_transaction():
             return fn()
         previous = self._mark_importing(batch_ids)
+        try:
+            with self._sliced_writes():
+                return fn()
+        except BaseException:
+            self._abort_batches(previous)
+            raise
+
+    @contextmanager
+    def _sliced_writes(self):
+        """Writes inside commit their new items at once and defer updates of stored ones to `flush`, which
+        runs when the block ends without an error (see atomic_batches)."""
         self._sliced = True
         self._deferred, self._id_cache, self._early = {}, {}, WriteStats()
         try:
-            out = fn()
+            yield
             self.flush()
-            return out
-        except BaseException:
-            self._sliced = False  # compensation writes directly
-            self._abort_batches(previous)
-            raise
         finally:
-            self._sliced = False
+            self._sliced = False  # compensation, if any, writes directly
             self._deferred, self._id_cache = {}, {}
 
     def _mark_importing(self, batch_ids) -> dict[str, str | None]:
@@ -240,6 +248,7 @@ class Store(abc.ABC):
                     )
                 out[f"deleted_{kind}"] += len(only)
                 out[f"updated_{kind}"] += len(shared)
+        self.ledger.remove(batch_id)
         return out
 
     @abc.abstractmethod
@@ -272,7 +281,11 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def wipe(self) -> None:
-        """Delete every node and link (the schema stays)."""
+        """Delete every node and link, the bookkeeping and the ledger (the schema stays)."""
+
+    @abc.abstractmethod
+    def clear_projection(self) -> None:
+        """Delete the domain nodes and links only: what `rebuild` makes again from the ledger."""
 
     # --- shared ------------------------------------------------------------------------------------------
     def __enter__(self):
@@ -306,7 +319,45 @@ class Store(abc.ABC):
     def write(
         self, nodes: dict[str, pd.DataFrame] | None = None, links: dict[str, pd.DataFrame] | None = None
     ) -> WriteStats:
-        """Upsert observations of nodes, then links, in one transaction. Re-writing the same rows changes nothing."""
+        """Record observations of nodes and links in the ledger and project them into the graph, all or
+        nothing. Re-writing the same rows changes nothing in the graph."""
+        parts = self._statements(nodes, links)
+        if getattr(self, "_sliced", False) and not self.in_transaction():
+            # under atomic_batches each write commits on its own; a failed import removes the batch's parts
+            for batch, table in parts:
+                self.atomic(lambda b=batch, t=table: self.ledger.append(b, t))
+            return self._project(nodes, links)
+
+        def unit():
+            for batch, table in parts:
+                self.ledger.append(batch, table)
+            return self._project(nodes, links)
+
+        out = self.atomic(unit)
+        self._flush_if_full()
+        return out
+
+    def _statements(self, nodes, links) -> list:
+        """The ledger parts of one write: (batch, statements), one per batch the rows belong to."""
+        by_batch: dict = {}
+        for kind, frames in (("node", nodes or {}), ("link", links or {})):
+            for type_name, df in frames.items():
+                if df is None or not len(df):
+                    continue
+                cols = self._storage(kind, type_name)
+                groups = df.groupby("_batch", sort=False, dropna=False) if "_batch" in df.columns else [(None, df)]
+                for b, part in groups:
+                    b = None if b is None or (isinstance(b, float) and pd.isna(b)) else str(b)
+                    by_batch.setdefault(b, []).append(ledger.statements(kind, type_name, part, cols))
+        return [(b, pa.concat_tables(ts)) for b, ts in by_batch.items()]
+
+    def _storage(self, kind: str, type_name: str) -> dict[str, str]:
+        if kind == "node":
+            return self.schema.node_columns(type_name)
+        return {**self.schema.link_columns(type_name), **{c: "STRING" for c in LINK_ENDS}}
+
+    def _project(self, nodes=None, links=None) -> WriteStats:
+        """Fold observations into the graph (nodes, then links) in one transaction; the ledger is untouched."""
 
         def unit():
             stats = WriteStats()  # made anew on each try, since a managed transaction may be retried
@@ -319,6 +370,80 @@ class Store(abc.ABC):
         out = self.atomic(unit)
         self._flush_if_full()
         return out
+
+    def rebuild(self, progress=None) -> dict:
+        """Make the graph again from the ledger alone: every part replayed in the order written, batch by
+        batch as its import wrote it, then the latest resolution applied. The bookkeeping (batches, audit,
+        decisions) stays. `progress(done, total)` is called after each part. Returns counts."""
+        self.clear_projection()
+        total = self.ledger.count_parts()
+        done, current = 0, object()
+        with self._sliced_writes():
+            for batch, _, table in self.ledger.parts():
+                if batch != current and done:
+                    self.flush()  # as each import did at the end of its batch
+                current = batch
+                nodes, links = ledger.observations(table, self._storage)
+                self._project(nodes, links)
+                done += 1
+                if progress:
+                    progress(done, total)
+        out = {"parts": done, "resolution": self._apply_resolution()}
+        counts = self.counts()
+        out["nodes"] = int(counts.loc[counts.kind == "entity", "count"].sum())
+        out["links"] = int(counts.loc[counts.kind == "link", "count"].sum())
+        return out
+
+    def keep_resolution(self) -> None:
+        """Put the resolution now stored (entity_id of every resolvable record, every SAME_AS link) in the
+        ledger, so that `rebuild` restores it. Resolution, unmerge and undo call it as their last write."""
+        rows = []
+        for t, et in self.schema.entities.items():
+            if et.resolvable:
+                df = self.query(f"MATCH (n:{t}) WHERE n.entity_id IS NOT NULL RETURN n.id AS id, n.entity_id AS e")
+                rows += [(t, i, e) for i, e in zip(df["id"], df["e"])] if len(df) else []
+        mapping = pd.DataFrame(rows, columns=["type", "id", "entity_id"])
+        cols = list(self.schema.link_columns("SAME_AS"))
+        ret = ", ".join(f"r.{c} AS {c}" for c in cols)
+        frames = []
+        for st, tt in self.schema.link("SAME_AS").pairs():  # by label pair: portable, and ends typed
+            df = self.query(
+                f"MATCH (a:{st})-[r:SAME_AS]->(b:{tt}) RETURN {ret}, a.id AS source, b.id AS target, "
+                "$st AS source_type, $tt AS target_type",
+                {"st": st, "tt": tt},
+            )
+            if len(df):
+                frames.append(df)
+        same_as = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if not len(same_as):
+            same_as = pd.DataFrame(columns=[*cols, *LINK_ENDS])
+        self.ledger.put_resolution(mapping, same_as)
+
+    def _apply_resolution(self) -> int:
+        kept = self.ledger.resolution()
+        if kept is None:
+            return 0
+        mapping, same_as = kept
+        for t, part in mapping.groupby("type", sort=False):
+            rows = part[["id", "entity_id"]].to_dict("records")
+            for i in range(0, len(rows), 5000):
+                self.execute(
+                    f"UNWIND $rows AS r MATCH (n:{t} {{id: r.id}}) SET n.entity_id = r.entity_id",
+                    {"rows": rows[i : i + 5000]},
+                )
+        cols = [c for c in self.schema.link_columns("SAME_AS") if c != "id"]
+        body = ", ".join(f"{c}: r.{c}" for c in cols)
+        order = self.schema.link_columns("SAME_AS")
+        for (st, tt), part in same_as.groupby(["source_type", "target_type"], sort=False):
+            typed = _ordered(part, {**order, "source": "STRING", "target": "STRING"})
+            rows = typed.to_dict("records")
+            for i in range(0, len(rows), 2000):
+                self.execute(
+                    f"UNWIND $rows AS r MATCH (a:{st} {{id: r.source}}) MATCH (b:{tt} {{id: r.target}}) "
+                    f"CREATE (a)-[:SAME_AS {{id: r.id, {body}}}]->(b)",
+                    {"rows": rows[i : i + 2000]},
+                )
+        return len(mapping)
 
     def _upsert_nodes(self, type_name: str, df: pd.DataFrame, stats: WriteStats) -> None:
         columns = self.schema.node_columns(type_name)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from linkgraph.errors import LinkgraphError
 from linkgraph.store.base import Store
+from linkgraph.store.ledger import FolderLedger
 from linkgraph.store.system import STORE_FORMAT, SYSTEM_TABLES
 
 MARKER = "linkgraph.json"
@@ -78,11 +79,13 @@ class EmbeddedStore(Store):
             raise LinkgraphError(f"cannot open the embedded store at {folder}: {str(e).splitlines()[0]}") from None
         self._lock = threading.RLock()
         self._in_tx = False
+        self.ledger = FolderLedger(folder / "ledger", self.in_transaction)
         if not read_only:
             self.init_schema()
             # The lock LadybugDB holds while we are open for writing means no import of this store is
             # running elsewhere: a batch still marked `importing` is the remains of one that died.
             self.recover_batches()
+            self.ledger.sweep()
 
     # --- primitives --------------------------------------------------------------------------------------
     def in_transaction(self) -> bool:
@@ -123,13 +126,21 @@ class EmbeddedStore(Store):
                 yield self
             except BaseException:
                 self._in_tx = False
+                self.ledger.rollback()
                 try:
                     self._conn.execute("ROLLBACK")
                 except RuntimeError:
                     pass  # LadybugDB already rolled back the transaction that failed
                 raise
             self._in_tx = False
-            self._run("COMMIT")
+            try:
+                self._run("COMMIT")
+            except BaseException:
+                self.ledger.rollback()
+                raise
+            # the ledger's staged parts become visible after the graph commit: a crash in between leaves the
+            # batch `importing` (or the parts as dot-files), and both are cleared when the store is next opened
+            self.ledger.commit()
 
     def init_schema(self) -> None:
         existing = set(self._tables())
@@ -171,10 +182,17 @@ class EmbeddedStore(Store):
         self._conn = self._db = None
 
     def wipe(self) -> None:
+        self._delete([*self.schema.entities, *(t for t in SYSTEM_TABLES if t != "LgMeta")])
+        self.ledger.clear()
+
+    def clear_projection(self) -> None:
+        self._delete(list(self.schema.entities))
+
+    def _delete(self, labels: list[str]) -> None:
         with self.transaction():
             for name in self.schema.links:
                 self._run(f"MATCH ()-[r:{name}]->() DELETE r")
-            for name in [*self.schema.entities, *(t for t in SYSTEM_TABLES if t != "LgMeta")]:
+            for name in labels:
                 self._run(f"MATCH (n:{name}) DELETE n")
 
     # --- bulk paths: COPY for new rows, LOAD FROM a DataFrame joined on id for updates ----------------------

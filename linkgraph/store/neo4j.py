@@ -11,6 +11,7 @@ from neo4j import exceptions as nex
 
 from linkgraph.errors import LinkgraphError
 from linkgraph.store.base import LINK_ENDS, Store
+from linkgraph.store.ledger import GraphLedger
 from linkgraph.store.system import STORE_FORMAT, SYSTEM_TABLES
 
 BATCH = 10_000
@@ -68,6 +69,7 @@ class Neo4jStore(Store):
             raise LinkgraphError(f"Neo4j at {uri}: {_first_line(e)}") from None
         self._tx = None
         self._tx_session = None
+        self.ledger = GraphLedger(self)
         self.init_schema()
 
     # --- primitives --------------------------------------------------------------------------------------
@@ -146,9 +148,9 @@ class Neo4jStore(Store):
     def in_transaction(self) -> bool:
         return self._tx is not None
 
-    def write(self, nodes=None, links=None):
+    def _project(self, nodes=None, links=None):
         if not getattr(self, "_sliced", False) or self._tx is not None:
-            return super().write(nodes, links)
+            return super()._project(nodes, links)
         from linkgraph.store.base import WriteStats
 
         stats = WriteStats()
@@ -158,7 +160,7 @@ class Neo4jStore(Store):
                 ids_per_slice = max(1, SLICE_ROWS * df["id"].nunique() // max(1, len(df)))
                 for _, part in df.groupby(pd.factorize(df["id"])[0] // ids_per_slice, sort=False):
                     one = {type_name: part}
-                    sub = self.atomic(lambda o=one, k=kind: super(Neo4jStore, self).write(**{k: o}))
+                    sub = self.atomic(lambda o=one, k=kind: super(Neo4jStore, self)._project(**{k: o}))
                     for k, v in sub.created.items():
                         stats.add("created", k, v)
                     for k, v in sub.updated.items():
@@ -168,8 +170,9 @@ class Neo4jStore(Store):
 
     def init_schema(self) -> None:
         stmts = [f"CREATE CONSTRAINT lg_{ANY.lower()}_id IF NOT EXISTS FOR (n:{ANY}) REQUIRE n.id IS UNIQUE"]
-        for name in [*self.schema.entities, *SYSTEM_TABLES]:
+        for name in [*self.schema.entities, *SYSTEM_TABLES, "LgLedgerPart", "LgResolution"]:
             stmts.append(f"CREATE CONSTRAINT lg_{name.lower()}_id IF NOT EXISTS FOR (n:{name}) REQUIRE n.id IS UNIQUE")
+        stmts.append("CREATE INDEX lg_ledgerpart_batch IF NOT EXISTS FOR (p:LgLedgerPart) ON (p.batch)")
         for name, et in self.schema.entities.items():
             for key in dict.fromkeys([et.caption, *et.keys]):
                 stmts.append(f"CREATE INDEX lg_{name.lower()}_{key} IF NOT EXISTS FOR (n:{name}) ON (n.{key})")
@@ -200,13 +203,17 @@ class Neo4jStore(Store):
         self._driver = None
 
     def wipe(self) -> None:
+        self._delete([*self.schema.entities, *(t for t in SYSTEM_TABLES if t != "LgMeta")])
+        self.ledger.clear()
+
+    def clear_projection(self) -> None:
+        self._delete(list(self.schema.entities))
+
+    def _delete(self, labels: list[str]) -> None:
         # in slices, so that a large graph does not need one huge transaction; links first, since deleting
         # a hub node (a country on every row) with DETACH would delete all its links in one transaction
         stmts = [f"MATCH ()-[r:{t}]->() WITH r LIMIT 10000 DELETE r RETURN count(*) AS c" for t in self.schema.links]
-        stmts += [
-            f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
-            for label in [*self.schema.entities, *(t for t in SYSTEM_TABLES if t != "LgMeta")]
-        ]
+        stmts += [f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c" for label in labels]
         for stmt in stmts:
             while int(self.query_write(stmt)["c"].iloc[0]):
                 pass
