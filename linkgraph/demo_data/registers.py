@@ -11,21 +11,25 @@ from linkgraph.demo_data.facts import DEMO_NOTE
 from linkgraph.demo_data.formats import FIXED_TIME, csv_text, freeze_zip
 from linkgraph.demo_data.world import World
 
+
+def _suspect_columns(*patterns: str) -> list[str]:
+    """Three suspects' columns, suspect by suspect: each pattern with {n} = 1, 2, 3."""
+    return [p.format(n=n) for n in (1, 2, 3) for p in patterns]
+
+
 KWS_HEADERS = ["Case reference", "Date", "Place", "Country", "Agency", "Species", "Commodity", "Quantity", "Unit"]
 KWS_HEADERS += ["Transport mode", "Arrests", "Vehicle plate"]
-for _n in (1, 2, 3):
-    KWS_HEADERS += [f"Suspect {_n}", f"Suspect {_n} nationality", f"Suspect {_n} phone", f"Suspect {_n} passport"]
-    KWS_HEADERS += [f"Suspect {_n} date of birth"]
+KWS_HEADERS += _suspect_columns(
+    "Suspect {n}", "Suspect {n} nationality", "Suspect {n} phone", "Suspect {n} passport", "Suspect {n} date of birth"
+)
 KWS_HEADERS += ["Grade"]
 TZ_HEADERS = ["Case no", "Date of seizure", "Seizure location", "Country of seizure", "Seizing agency"]
 TZ_HEADERS += ["Scientific name", "Product", "Qty", "UoM", "Mode", "No. arrested", "Vehicle registration"]
-for _n in (1, 2, 3):
-    TZ_HEADERS += [f"Suspect {_n} name", f"Nationality {_n}", f"Phone {_n}", f"Passport {_n}", f"DOB {_n}"]
+TZ_HEADERS += _suspect_columns("Suspect {n} name", "Nationality {n}", "Phone {n}", "Passport {n}", "DOB {n}")
 TZ_HEADERS += ["Grading"]
 NG_HEADERS = ["Seizure ID", "Date seized", "Site", "Country", "Seizing unit", "Species", "Item", "Amount", "Units"]
 NG_HEADERS += ["Transport", "Number arrested", "Registration"]
-for _n in (1, 2, 3):
-    NG_HEADERS += [f"Suspect_{_n}", f"Suspect {_n} nationality", f"Suspect {_n} tel", f"Suspect {_n} passport"]
+NG_HEADERS += _suspect_columns("Suspect_{n}", "Suspect {n} nationality", "Suspect {n} tel", "Suspect {n} passport")
 NG_HEADERS += ["Grade", "TLP"]
 TAWA = "Tanzania Wildlife Management Authority"
 NG_FOU = "Nigeria Customs Service, FOU Zone A"
