@@ -374,6 +374,29 @@ def test_user_spec_file_and_spec_errors(store, data, tmp_path):
         load_spec_file(bad)
 
 
+def test_a_phone_column_before_its_country_reads_the_normalised_country(store, tmp_path):
+    # the phone is declared first: its default region must be the country's code, not the text "Kenya"
+    spec = tmp_path / "phone-first.yaml"
+    spec.write_text(
+        "name: phone-first\n"
+        "columns:\n"
+        "  phone:   {headers: [Phone]}\n"
+        "  who:     {headers: [Name]}\n"
+        "  country: {headers: [Country]}\n"
+        "entities:\n"
+        "  person: {type: Person, properties: {name: who, name_key: who.key, nationality: country}}\n"
+        "  phone: {type: Phone, properties: {number: phone, country: phone.country}}\n"
+        "links:\n"
+        "  - {type: HAS_PHONE, from: person, to: phone}\n",
+        encoding="utf-8",
+    )
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("Phone,Name,Country\n0712 345 678,Chanda Phiri,Kenya\n", encoding="utf-8")
+    import_files(store, sheet, spec=str(spec), progress=False)
+    phones = store.query("MATCH (p:Person)-[:HAS_PHONE]->(f:Phone) RETURN f.number AS number, f.country AS country")
+    assert phones.to_dict("records") == [{"number": "+254712345678", "country": "KE"}]
+
+
 # --- reports (linkgraph.importing.reports, written alongside) -------------------------------------------------
 def test_intel_report(store, data):
     try:

@@ -343,9 +343,11 @@ class ChunkMapper:
             if mask.any():
                 errors.append((mask, fname, msg if isinstance(msg, pd.Series) else pd.Series(msg, index=mask.index)))
 
+        transformed: set[str] = set()  # the columns this loop has reached (their V is normalised)
         for fname, col in spec.columns.items():
             if fname not in V:
                 continue
+            transformed.add(fname)
             s = V[fname]
             is_list = col.split is not None or (s.dtype == object and s.map(lambda v: isinstance(v, list)).any())
             if not is_list:
@@ -374,8 +376,10 @@ class ChunkMapper:
             ctx_series = None
             if ctxname:
                 src = col.args.get("region_field") or (spec.columns and _country_field(spec, fname, V))
-                if src and src in V:
-                    ctx_series = V[src] if (spec.columns[src].transform == "country" and src in V) else None
+                if src and src in V and spec.columns[src].transform == "country":
+                    # a country column declared after the phone is still the text as written ("Kenya"): read
+                    # it normalised (an ISO code) all the same
+                    ctx_series = V[src] if src in transformed else _apply(spec.columns[src], V[src], None)[0]
             args_col = col
             if ctxname and "region_field" in col.args:
                 args_col = Column(

@@ -123,9 +123,9 @@ def _norm_source_type(value) -> str:
         return ""
     v = str(value).strip().casefold()
     try:  # the report reader's vocabulary: "CHIS", "covert human source" -> informant
-        from linkgraph.importing.reports import _source_type
+        from linkgraph.importing.reports import source_type
 
-        return (_source_type(v) or v).casefold()
+        return (source_type(v) or v).casefold()
     except ImportError:  # pragma: no cover
         return v
 

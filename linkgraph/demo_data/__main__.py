@@ -1,0 +1,5 @@
+import sys
+
+from linkgraph.demo_data.generate import main
+
+sys.exit(main())
