@@ -9,9 +9,11 @@ import json
 import re
 import warnings
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
+from linkgraph.render import html as html_module
 from linkgraph.render import write
 from linkgraph.render.base import MarkingWarning, RenderError
 from linkgraph.render.html import Chart, ChartTooLarge, script_json, write_html
@@ -258,3 +260,36 @@ def test_empty_subgraph(tmp_path):
     p = write_html(Subgraph(nodes=pd.DataFrame(), links=pd.DataFrame()), tmp_path / "empty.html")
     d = json.loads(html.unescape(re.search(r'id="lg-data">(.*?)</script>', p.read_text()).group(1)))
     assert d["nodes"] == [] and d["links"] == []
+
+
+# ------------------------------------------------------------------------------------------------ the page's files
+
+CHART_DIR = Path(html_module.__file__).resolve().parent / "chart"
+
+
+def test_vendored_files_match_their_manifest():
+    """Every file in chart/vendor/ is listed in VENDOR.json (written by tools/vendor_js.py from the npm registry,
+    after checking the tarball's sha512 integrity) with the sha256 it still has, a version and a licence."""
+    vendor = CHART_DIR / "vendor"
+    manifest = json.loads((vendor / "VENDOR.json").read_text(encoding="utf-8"))
+    listed = {"VENDOR.json"}
+    for pkg in manifest["packages"]:
+        assert pkg["name"] and re.fullmatch(r"\d+\.\d+\.\d+", pkg["version"]) and pkg["license"]
+        assert pkg["tarball"].startswith("https://registry.npmjs.org/") and pkg["integrity"].startswith("sha512-")
+        for f in pkg["files"]:
+            data = (vendor / f["path"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == f["sha256"], f["path"]
+            assert len(data) == f["bytes"]
+            listed.add(f["path"])
+    assert {p.name for p in vendor.iterdir()} == listed
+    vis = next(p for p in manifest["packages"] if p["name"] == "vis-network")
+    assert vis["version"] == "9.1.2"  # the version pyvis ships (notebook users' Network draws with the same)
+
+
+def test_page_is_built_from_the_package_files(parsed):
+    """The inlined scripts and styles are the package's files, and the CSP hashes are of exactly that content."""
+    read = lambda name: re.sub(r"^//# sourceMappingURL=\S*\s*$", "", (CHART_DIR / name).read_text("utf-8"), flags=re.M)
+    scripts = [body for attrs, body in parsed.scripts if attrs.get("type") != "application/json"]
+    assert scripts == [read("vendor/vis-network.min.js"), read("chart.js")]
+    assert parsed.styles == [read("vendor/vis-network.min.css"), read("chart.css")]
+    assert "vis-network" not in (CHART_DIR / "chart.js").read_text("utf-8")[:200]
