@@ -461,3 +461,177 @@ def test_repr_html_iframe_runs_sandboxed(browser, sub, tmp_path):
     )  # the chart's styles did not leak
     outside = [u for u in requests_seen(browser) if not u.startswith(("file:", "data:", "about:"))]
     assert outside == []
+
+
+# ------------------------------------------------------------------------------------------------ timeline
+
+
+def _first_dates(sub) -> dict[str, str]:
+    """Each entity the timeline must show (a dated observation, or a dated link), with its first date."""
+    nodes, links = items(sub)
+    first = {n.id: n.observations[0][0] for n in nodes if n.observations}
+    for lk in links:
+        if lk.dates:
+            for end in (lk.source, lk.target):
+                first[end] = min(first.get(end, lk.dates[0]), lk.dates[0])
+    return first
+
+
+def _tl_row_ids(drv) -> list[str]:
+    return drv.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row')).map(g => g.getAttribute('data-node'))"
+    )
+
+
+def _drag(drv, x0: float, x1: float, y: float) -> None:
+    """A real mouse drag at viewport coordinates (pointer down, move, up), as a person brushes."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    ab = ActionBuilder(drv)
+    ab.pointer_action.move_to_location(int(x0), int(y)).pointer_down()
+    ab.pointer_action.move_to_location(int((x0 + x1) / 2), int(y)).move_to_location(int(x1), int(y)).pointer_up()
+    ab.perform()
+
+
+def test_timeline_has_a_row_per_dated_entity(browser, chart_file, sub):
+    load(browser, chart_file)
+    first = _first_dates(sub)
+    rows = _tl_row_ids(browser)
+    assert rows == browser.execute_script("return linkgraph.timeline.rows()")
+    assert sorted(rows) == sorted(first) and "sz:1" in rows and "l:28" not in rows
+    assert [first[r] for r in rows] == sorted(first[r] for r in rows)  # in order of their first date
+    # each dated link is marked on the rows of both its ends: the phone +254712345678 has HAS_PHONE (dated by its
+    # record) and the two CALLED links
+    marks = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-ev'))"
+        ".filter(e => e.closest('.lg-tl-row').getAttribute('data-node') === 'ph:ke').map(e => e.getAttribute('data-link'))"
+    )
+    assert sorted(marks) == ["l:1", "l:3", "l:4"]
+    # the seizure's own dates (2023-04-12, and 2023-04-13 in the press release) are its two observation marks
+    n_obs = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row'))"
+        ".find(g => g.getAttribute('data-node') === 'sz:1').querySelectorAll('.lg-tl-obs').length"
+    )
+    assert n_obs == 2
+    assert len(browser.execute_script("return document.querySelectorAll('#lg-tl-axis text')")) >= 2  # a dated axis
+
+
+def test_timeline_brush_filters_the_chart(browser, chart_file, sub):
+    load(browser, chart_file)
+    x0, x1, top = browser.execute_script(
+        "var r = document.getElementById('lg-tl-svg').getBoundingClientRect();"
+        "return [r.left + linkgraph.timeline.x('2023-04-02') + 1, r.left + linkgraph.timeline.x('2023-04-12') + 1,"
+        " r.top]"
+    )
+    _drag(browser, x0, x1, top + 9)  # across the first row
+    frm, to = browser.execute_script("return [linkgraph.state.from, linkgraph.state.to]")
+    day = lambda s: int(s.replace("-", ""))
+    assert abs(day(frm) - 20230402) <= 2 and abs(day(to) - 20230412) <= 2, (frm, to)
+    # one filter: the From and To fields show the brushed range
+    fields = "return ['lg-from', 'lg-to'].map(id => document.getElementById(id).value)"
+    assert browser.execute_script(fields) == [frm, to]
+
+    def ok(it):  # undated entities and links are kept ("keep undated items" is on)
+        d = it.dates
+        return d is None or (d[1] >= frm and d[0] <= to)
+
+    n, drawn, m, edges = _visible(browser)
+    assert (n, m) == _expected(sub, ok, ok) and (drawn, edges) == (n, m)
+    assert 0 < n < len(NODES) and 0 < m < len(LINKS)
+    drawn_ids = set(browser.execute_script("return linkgraph.drawnIds()"))
+    assert "sz:1" in drawn_ids and "ac:mpesa" not in drawn_ids  # seized 2023-04-12; the account seen 2022-11-30
+    # the rows and marks of what is hidden are dimmed, the brush is drawn over the rows and the axis
+    off = set(
+        browser.execute_script(
+            "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row.lg-tl-off')).map(g => g.getAttribute('data-node'))"
+        )
+    )
+    assert off == set(_tl_row_ids(browser)) - drawn_ids and off
+    widths = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.lg-tl-brush')).map(r => r.getBBox().width)"
+    )
+    assert len(widths) == 2 and all(w > 0 for w in widths)
+    # Clear range shows everything again and empties the fields
+    browser.find_element("id", "lg-tl-clear").click()
+    assert _visible(browser) == (len(NODES), len(NODES), len(LINKS), len(LINKS))
+    assert browser.execute_script("return linkgraph.state.from + linkgraph.state.to") == ""
+
+
+def test_date_fields_move_the_brush(browser, chart_file):
+    load(browser, chart_file)
+    browser.execute_script("""
+        function set(id, v) { var e = document.getElementById(id); e.value = v; e.dispatchEvent(new Event('change')); }
+        set('lg-from', '2023-04-01'); set('lg-to', '2023-04-30');""")
+    x = browser.execute_script(
+        "var b = document.querySelector('#lg-tl-svg .lg-tl-brush').getBBox(); return [b.x, b.x + b.width,"
+        " linkgraph.timeline.x('2023-04-01'), linkgraph.timeline.x('2023-05-01')]"
+    )
+    assert abs(x[0] - x[2]) < 1 and abs(x[1] - x[3]) < 1
+    # zoom to the range: the axis now spans about April 2023, and the brush still covers it
+    browser.find_element("id", "lg-tl-zoom").click()
+    span = browser.execute_script("return linkgraph.timeline.x('2023-05-01') - linkgraph.timeline.x('2023-04-01')")
+    assert span > 500
+    browser.find_element("id", "lg-tl-all").click()
+    assert (
+        browser.execute_script("return linkgraph.timeline.x('2023-05-01') - linkgraph.timeline.x('2023-04-01')") < 100
+    )
+
+
+def test_selecting_a_node_highlights_its_timeline_row(browser, chart_file):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    load(browser, chart_file)
+    browser.execute_script("linkgraph.focus('p:hung', false, 1.6); linkgraph.network.unselectAll();")
+    time.sleep(0.2)
+    canvas = browser.find_element("css selector", "#lg-net canvas")
+    ActionChains(browser).move_to_element(canvas).click().perform()  # a real click on the node
+    _wait(browser, "return linkgraph.selected()[0] === 'p:hung'", 5)
+    sel = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-sel')).map(g => g.getAttribute('data-node'))"
+    )
+    assert sel == ["p:hung"] and browser.execute_script("return linkgraph.timeline.selected()") == "p:hung"
+    # the row is scrolled into view in the timeline
+    assert browser.execute_script("""
+        var body = document.getElementById('lg-tl-body').getBoundingClientRect();
+        var row = Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-sel'))[0].getBoundingClientRect();
+        return row.top >= body.top - 1 && row.bottom <= body.bottom + 1""")
+    # clicking empty space deselects: no row highlighted
+    assert browser.execute_script("return linkgraph.network.getNodeAt({x: 12, y: 12}) === undefined")
+    w, h = canvas.size["width"], canvas.size["height"]
+    ActionChains(browser).move_to_element_with_offset(canvas, 12 - w // 2, 12 - h // 2).click().perform()
+    _wait(browser, "return linkgraph.selected().length === 0", 5)
+    assert browser.execute_script("return document.querySelectorAll('#lg-tl-svg .lg-tl-sel').length") == 0
+    # and the other way: clicking a row's label selects the entity in the chart
+    browser.execute_script(
+        "Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row'))"
+        ".find(g => g.getAttribute('data-node') === 'sz:1').querySelector('.lg-tl-label')"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true}))"
+    )
+    assert browser.execute_script("return linkgraph.selected()") == ["sz:1"]
+
+
+def test_timeline_labels_are_text(browser, chart_file):
+    load(browser, chart_file)
+    rows = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row')).map(g => [g.getAttribute('data-node'),"
+        " g.querySelector('.lg-tl-label').firstChild.nodeValue, g.querySelector('.lg-tl-label title').textContent])"
+    )
+    labels = {r[0]: r[1:] for r in rows}
+    assert labels["__proto__"] == ["constructor", "Person: constructor"]
+    assert labels["p:script"] == [XSS_SCRIPT, "Person: " + XSS_SCRIPT]
+    assert labels["p:img"][1] == "Person: " + XSS_IMG
+    assert labels["o:close"][1] == "Organization: " + XSS_CLOSE
+    assert labels["p:hung"][0] == VIETNAMESE
+    titles = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-ev title')).map(t => t.textContent).join('\\n')"
+    )
+    assert "CALLED 2023-04-11T22:40:00" in titles and XSS_CLOSE in titles
+    tags = set(browser.execute_script("return Array.from(document.querySelectorAll('#lg-tl *')).map(e => e.tagName)"))
+    assert tags <= {"DIV", "SPAN", "BUTTON", "svg", "g", "rect", "line", "text", "title", "image", "circle"}, tags
+    hrefs = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl image')).map(i => i.getAttribute('href'))"
+    )
+    assert hrefs and all(h.startswith("data:image/svg+xml") for h in hrefs)
+    assert browser.execute_script("return window.__alerts") == []
+    assert browser.execute_script("return document.scripts.length") == 3
+    assert browser.execute_script("return window.__csp") == []

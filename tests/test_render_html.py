@@ -180,6 +180,9 @@ def test_node_data(chart):
     assert records(d, p)[0]["row"] == "14" and records(d, p)[1]["credibility"] == "3"
     assert dict(p["p"])["occupation"].startswith("@SUM")
     assert nodes["sz:1"]["d"] == ["2023-04-12", "2023-04-13"]
+    # every dated observation, for the timeline: the seizure's date and the press release's, an informant's month
+    assert nodes["sz:1"]["ob"] == [["2023-04-12", "2023-04-12"], ["2023-04-13", "2023-04-13"]]
+    assert ["2023-05-01", "2023-05-31"] in p["ob"] and nodes["sp:manis"]["ob"] == []
     assert records(d, nodes["loc:ke"])[0]["rows"] == "2-40,57"
     assert nodes["sp:manis"]["d"] is None and nodes["sp:manis"]["g"] == []
     assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in d["nodes"])

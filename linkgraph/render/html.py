@@ -204,6 +204,8 @@ class Chart:
                     "y": round(pos[i][1]),
                     "s": sizes[i],
                     "im": image(icon, colours[i]),
+                    # every dated observation, for the timeline: [[first day, last day], ...]
+                    "ob": [list(b) for b in nd.observations],
                     **self._common(nd),
                     **self._mark(nd),
                 }

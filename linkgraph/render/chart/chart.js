@@ -177,6 +177,7 @@
     }
     nodesView.refresh(); edgesView.refresh();
     status();
+    tlRefresh();
   }
   function status() {
     $('lg-status').textContent = 'Showing ' + visibleNodes.size + ' of ' + D.nodes.length + ' entities \u00b7 ' +
@@ -324,6 +325,7 @@
     ls.slice(0, 300).forEach(function (l) { panel.appendChild(linkBlock(l, id)); });
     if (ls.length > 300) panel.appendChild(h('p', 'lg-note', (ls.length - 300) + ' more links not listed.'));
     panel.scrollTop = 0;
+    tlSelect(id);
   }
   function linkBlock(l, fromId) {
     var d = h('div', 'lg-link'), other = l.f === fromId ? l.to : l.f, on = nodeById.get(other);
@@ -359,10 +361,251 @@
     else if (p.edges.length) showLink(D.links[p.edges[0]].i);
   });
 
+  // ------------------------------------------------------------------ timeline (one row per dated entity)
+  // Like i2's Activity View: each entity's row shows its own dated observations (dots), the dated links it takes
+  // part in (ticks in the link type's colour) and the span between the first and the last. Dragging across the
+  // dates sets the date filter above (the same state.from / state.to, so there is one filter); the entity selected
+  // in the chart is highlighted here. Every label is SVG text set with textContent.
+  var SVGNS = 'http://www.w3.org/2000/svg';
+  var TL = {LABEL: 190, ROW: 18, PAD: 10, rows: [], rowOf: new Map(), d0: 0, d1: 1, full: [0, 1], view: null, width: 0,
+    sel: null, brush: null};
+  function s(tag, attrs, cls) {
+    var e = document.createElementNS(SVGNS, tag);
+    if (cls) e.setAttribute('class', cls);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+    return e;
+  }
+  function tip(e, txt) { var t = s('title'); t.textContent = String(txt); e.appendChild(t); return e; }
+  function dayOf(iso) {
+    // 'YYYY-MM-DD' (or a longer ISO time) as a day number; a partial date's last day may be '-31' of a short month
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso));
+    return m ? Math.floor(Date.UTC(+m[1], +m[2] - 1, +m[3]) / 864e5) : null;
+  }
+  function isoOf(day) { return new Date(day * 864e5).toISOString().slice(0, 10); }
+  function tlX(day) { return TL.LABEL + (day - TL.d0) / (TL.d1 - TL.d0) * (TL.width - TL.LABEL - TL.PAD); }
+  function tlClampX(day) { return Math.min(Math.max(tlX(day), TL.LABEL), TL.width - TL.PAD); }
+  function tlInView(sp) { return sp[1] >= TL.d0 && sp[0] <= TL.d1; }
+  function tlDay(x) {
+    var f = (x - TL.LABEL) / (TL.width - TL.LABEL - TL.PAD);
+    return Math.floor(TL.d0 + Math.min(1, Math.max(0, f)) * (TL.d1 - TL.d0));
+  }
+  function tlBuild() {
+    // rows: entities with a dated observation or a dated link, in order of their first date
+    var lo = Infinity, hi = -Infinity;
+    function span(d) {
+      var a = dayOf(d[0]), b = dayOf(d[1]);
+      if (a === null || b === null) return null;
+      lo = Math.min(lo, a); hi = Math.max(hi, b + 1);
+      return [a, b + 1];
+    }
+    var byNode = new Map();
+    function row(id) {
+      if (!byNode.has(id)) byNode.set(id, {id: id, obs: [], ev: [], first: Infinity, last: -Infinity});
+      return byNode.get(id);
+    }
+    function add(r, sp, list, extra) {
+      if (!sp) return;
+      r.first = Math.min(r.first, sp[0]); r.last = Math.max(r.last, sp[1]);
+      list.push({sp: sp, x: extra});
+    }
+    D.nodes.forEach(function (n) {
+      (n.ob || []).forEach(function (d) { var r = row(n.i); add(r, span(d), r.obs, d); });
+    });
+    D.links.forEach(function (l) {
+      if (!l.d) return;
+      var sp = span(l.d);
+      [l.f, l.to].forEach(function (id, k) {
+        if (!nodeById.has(id) || (k === 1 && l.to === l.f)) return;
+        var r = row(id); add(r, sp, r.ev, l);
+      });
+    });
+    TL.rows = Array.from(byNode.values()).sort(function (a, b) {
+      return a.first - b.first || a.last - b.last || (nodeById.get(a.id).c < nodeById.get(b.id).c ? -1 : 1);
+    });
+    TL.rows.forEach(function (r, k) { r.k = k; TL.rowOf.set(r.id, r); });
+    if (TL.rows.length) {
+      var pad = Math.max(1, Math.round((hi - lo) * 0.02));
+      TL.full = [lo - pad, hi + pad];
+    }
+  }
+  function tlTicks() {
+    // calendar ticks, about one per 90 px: days, weeks, or the starts of months, quarters, half-years or years
+    var per = (TL.d1 - TL.d0) / Math.max(2, (TL.width - TL.LABEL) / 90), out = [], d;
+    if (per <= 8) {
+      var step = per <= 1.5 ? 1 : 7;
+      for (d = TL.d0; d <= TL.d1; d += step) out.push([d, isoOf(d)]);
+      return out;
+    }
+    var months = [1, 3, 6, 12, 24, 60, 120, 240].filter(function (m) { return m * 30.4 >= per; })[0] || 480;
+    var a = new Date(TL.d0 * 864e5), y = a.getUTCFullYear(), m = 0;
+    if (months < 12) m = Math.floor(a.getUTCMonth() / months) * months;
+    else y = Math.floor(y / (months / 12)) * (months / 12);
+    for (;;) {
+      d = Math.floor(Date.UTC(y, m, 1) / 864e5);
+      if (d > TL.d1) break;
+      if (d >= TL.d0) out.push([d, months >= 12 ? String(y) : y + '-' + String(m + 1).padStart(2, '0')]);
+      m += months; y += Math.floor(m / 12); m %= 12;
+    }
+    return out;
+  }
+  function tlDraw() {
+    var axis = $('lg-tl-axis'), svg = $('lg-tl-svg'), body = $('lg-tl-body');
+    axis.textContent = ''; svg.textContent = '';
+    TL.width = Math.max(TL.LABEL + 120, body.clientWidth || axis.clientWidth || 800);
+    TL.d0 = (TL.view || TL.full)[0]; TL.d1 = (TL.view || TL.full)[1];
+    $('lg-tl-all').hidden = !TL.view;
+    if (!TL.rows.length) {
+      $('lg-tl-note').textContent = 'No dated observations in this chart.';
+      svg.setAttribute('height', '0');
+      return;
+    }
+    var height = TL.rows.length * TL.ROW + 4;
+    axis.setAttribute('width', TL.width); svg.setAttribute('width', TL.width); svg.setAttribute('height', height);
+    var grid = s('g'), ticks = tlTicks();
+    ticks.forEach(function (t) {
+      var x = tlX(t[0]);
+      axis.appendChild(s('line', {x1: x, x2: x, y1: 14, y2: 24}, 'lg-tl-tick'));
+      var lab = s('text', {x: x + 3, y: 12}, 'lg-tl-ticklabel'); lab.textContent = t[1]; axis.appendChild(lab);
+      grid.appendChild(s('line', {x1: x, x2: x, y1: 0, y2: height}, 'lg-tl-tick'));
+    });
+    svg.appendChild(grid);
+    var rows = s('g');
+    TL.rows.forEach(function (r) {
+      var n = nodeById.get(r.id), y = r.k * TL.ROW, mid = y + TL.ROW / 2;
+      var g = s('g', {}, 'lg-tl-row');
+      g.setAttribute('data-node', r.id);
+      r.g = g;
+      g.appendChild(s('rect', {x: 0, y: y, width: TL.width, height: TL.ROW}, 'lg-tl-band'));
+      var icon = typeIcon.get(n.t);
+      if (icon) g.appendChild(s('image', {href: icon, x: 4, y: y + 2, width: TL.ROW - 4, height: TL.ROW - 4}));
+      var lab = s('text', {x: TL.ROW + 4, y: mid + 4}, 'lg-tl-label');
+      lab.textContent = trunc(n.c, 30);
+      tip(lab, n.t + ': ' + n.c);
+      lab.addEventListener('click', function () { focusNode(r.id); });
+      g.appendChild(lab);
+      if (tlInView([r.first, r.last])) g.appendChild(tip(s('line', {x1: tlClampX(r.first),
+        x2: Math.max(tlClampX(r.last), tlClampX(r.first) + 1), y1: mid, y2: mid, stroke: '#5f6b76'}, 'lg-tl-span'), n.c + ': active ' + isoOf(r.first) + ' \u2013 ' + isoOf(r.last - 1)));
+      r.evEls = r.ev.map(function (e) {
+        if (!tlInView(e.sp)) return null;
+        var l = e.x, x0 = tlClampX(e.sp[0]), x1 = Math.max(tlClampX(e.sp[1]), x0 + 2), other = nodeById.get(l.f === r.id ? l.to : l.f);
+        // a dated event (a call, a shipment leg) is a tick across the row; a link dated only by a span (a year,
+        // first and last seen) is a thin bar below the middle, so that it does not hide the ticks
+        var bar = x1 - x0 > 4;
+        var el = s('rect', {x: x0, y: bar ? mid + 3 : y + 3, width: x1 - x0, height: bar ? 3 : TL.ROW - 6,
+          fill: linkColour.get(l.t) || '#888'}, bar ? 'lg-tl-ev lg-tl-evspan' : 'lg-tl-ev');
+        el.setAttribute('data-link', l.i);
+        tip(el, l.l + ' \u00b7 ' + (other ? other.c : '') + gradeLine(l));
+        g.appendChild(el);
+        return el;
+      });
+      r.obs.forEach(function (o) {
+        if (!tlInView(o.sp)) return;
+        var x0 = tlClampX(o.sp[0]), x1 = tlClampX(o.sp[1]);
+        var el = x1 - x0 > 8 ? s('rect', {x: x0, y: mid - 3, width: x1 - x0, height: 6, rx: 3, fill: '#1d2327'}, 'lg-tl-obs')
+          : s('circle', {cx: (x0 + x1) / 2, cy: mid, r: 4, fill: '#1d2327'}, 'lg-tl-obs');
+        tip(el, n.c + ': observed ' + (o.x[0] === o.x[1] ? o.x[0] : o.x[0] + ' \u2013 ' + o.x[1]));
+        g.appendChild(el);
+      });
+      rows.appendChild(g);
+    });
+    svg.appendChild(rows);
+    TL.brush = [s('rect', {x: 0, y: 0, width: 0, height: 24}, 'lg-tl-brush'),
+      s('rect', {x: 0, y: 0, width: 0, height: height}, 'lg-tl-brush')];
+    axis.appendChild(TL.brush[0]); svg.appendChild(TL.brush[1]);
+    tlRefresh();
+    tlSelect(TL.sel, false);
+  }
+  function tlBrushShow(a, b) {
+    // a, b: day numbers, b exclusive; null hides the brush
+    if (!TL.brush) return;
+    TL.brush.forEach(function (el) {
+      if (a === null) { el.setAttribute('width', 0); return; }
+      var x0 = tlClampX(a), x1 = tlClampX(b);
+      el.setAttribute('x', Math.min(x0, x1)); el.setAttribute('width', Math.max(1, Math.abs(x1 - x0)));
+    });
+  }
+  function tlRefresh() {
+    // dim what the filters hide, and draw the date filter's range as the brush
+    if (!TL.brush) return;
+    TL.rows.forEach(function (r) {
+      r.g.classList.toggle('lg-tl-off', !visibleNodes.has(r.id));
+      r.evEls.forEach(function (el, k) { if (el) el.classList.toggle('lg-tl-off', !visibleLinks.has(r.ev[k].x.i)); });
+    });
+    var on = !!(state.from || state.to);
+    $('lg-tl-clear').hidden = !on; $('lg-tl-zoom').hidden = !on;
+    if (on) tlBrushShow(state.from ? dayOf(state.from) : TL.d0, state.to ? dayOf(state.to) + 1 : TL.d1);
+    else tlBrushShow(null);
+  }
+  function tlSelect(id, scroll) {
+    // highlight the row of the entity selected in the chart (null: none)
+    if (TL.sel && TL.rowOf.has(TL.sel)) TL.rowOf.get(TL.sel).g.classList.remove('lg-tl-sel');
+    TL.sel = id;
+    var r = id === null || id === undefined ? null : TL.rowOf.get(id);
+    if (!r || !r.g) return;
+    r.g.classList.add('lg-tl-sel');
+    if (scroll !== false) {
+      var body = $('lg-tl-body'), y = r.k * TL.ROW;
+      if (y < body.scrollTop || y + TL.ROW > body.scrollTop + body.clientHeight) body.scrollTop = Math.max(0, y - body.clientHeight / 3);
+    }
+  }
+  function tlSetRange(from, to) {
+    // the one date filter: the brush, the From and To fields and state.from / state.to move together
+    state.from = from || ''; state.to = to || '';
+    $('lg-from').value = state.from; $('lg-to').value = state.to;
+    apply();
+  }
+  function tlBrushing(el) {
+    var start = null, startX = 0;
+    function xOf(ev) { return ev.clientX - el.getBoundingClientRect().left; }
+    el.addEventListener('pointerdown', function (ev) {
+      if (ev.button !== 0 || xOf(ev) < TL.LABEL || !TL.rows.length) return;
+      start = tlDay(xOf(ev)); startX = xOf(ev);
+      el.setPointerCapture(ev.pointerId);
+      tlBrushShow(start, start + 1);
+      ev.preventDefault();
+    });
+    el.addEventListener('pointermove', function (ev) {
+      if (start === null) return;
+      var d = tlDay(xOf(ev));
+      tlBrushShow(Math.min(start, d), Math.max(start, d) + 1);
+    });
+    function end(ev) {
+      if (start === null) return;
+      var d = tlDay(xOf(ev)), a = Math.min(start, d), b = Math.max(start, d), moved = Math.abs(xOf(ev) - startX) >= 3;
+      start = null;
+      if (moved) tlSetRange(isoOf(a), isoOf(b));
+      else tlRefresh();  // a click, not a drag: the range stays as it was
+    }
+    el.addEventListener('pointerup', end);
+    el.addEventListener('pointercancel', function () { start = null; tlRefresh(); });
+  }
+  tlBuild();
+  tlBrushing($('lg-tl-axis'));
+  tlBrushing($('lg-tl-svg'));
+  $('lg-tl-clear').addEventListener('click', function () { tlSetRange('', ''); });
+  $('lg-tl-zoom').addEventListener('click', function () {
+    // widen the brushed range a little on both sides, so its edges stay visible
+    var a = state.from ? dayOf(state.from) : TL.full[0], b = state.to ? dayOf(state.to) + 1 : TL.full[1];
+    var pad = Math.max(1, Math.round((b - a) * 0.05));
+    TL.view = [a - pad, b + pad];
+    tlDraw();
+  });
+  $('lg-tl-all').addEventListener('click', function () { TL.view = null; tlDraw(); });
+  var tlResize = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(tlResize);
+    tlResize = setTimeout(tlDraw, 120);
+  });
+  network.on('deselectNode', function () { tlSelect(null); });
+  tlDraw();
+
   markLegend();
   status();
   window.linkgraph = {network: network, nodes: visNodes, edges: visEdges, data: D, focus: focusNode,
     showNode: showNode, showLink: showLink, apply: apply, state: state,
+    timeline: {range: tlSetRange, x: function (iso) { return tlX(dayOf(iso)); }, draw: tlDraw,
+      rows: function () { return TL.rows.map(function (r) { return r.id; }); },
+      selected: function () { return TL.sel; }},
     nodeIndex: function (id) { return nodeIndex.get(id); }, linkIndex: function (id) { return linkIndex.get(id); },
     selected: function () { return network.getSelectedNodes().map(function (k) { return D.nodes[k].i; }); },
     drawnIds: function () { return network.body.nodeIndices.map(function (k) { return D.nodes[k].i; }); },
