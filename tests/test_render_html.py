@@ -107,11 +107,13 @@ def test_one_self_contained_page(page, parsed):
     assert len(page) < 2_000_000
 
 
-def test_exactly_three_scripts(parsed):
+def test_exactly_four_scripts(parsed):
+    """The data, vis-network, topojson-client (the map's basemap decoder) and the page's own script."""
     kinds = [(a.get("type"), a.get("id")) for a, _ in parsed.scripts]
-    assert kinds == [("application/json", "lg-data"), (None, None), (None, None)]
+    assert kinds == [("application/json", "lg-data"), (None, None), (None, None), (None, None)]
     assert "vis-network" in parsed.scripts[1][1][:200]
-    assert "sourceMappingURL" not in parsed.scripts[1][1]
+    assert "topojson-client" in parsed.scripts[2][1][:200]
+    assert all("sourceMappingURL" not in body for _, body in parsed.scripts)
 
 
 def test_styles_load_nothing(parsed):
@@ -263,6 +265,7 @@ def test_empty_subgraph(tmp_path):
     p = write_html(Subgraph(nodes=pd.DataFrame(), links=pd.DataFrame()), tmp_path / "empty.html")
     d = json.loads(html.unescape(re.search(r'id="lg-data">(.*?)</script>', p.read_text()).group(1)))
     assert d["nodes"] == [] and d["links"] == []
+    assert d["world"] is None  # no basemap when the map has nothing to place
 
 
 # ------------------------------------------------------------------------------------------------ the page's files
@@ -293,6 +296,20 @@ def test_page_is_built_from_the_package_files(parsed):
     """The inlined scripts and styles are the package's files, and the CSP hashes are of exactly that content."""
     read = lambda name: re.sub(r"^//# sourceMappingURL=\S*\s*$", "", (CHART_DIR / name).read_text("utf-8"), flags=re.M)
     scripts = [body for attrs, body in parsed.scripts if attrs.get("type") != "application/json"]
-    assert scripts == [read("vendor/vis-network.min.js"), read("chart.js")]
+    assert scripts == [read("vendor/vis-network.min.js"), read("vendor/topojson-client.min.js"), read("chart.js")]
     assert parsed.styles == [read("vendor/vis-network.min.css"), read("chart.css")]
     assert "vis-network" not in (CHART_DIR / "chart.js").read_text("utf-8")[:200]
+
+
+def test_map_data(chart):
+    """Places, seizures and addresses at their own coordinates, else in their country (the basemap's ISO numeric
+    id); the basemap is Natural Earth's countries from the vendored world-atlas."""
+    d = chart.data()
+    nodes = {n["i"]: n for n in d["nodes"]}
+    assert nodes["loc:mombasa"]["ll"] == [-4.05, 39.67] and "cn" not in nodes["loc:mombasa"]
+    assert nodes["sz:1"]["cn"] == "404" and nodes["ad:mombasa"]["cn"] == "404"  # country KE
+    assert nodes["loc:ke"]["cn"] == "404" and nodes["loc:vn"]["cn"] == "704"  # kind country, code KE / VN
+    placed = {i for i, n in nodes.items() if "ll" in n or "cn" in n}
+    assert placed == {"loc:mombasa", "loc:ke", "loc:vn", "sz:1", "ad:mombasa"}  # not people, nor their nationality
+    ids = {g["id"] for g in d["world"]["objects"]["countries"]["geometries"] if "id" in g}
+    assert {"404", "704", "156"} <= ids and d["world"]["type"] == "Topology"

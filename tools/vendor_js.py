@@ -48,6 +48,19 @@ PACKAGES = [
             "LICENSE-MIT": "vis-network.LICENSE-MIT",
         },
     },
+    {
+        # Natural Earth 1:110m countries (public domain) as TopoJSON, for the chart's map panel; ids are ISO 3166
+        # numeric codes
+        "name": "world-atlas",
+        "version": "2.0.2",
+        "files": {"countries-110m.json": "countries-110m.json", "LICENSE": "world-atlas.LICENSE"},
+    },
+    {
+        # decodes the TopoJSON into polygons in the page (topojson.feature)
+        "name": "topojson-client",
+        "version": "3.1.0",
+        "files": {"dist/topojson-client.min.js": "topojson-client.min.js", "LICENSE": "topojson-client.LICENSE"},
+    },
 ]
 
 

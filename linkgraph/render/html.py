@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from linkgraph import grading
+from linkgraph.normalize.countries import country_numeric
 from linkgraph.render.base import (
     Analytics,
     ChartTooLarge,
@@ -54,6 +55,8 @@ SIZE_BY = ("degree", "betweenness", None)
 COLOR_BY = ("type", "community", "country")
 MAX_LEGEND_COLOURS = 19  # then "other"
 MARK_COLOUR = "#8E24AA"  # border and badge of entities an analytic query marked (not a TLP or path colour)
+# entity types the map places: at their own latitude and longitude, else in their country
+MAP_TYPES = ("Location", "Seizure", "Address")
 
 
 CHART = importlib.resources.files(__package__) / "chart"  # the page's template, CSS, JavaScript and vendor/
@@ -84,7 +87,37 @@ def page_assets() -> dict[str, str]:
         "APP_JS": _asset("chart.js"),
         "VIS_JS": _asset("vendor/vis-network.min.js"),
         "VIS_CSS": _asset("vendor/vis-network.min.css"),
+        "TOPO_JS": _asset("vendor/topojson-client.min.js"),
     }
+
+
+@functools.cache
+def world() -> dict:
+    """Natural Earth 1:110m countries as TopoJSON (npm world-atlas, vendored), the map panel's basemap."""
+    return json.loads(_asset("vendor/countries-110m.json"))
+
+
+def _coordinate(value: Any, limit: float) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(v, 5) if -limit <= v <= limit else None
+
+
+def _geo(nd: Item) -> dict:
+    """Where the map puts an entity: `ll` [latitude, longitude] from its own coordinates, else `cn` the ISO numeric
+    code of its country (the basemap's country ids); nothing for the types the map does not place."""
+    if nd.type not in MAP_TYPES:
+        return {}
+    lat, lon = _coordinate(nd.row.get("latitude"), 90), _coordinate(nd.row.get("longitude"), 180)
+    if lat is not None and lon is not None:
+        return {"ll": [lat, lon]}
+    code = text(nd.row.get("country"))
+    if not code and nd.type == "Location" and text(nd.row.get("kind")).lower() == "country":
+        code = text(nd.row.get("code"))
+    numeric = country_numeric(code)
+    return {"cn": numeric} if numeric else {}
 
 
 def vis_assets() -> tuple[str, str]:
@@ -206,6 +239,7 @@ class Chart:
                     "im": image(icon, colours[i]),
                     # every dated observation, for the timeline: [[first day, last day], ...]
                     "ob": [list(b) for b in nd.observations],
+                    **_geo(nd),
                     **self._common(nd),
                     **self._mark(nd),
                 }
@@ -251,6 +285,8 @@ class Chart:
             "path": path,
             "pathLinks": path_links,
             "mark": self._mark_meta(nodes),
+            # the basemap, only when the map has something to place
+            "world": world() if any("ll" in n or "cn" in n for n in out_nodes) else None,
         }
 
     def _intern(self, value: str) -> int:
@@ -396,7 +432,7 @@ class Chart:
         n, e = len(data["nodes"]), len(data["links"])
         csp = (
             "default-src 'none'; "
-            f"script-src {_csp_hash(a['VIS_JS'])} {_csp_hash(a['APP_JS'])}; "
+            f"script-src {_csp_hash(a['VIS_JS'])} {_csp_hash(a['TOPO_JS'])} {_csp_hash(a['APP_JS'])}; "
             f"style-src {_csp_hash(a['VIS_CSS'])} {_csp_hash(a['APP_CSS'])}; "
             "img-src data:; font-src 'none'; connect-src 'none'; media-src 'none'; object-src 'none'; "
             "frame-src 'none'; worker-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none'"
@@ -412,6 +448,7 @@ class Chart:
             "APP_CSS": a["APP_CSS"],
             "DATA": script_json(data),
             "VIS_JS": a["VIS_JS"],
+            "TOPO_JS": a["TOPO_JS"],
             "APP_JS": a["APP_JS"],
         }
         # one pass over the template: what a slot is filled with is never scanned for slots again

@@ -17,6 +17,7 @@ export default [
       globals: {
         ...globals.browser,
         vis: "readonly", // vis-network, the page's first script
+        topojson: "readonly", // topojson-client, the second
       },
     },
     rules: {

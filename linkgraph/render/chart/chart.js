@@ -178,6 +178,7 @@
     nodesView.refresh(); edgesView.refresh();
     status();
     tlRefresh();
+    mapRefresh();
   }
   function status() {
     $('lg-status').textContent = 'Showing ' + visibleNodes.size + ' of ' + D.nodes.length + ' entities \u00b7 ' +
@@ -326,6 +327,7 @@
     if (ls.length > 300) panel.appendChild(h('p', 'lg-note', (ls.length - 300) + ' more links not listed.'));
     panel.scrollTop = 0;
     tlSelect(id);
+    mapSelect(id);
   }
   function linkBlock(l, fromId) {
     var d = h('div', 'lg-link'), other = l.f === fromId ? l.to : l.f, on = nodeById.get(other);
@@ -490,7 +492,7 @@
         var l = e.x, x0 = tlClampX(e.sp[0]), x1 = Math.max(tlClampX(e.sp[1]), x0 + 2), other = nodeById.get(l.f === r.id ? l.to : l.f);
         // a dated event (a call, a shipment leg) is a tick across the row; a link dated only by a span (a year,
         // first and last seen) is a thin bar below the middle, so that it does not hide the ticks
-        var bar = x1 - x0 > 4;
+        var bar = e.sp[1] - e.sp[0] > 1;
         var el = s('rect', {x: x0, y: bar ? mid + 3 : y + 3, width: x1 - x0, height: bar ? 3 : TL.ROW - 6,
           fill: linkColour.get(l.t) || '#888'}, bar ? 'lg-tl-ev lg-tl-evspan' : 'lg-tl-ev');
         el.setAttribute('data-link', l.i);
@@ -501,7 +503,7 @@
       r.obs.forEach(function (o) {
         if (!tlInView(o.sp)) return;
         var x0 = tlClampX(o.sp[0]), x1 = tlClampX(o.sp[1]);
-        var el = x1 - x0 > 8 ? s('rect', {x: x0, y: mid - 3, width: x1 - x0, height: 6, rx: 3, fill: '#1d2327'}, 'lg-tl-obs')
+        var el = o.sp[1] - o.sp[0] > 1 && x1 - x0 > 8 ? s('rect', {x: x0, y: mid - 3, width: x1 - x0, height: 6, rx: 3, fill: '#1d2327'}, 'lg-tl-obs')
           : s('circle', {cx: (x0 + x1) / 2, cy: mid, r: 4, fill: '#1d2327'}, 'lg-tl-obs');
         tip(el, n.c + ': observed ' + (o.x[0] === o.x[1] ? o.x[0] : o.x[0] + ' \u2013 ' + o.x[1]));
         g.appendChild(el);
@@ -591,13 +593,154 @@
     tlDraw();
   });
   $('lg-tl-all').addEventListener('click', function () { TL.view = null; tlDraw(); });
-  var tlResize = null;
-  window.addEventListener('resize', function () {
-    clearTimeout(tlResize);
-    tlResize = setTimeout(tlDraw, 120);
-  });
   network.on('deselectNode', function () { tlSelect(null); });
+
+  // ------------------------------------------------------------------ map (places, seizures, addresses)
+  // Natural Earth 1:110m countries (D.world, TopoJSON decoded by the vendored topojson-client) drawn as SVG paths
+  // in plain longitude / latitude. An entity is placed at its own coordinates (`ll`), else in its country (`cn`,
+  // the ISO numeric id of the basemap's country); entities at one spot sit in a small ring around it. Filters
+  // (types, grades, the timeline's range) hide their markers; the entity selected in the chart is ringed.
+  var MAP = {marks: [], byNode: new Map(), country: new Map(), centre: new Map(), sel: null, view: null, R: 7};
+  function mapRing(coords) {
+    // area and centroid of a ring of [lon, lat] (shoelace)
+    var a = 0, cx = 0, cy = 0;
+    for (var k = 0, n = coords.length - 1; k < n; k++) {
+      var p = coords[k], q = coords[k + 1], c = p[0] * q[1] - q[0] * p[1];
+      a += c; cx += (p[0] + q[0]) * c; cy += (p[1] + q[1]) * c;
+    }
+    return a ? [Math.abs(a / 2), [cx / (3 * a), cy / (3 * a)]] : [0, coords[0]];
+  }
+  function mapPath(geom) {
+    var polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.type === 'MultiPolygon' ? geom.coordinates : [];
+    var d = [], best = [0, null];
+    polys.forEach(function (poly) {
+      poly.forEach(function (ring, k) {
+        d.push('M' + ring.map(function (p) { return p[0].toFixed(2) + ',' + (-p[1]).toFixed(2); }).join('L') + 'Z');
+        if (k === 0) { var r = mapRing(ring); if (r[0] > best[0]) best = r; }
+      });
+    });
+    return [d.join(''), best[1]];
+  }
+  function mapBuild() {
+    if (!D.world || typeof topojson === 'undefined') return false;
+    var svg = $('lg-map-svg'), land = s('g'), marks = s('g');
+    topojson.feature(D.world, D.world.objects.countries).features.forEach(function (f) {
+      var pc = mapPath(f.geometry);
+      if (!pc[0]) return;
+      var el = s('path', {d: pc[0]}, 'lg-map-country');
+      tip(el, f.properties && f.properties.name ? f.properties.name : '');
+      land.appendChild(el);
+      MAP.country.set(String(f.id), el);
+      if (pc[1]) MAP.centre.set(String(f.id), pc[1]);
+    });
+    var spots = new Map();
+    D.nodes.forEach(function (n) {
+      var at = n.ll ? [n.ll[1], n.ll[0]] : n.cn ? MAP.centre.get(n.cn) : null;
+      if (!at) return;
+      var key = at[0].toFixed(3) + ',' + at[1].toFixed(3);
+      if (!spots.has(key)) spots.set(key, []);
+      spots.get(key).push({n: n, at: at});
+    });
+    spots.forEach(function (list) {
+      list.forEach(function (m, k) {
+        m.k = k; m.of = list.length;
+        var g = s('g', {}, 'lg-map-mark');
+        g.setAttribute('data-node', m.n.i);
+        m.ring = s('circle', {r: 1, fill: '#ffffff'});
+        m.img = s('image', {href: D.images[m.n.im], width: 1, height: 1});
+        g.appendChild(m.ring); g.appendChild(m.img);
+        tip(g, m.n.t + ': ' + m.n.c + (m.n.ll ? '' : ' (in its country)'));
+        g.addEventListener('click', function (ev) { ev.stopPropagation(); focusNode(m.n.i); });
+        m.g = g;
+        marks.appendChild(g);
+        MAP.marks.push(m);
+        MAP.byNode.set(m.n.i, m);
+      });
+    });
+    svg.appendChild(land); svg.appendChild(marks);
+    $('lg-map').hidden = false;
+    $('lg-map-note').textContent = MAP.marks.length + ' placed';
+    return true;
+  }
+  function mapFit(world) {
+    // the view: the visible markers' extent (padded), or the whole world
+    var lo = [180, 90], hi = [-180, -90], any = false;
+    if (!world) {
+      MAP.marks.forEach(function (m) {
+        if (!visibleNodes.has(m.n.i)) return;
+        any = true;
+        lo = [Math.min(lo[0], m.at[0]), Math.min(lo[1], m.at[1])]; hi = [Math.max(hi[0], m.at[0]), Math.max(hi[1], m.at[1])];
+      });
+    }
+    if (!any) { lo = [-180, -60]; hi = [180, 85]; }
+    var w = Math.max(hi[0] - lo[0], 24), h = Math.max(hi[1] - lo[1], 14), cx = (lo[0] + hi[0]) / 2, cy = (lo[1] + hi[1]) / 2;
+    if (any) {
+      // room for the largest cluster of markers around a spot, in pixels, whatever the scale comes out as
+      var svg = $('lg-map-svg'), cw = svg.clientWidth || 300, ch = svg.clientHeight || 180, px = 0, w0 = w, h0 = h;
+      MAP.marks.forEach(function (m) { px = Math.max(px, mapSpread(m.of - 1) + MAP.R * 1.3); });
+      for (var k = 0; k < 3; k++) {
+        var pad = px / Math.min(cw / w, ch / h);
+        w = w0 + 2 * pad; h = h0 + 2 * pad;
+      }
+    }
+    MAP.view = [cx - w / 2, -(cy + h / 2), w, h];
+    mapDraw();
+  }
+  function mapSpread(k) { return 2.05 * MAP.R * Math.sqrt(k); }  // pixels from its spot of the k-th marker there
+  function mapDraw() {
+    var svg = $('lg-map-svg'), v = MAP.view;
+    if (!v) return;
+    svg.setAttribute('viewBox', v.map(function (x) { return x.toFixed(3); }).join(' '));
+    var scale = Math.min((svg.clientWidth || 300) / v[2], (svg.clientHeight || 180) / v[3]), u = 1 / scale;
+    MAP.marks.forEach(function (m) {
+      // entities at one spot: a sunflower around it (the k-th at radius ~ sqrt(k), turned by the golden angle)
+      var rad = mapSpread(m.k) * u, a = m.k * 2.39996;
+      var x = m.at[0] + rad * Math.cos(a), y = -m.at[1] + rad * Math.sin(a), r = MAP.R * u;
+      m.ring.setAttribute('cx', x); m.ring.setAttribute('cy', y); m.ring.setAttribute('r', r * 1.15);
+      m.img.setAttribute('x', x - r); m.img.setAttribute('y', y - r);
+      m.img.setAttribute('width', 2 * r); m.img.setAttribute('height', 2 * r);
+    });
+  }
+  function mapRefresh() {
+    // hide the markers of what the filters hide; shade the countries that hold a visible marker
+    if (!MAP.marks.length) return;
+    var has = new Set();
+    MAP.marks.forEach(function (m) {
+      var on = visibleNodes.has(m.n.i);
+      m.g.classList.toggle('lg-map-off', !on);
+      if (on && m.n.cn) has.add(m.n.cn);
+    });
+    MAP.country.forEach(function (el, id) { el.classList.toggle('lg-map-has', has.has(id)); });
+  }
+  function mapSelect(id) {
+    var old = MAP.sel === null ? null : MAP.byNode.get(MAP.sel);
+    if (old) {
+      old.g.classList.remove('lg-map-sel');
+      if (old.n.cn && MAP.country.has(old.n.cn)) MAP.country.get(old.n.cn).classList.remove('lg-map-selc');
+    }
+    MAP.sel = id === undefined ? null : id;
+    var m = id === null || id === undefined ? null : MAP.byNode.get(id);
+    if (!m) return;
+    m.g.classList.add('lg-map-sel');
+    m.g.parentNode.appendChild(m.g);  // drawn on top of its neighbours
+    if (m.n.cn && MAP.country.has(m.n.cn)) MAP.country.get(m.n.cn).classList.add('lg-map-selc');
+  }
+  if (mapBuild()) {
+    mapRefresh();
+    mapFit(false);
+    $('lg-map-fit').addEventListener('click', function () { mapFit(false); });
+    $('lg-map-world').addEventListener('click', function () { mapFit(true); });
+    network.on('deselectNode', function () { mapSelect(null); });
+  }
+  // the timeline is drawn once the map has taken its share of the width, and again whenever its size changes
   tlDraw();
+  var redraw = null;
+  function resized() {
+    clearTimeout(redraw);
+    redraw = setTimeout(function () { tlDraw(); mapDraw(); }, 120);
+  }
+  if (window.ResizeObserver) new ResizeObserver(resized).observe($('lg-tl'));
+  else window.addEventListener('resize', resized);
 
   markLegend();
   status();
@@ -606,6 +749,8 @@
     timeline: {range: tlSetRange, x: function (iso) { return tlX(dayOf(iso)); }, draw: tlDraw,
       rows: function () { return TL.rows.map(function (r) { return r.id; }); },
       selected: function () { return TL.sel; }},
+    map: {fit: mapFit, selected: function () { return MAP.sel; },
+      placed: function () { return MAP.marks.map(function (m) { return m.n.i; }); }},
     nodeIndex: function (id) { return nodeIndex.get(id); }, linkIndex: function (id) { return linkIndex.get(id); },
     selected: function () { return network.getSelectedNodes().map(function (k) { return D.nodes[k].i; }); },
     drawnIds: function () { return network.body.nodeIndices.map(function (k) { return D.nodes[k].i; }); },
