@@ -6,13 +6,15 @@
 
 The page shows an i2-style icon per entity type, captions, link labels (type and date), a legend, a search box,
 filters (entity type, link type, date range, minimum Admiralty grade), a side panel with the properties and
-every provenance record of the clicked entity and of its links, the highlighted path of a path query, and a
-TLP 2.0 banner top and bottom. Node positions are computed here with igraph and physics is off, so a
-2,000-node chart draws at once.
+every provenance record of the clicked entity and of its links, the highlighted path of a path query, a timeline
+of every dated observation (one row per entity; its brush is the date filter), a map of places, seizures and
+addresses (Natural Earth countries, vendored), and a TLP 2.0 banner top and bottom. Node positions are computed
+here with igraph and physics is off, so a 2,000-node chart draws at once.
 
 The page itself is package data in `linkgraph/render/chart/`: the template `page.html` (slots `@@NAME@@`),
-`chart.css`, `chart.js` (checked by ESLint in CI, tools/js/) and `vendor/` (vis-network, written with its
-manifest VENDOR.json by tools/vendor_js.py from the npm registry). This module fills the slots.
+`chart.css`, `chart.js` (checked by ESLint in CI, tools/js/) and `vendor/` (vis-network, topojson-client and
+world-atlas, written with their manifest VENDOR.json by tools/vendor_js.py from the npm registry). This module
+fills the slots.
 
 Security: every string from the data is treated as hostile. The data travels as JSON in a
 `<script type="application/json">` block with `<`, `>`, `&`, U+2028 and U+2029 escaped, so it can never close

@@ -680,7 +680,7 @@
       MAP.marks.forEach(function (m) { px = Math.max(px, mapSpread(m.of - 1) + MAP.R * 1.3); });
       for (var k = 0; k < 3; k++) {
         var pad = px / Math.min(cw / w, ch / h);
-        w = w0 + 2 * pad; h = h0 + 2 * pad;
+        w = (w0 + 2 * pad) * 1.12; h = (h0 + 2 * pad) * 1.12;
       }
     }
     MAP.view = [cx - w / 2, -(cy + h / 2), w, h];
