@@ -141,10 +141,11 @@ def requests_seen(drv, with_document: bool = False) -> list:
 
 
 def load(drv, path: Path, timeout: float = 30.0) -> list[tuple[str, str]]:
-    """Open the page, wait until vis-network has drawn it; returns the (url, document) requests made meanwhile."""
+    """Open the page, wait until vis-network has drawn it and the timeline and map panels after it; returns the
+    (url, document) requests made meanwhile."""
     requests_seen(drv)  # drop older entries
     drv.get(path.as_uri())
-    _wait(drv, "return !!window.__linkgraphDrawn", timeout)
+    _wait(drv, "return !!window.__linkgraphDrawn && !!window.__linkgraphPanels", timeout)
     time.sleep(0.3)
     return requests_seen(drv, with_document=True)
 
@@ -445,7 +446,7 @@ def test_repr_html_iframe_runs_sandboxed(browser, sub, tmp_path):
     frame = browser.find_element("tag name", "iframe")
     browser.switch_to.frame(frame)
     try:
-        _wait(browser, "return !!window.__linkgraphDrawn", 30)
+        _wait(browser, "return !!window.__linkgraphDrawn && !!window.__linkgraphPanels", 30)
         assert browser.execute_script("return linkgraph.network.body.nodeIndices.length") == len(NODES)
         assert browser.execute_script("return window.origin") == "null"  # opaque origin: cannot touch the host
         # (CDP's on-new-document hooks do not reach a sandboxed srcdoc frame, whose sandbox blocks dialogs anyway:

@@ -581,7 +581,6 @@
     el.addEventListener('pointerup', end);
     el.addEventListener('pointercancel', function () { start = null; tlRefresh(); });
   }
-  tlBuild();
   tlBrushing($('lg-tl-axis'));
   tlBrushing($('lg-tl-svg'));
   $('lg-tl-clear').addEventListener('click', function () { tlSetRange('', ''); });
@@ -725,22 +724,33 @@
     m.g.parentNode.appendChild(m.g);  // drawn on top of its neighbours
     if (m.n.cn && MAP.country.has(m.n.cn)) MAP.country.get(m.n.cn).classList.add('lg-map-selc');
   }
-  if (mapBuild()) {
-    mapRefresh();
-    mapFit(false);
-    $('lg-map-fit').addEventListener('click', function () { mapFit(false); });
-    $('lg-map-world').addEventListener('click', function () { mapFit(true); });
-    network.on('deselectNode', function () { mapSelect(null); });
-  }
-  // the timeline is drawn once the map has taken its share of the width, and again whenever its size changes
-  tlDraw();
+  $('lg-map-fit').addEventListener('click', function () { mapFit(false); });
+  $('lg-map-world').addEventListener('click', function () { mapFit(true); });
+  network.on('deselectNode', function () { mapSelect(null); });
+
+  // ------------------------------------------------------------------ the panels, once the chart is drawn
+  // (a 2,000-entity timeline is tens of thousands of SVG elements: the chart shows first, the panels just after)
   var redraw = null;
   function resized() {
     clearTimeout(redraw);
     redraw = setTimeout(function () { tlDraw(); mapDraw(); }, 120);
   }
-  if (window.ResizeObserver) new ResizeObserver(resized).observe($('lg-tl'));
-  else window.addEventListener('resize', resized);
+  function panels() {
+    tlBuild();
+    if (mapBuild()) {
+      mapRefresh();
+      mapFit(false);
+      mapSelect(MAP.sel);
+    }
+    // the timeline is drawn once the map has taken its share of the width, and again whenever its size changes
+    tlDraw();
+    if (window.ResizeObserver) new ResizeObserver(resized).observe($('lg-tl'));
+    else window.addEventListener('resize', resized);
+    window.__linkgraphPanels = performance.now();
+    performance.mark('lg-panels');
+    $('lg-tl').setAttribute('data-drawn', 'true');
+  }
+  network.once('afterDrawing', function () { setTimeout(panels, 0); });
 
   markLegend();
   status();
