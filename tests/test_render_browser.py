@@ -678,7 +678,7 @@ def test_map_places_entities_on_the_basemap(browser, chart_file):
     )
     assert "Address: -2+3+cmd|' /C calc'!A0 (in its country)" in titles and "Location: Mombasa" in titles
     tags = set(browser.execute_script("return Array.from(document.querySelectorAll('#lg-map *')).map(e => e.tagName)"))
-    assert tags <= {"DIV", "SPAN", "BUTTON", "svg", "g", "path", "title", "circle", "image"}, tags
+    assert tags <= {"DIV", "SPAN", "BUTTON", "svg", "g", "path", "polyline", "title", "circle", "image"}, tags
     assert browser.execute_script("return window.__csp") == []
 
 
@@ -724,3 +724,23 @@ def test_brushing_filters_the_map(browser, chart_file):
     assert shown() == {"loc:mombasa", "loc:vn"}
     browser.find_element("id", "lg-tl-clear").click()
     assert shown() == PLACED
+
+
+def test_map_draws_shipment_routes(browser, chart_file):
+    """The air waybill's legs (ROUTED_VIA Mombasa, leg 1, then Viet Nam, leg 2) as a line, in leg order, linked to
+    the chart's selection and filtered like the shipment."""
+    load(browser, chart_file)
+    route = browser.execute_script(
+        "var r = document.querySelector('#lg-map-svg .lg-map-route');"
+        "return r && [r.getAttribute('data-node'), r.getAttribute('points'), r.querySelector('title').textContent]"
+    )
+    assert route[0] == "sh:awb" and route[2] == "AWB 176-12345675: Mombasa → Viet Nam"
+    first, second = [tuple(map(float, p.split(","))) for p in route[1].split()]
+    assert first == (39.67, 4.05) and 100 < second[0] < 110 and -25 < second[1] < -8  # Viet Nam, north of the equator
+    browser.execute_script("linkgraph.focus('sh:awb', false)")
+    assert browser.execute_script("return document.querySelector('#lg-map-svg .lg-map-route.lg-map-sel') !== null")
+    browser.execute_script("linkgraph.timeline.range('2021-01-01', '2022-12-31')")  # the waybill is of 2023-04-10
+    assert (
+        browser.execute_script("return getComputedStyle(document.querySelector('#lg-map-svg .lg-map-route')).display")
+        == "none"
+    )

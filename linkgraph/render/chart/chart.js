@@ -599,7 +599,8 @@
   // in plain longitude / latitude. An entity is placed at its own coordinates (`ll`), else in its country (`cn`,
   // the ISO numeric id of the basemap's country); entities at one spot sit in a small ring around it. Filters
   // (types, grades, the timeline's range) hide their markers; the entity selected in the chart is ringed.
-  var MAP = {marks: [], byNode: new Map(), country: new Map(), centre: new Map(), sel: null, view: null, R: 7};
+  var MAP = {marks: [], byNode: new Map(), country: new Map(), centre: new Map(), routes: [], sel: null, view: null,
+    R: 7};
   function mapRing(coords) {
     // area and centroid of a ring of [lon, lat] (shoelace)
     var a = 0, cx = 0, cy = 0;
@@ -656,10 +657,33 @@
         MAP.byNode.set(m.n.i, m);
       });
     });
-    svg.appendChild(land); svg.appendChild(marks);
+    svg.appendChild(land); svg.appendChild(mapRoutes()); svg.appendChild(marks);
     $('lg-map').hidden = false;
     $('lg-map-note').textContent = MAP.marks.length + ' placed';
     return true;
+  }
+  function mapRoutes() {
+    // a shipment's route: a line through the places of its ROUTED_VIA links, in the order of their `leg`
+    var g = s('g'), legs = new Map();
+    D.links.forEach(function (l) {
+      if (l.t !== 'ROUTED_VIA' || !MAP.byNode.has(l.to) || !nodeById.has(l.f)) return;
+      var leg = l.p.filter(function (kv) { return kv[0] === 'leg'; })[0];
+      if (!legs.has(l.f)) legs.set(l.f, []);
+      legs.get(l.f).push([leg ? parseFloat(leg[1]) : NaN, l]);
+    });
+    legs.forEach(function (list, id) {
+      if (list.length < 2) return;
+      list.sort(function (a, b) { return (isNaN(a[0]) ? Infinity : a[0]) - (isNaN(b[0]) ? Infinity : b[0]); });
+      var at = list.map(function (x) { return MAP.byNode.get(x[1].to).at; });
+      var el = s('polyline', {points: at.map(function (a) { return a[0].toFixed(3) + ',' + (-a[1]).toFixed(3); }).join(' ')},
+        'lg-map-route');
+      el.setAttribute('data-node', id);
+      tip(el, nodeById.get(id).c + ': ' + list.map(function (x) { return nodeById.get(x[1].to).c; }).join(' \u2192 '));
+      el.addEventListener('click', function () { focusNode(id); });
+      g.appendChild(el);
+      MAP.routes.push({id: id, el: el});
+    });
+    return g;
   }
   function mapFit(world) {
     // the view: the visible markers' extent (padded), or the whole world
@@ -709,6 +733,7 @@
       m.g.classList.toggle('lg-map-off', !on);
       if (on && m.n.cn) has.add(m.n.cn);
     });
+    MAP.routes.forEach(function (r) { r.el.classList.toggle('lg-map-off', !visibleNodes.has(r.id)); });
     MAP.country.forEach(function (el, id) { el.classList.toggle('lg-map-has', has.has(id)); });
   }
   function mapSelect(id) {
@@ -718,6 +743,7 @@
       if (old.n.cn && MAP.country.has(old.n.cn)) MAP.country.get(old.n.cn).classList.remove('lg-map-selc');
     }
     MAP.sel = id === undefined ? null : id;
+    MAP.routes.forEach(function (r) { r.el.classList.toggle('lg-map-sel', r.id === MAP.sel); });
     var m = id === null || id === undefined ? null : MAP.byNode.get(id);
     if (!m) return;
     m.g.classList.add('lg-map-sel');
