@@ -141,10 +141,11 @@ def requests_seen(drv, with_document: bool = False) -> list:
 
 
 def load(drv, path: Path, timeout: float = 30.0) -> list[tuple[str, str]]:
-    """Open the page, wait until vis-network has drawn it; returns the (url, document) requests made meanwhile."""
+    """Open the page, wait until vis-network has drawn it and the timeline and map panels after it; returns the
+    (url, document) requests made meanwhile."""
     requests_seen(drv)  # drop older entries
     drv.get(path.as_uri())
-    _wait(drv, "return !!window.__linkgraphDrawn", timeout)
+    _wait(drv, "return !!window.__linkgraphDrawn && !!window.__linkgraphPanels", timeout)
     time.sleep(0.3)
     return requests_seen(drv, with_document=True)
 
@@ -261,7 +262,7 @@ def test_hostile_names_are_text(loaded):
     drv.execute_script("linkgraph.showNode('doc:report')")
     assert XSS_COMMENT in drv.find_element("id", "lg-panel").get_attribute("textContent")
     assert drv.execute_script("return window.__alerts") == []
-    assert drv.execute_script("return document.scripts.length") == 3
+    assert drv.execute_script("return document.scripts.length") == 4
     assert drv.execute_script("return document.querySelectorAll('[onerror], [onload], img[src=\"x\"]').length") == 0
     assert drv.execute_script("return window.__csp") == []
 
@@ -302,7 +303,7 @@ def test_no_script_runs_without_the_csp(browser, chart_file, tmp_path):
     assert XSS_SCRIPT in _search(browser, "script")
     time.sleep(0.3)
     assert browser.execute_script("return window.__alerts") == []
-    assert browser.execute_script("return document.scripts.length") == 3
+    assert browser.execute_script("return document.scripts.length") == 4
     assert browser.execute_script("return document.querySelectorAll('img[src=\"x\"], [onerror]').length") == 0
     load(browser, chart_file)  # back to the real page for the next tests
 
@@ -445,12 +446,12 @@ def test_repr_html_iframe_runs_sandboxed(browser, sub, tmp_path):
     frame = browser.find_element("tag name", "iframe")
     browser.switch_to.frame(frame)
     try:
-        _wait(browser, "return !!window.__linkgraphDrawn", 30)
+        _wait(browser, "return !!window.__linkgraphDrawn && !!window.__linkgraphPanels", 30)
         assert browser.execute_script("return linkgraph.network.body.nodeIndices.length") == len(NODES)
         assert browser.execute_script("return window.origin") == "null"  # opaque origin: cannot touch the host
         # (CDP's on-new-document hooks do not reach a sandboxed srcdoc frame, whose sandbox blocks dialogs anyway:
         # check the DOM for injected elements instead)
-        assert browser.execute_script("return document.scripts.length") == 3
+        assert browser.execute_script("return document.scripts.length") == 4
         assert browser.execute_script("return document.querySelectorAll('img[src=\"x\"], [onerror]').length") == 0
     finally:
         browser.switch_to.default_content()
@@ -461,3 +462,285 @@ def test_repr_html_iframe_runs_sandboxed(browser, sub, tmp_path):
     )  # the chart's styles did not leak
     outside = [u for u in requests_seen(browser) if not u.startswith(("file:", "data:", "about:"))]
     assert outside == []
+
+
+# ------------------------------------------------------------------------------------------------ timeline
+
+
+def _first_dates(sub) -> dict[str, str]:
+    """Each entity the timeline must show (a dated observation, or a dated link), with its first date."""
+    nodes, links = items(sub)
+    first = {n.id: n.observations[0][0] for n in nodes if n.observations}
+    for lk in links:
+        if lk.dates:
+            for end in (lk.source, lk.target):
+                first[end] = min(first.get(end, lk.dates[0]), lk.dates[0])
+    return first
+
+
+def _tl_row_ids(drv) -> list[str]:
+    return drv.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row')).map(g => g.getAttribute('data-node'))"
+    )
+
+
+def _drag(drv, x0: float, x1: float, y: float) -> None:
+    """A real mouse drag at viewport coordinates (pointer down, move, up), as a person brushes."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    ab = ActionBuilder(drv)
+    ab.pointer_action.move_to_location(int(x0), int(y)).pointer_down()
+    ab.pointer_action.move_to_location(int((x0 + x1) / 2), int(y)).move_to_location(int(x1), int(y)).pointer_up()
+    ab.perform()
+
+
+def test_timeline_has_a_row_per_dated_entity(browser, chart_file, sub):
+    load(browser, chart_file)
+    first = _first_dates(sub)
+    rows = _tl_row_ids(browser)
+    assert rows == browser.execute_script("return linkgraph.timeline.rows()")
+    assert sorted(rows) == sorted(first) and "sz:1" in rows and "l:28" not in rows
+    assert [first[r] for r in rows] == sorted(first[r] for r in rows)  # in order of their first date
+    # each dated link is marked on the rows of both its ends: the phone +254712345678 has HAS_PHONE (dated by its
+    # record) and the two CALLED links
+    marks = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-ev'))"
+        ".filter(e => e.closest('.lg-tl-row').getAttribute('data-node') === 'ph:ke').map(e => e.getAttribute('data-link'))"
+    )
+    assert sorted(marks) == ["l:1", "l:3", "l:4"]
+    # the seizure's own dates (2023-04-12, and 2023-04-13 in the press release) are its two observation marks
+    n_obs = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row'))"
+        ".find(g => g.getAttribute('data-node') === 'sz:1').querySelectorAll('.lg-tl-obs').length"
+    )
+    assert n_obs == 2
+    assert len(browser.execute_script("return document.querySelectorAll('#lg-tl-axis text')")) >= 2  # a dated axis
+
+
+def test_timeline_brush_filters_the_chart(browser, chart_file, sub):
+    load(browser, chart_file)
+    x0, x1, top = browser.execute_script(
+        "var r = document.getElementById('lg-tl-svg').getBoundingClientRect();"
+        "return [r.left + linkgraph.timeline.x('2023-03-01') + 1, r.left + linkgraph.timeline.x('2023-04-12') + 1,"
+        " r.top]"
+    )
+    _drag(browser, x0, x1, top + 9)  # across the first row
+    frm, to = browser.execute_script("return [linkgraph.state.from, linkgraph.state.to]")
+    day = lambda s: int(s.replace("-", ""))
+    assert abs(day(frm) - 20230301) <= 3 and abs(day(to) - 20230412) <= 3, (frm, to)
+    # one filter: the From and To fields show the brushed range
+    fields = "return ['lg-from', 'lg-to'].map(id => document.getElementById(id).value)"
+    assert browser.execute_script(fields) == [frm, to]
+
+    def ok(it):  # undated entities and links are kept ("keep undated items" is on)
+        d = it.dates
+        return d is None or (d[1] >= frm and d[0] <= to)
+
+    n, drawn, m, edges = _visible(browser)
+    assert (n, m) == _expected(sub, ok, ok) and (drawn, edges) == (n, m)
+    assert 0 < n < len(NODES) and 0 < m < len(LINKS)
+    drawn_ids = set(browser.execute_script("return linkgraph.drawnIds()"))
+    assert "sz:1" in drawn_ids and "ac:mpesa" not in drawn_ids  # seized 2023-04-12; the account seen 2022-11-30
+    # the rows and marks of what is hidden are dimmed, the brush is drawn over the rows and the axis
+    off = set(
+        browser.execute_script(
+            "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row.lg-tl-off')).map(g => g.getAttribute('data-node'))"
+        )
+    )
+    assert off == set(_tl_row_ids(browser)) - drawn_ids and off
+    widths = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.lg-tl-brush')).map(r => r.getBBox().width)"
+    )
+    assert len(widths) == 2 and all(w > 0 for w in widths)
+    # Clear range shows everything again and empties the fields
+    browser.find_element("id", "lg-tl-clear").click()
+    assert _visible(browser) == (len(NODES), len(NODES), len(LINKS), len(LINKS))
+    assert browser.execute_script("return linkgraph.state.from + linkgraph.state.to") == ""
+
+
+def test_date_fields_move_the_brush(browser, chart_file):
+    load(browser, chart_file)
+    browser.execute_script("""
+        function set(id, v) { var e = document.getElementById(id); e.value = v; e.dispatchEvent(new Event('change')); }
+        set('lg-from', '2023-04-01'); set('lg-to', '2023-04-30');""")
+    x = browser.execute_script(
+        "var b = document.querySelector('#lg-tl-svg .lg-tl-brush').getBBox(); return [b.x, b.x + b.width,"
+        " linkgraph.timeline.x('2023-04-01'), linkgraph.timeline.x('2023-05-01')]"
+    )
+    assert abs(x[0] - x[2]) < 1 and abs(x[1] - x[3]) < 1
+    # zoom to the range: the axis now spans about April 2023, and the brush still covers it
+    browser.find_element("id", "lg-tl-zoom").click()
+    span = browser.execute_script("return linkgraph.timeline.x('2023-05-01') - linkgraph.timeline.x('2023-04-01')")
+    assert span > 300  # a month over most of the plot
+    browser.find_element("id", "lg-tl-all").click()
+    assert (
+        browser.execute_script("return linkgraph.timeline.x('2023-05-01') - linkgraph.timeline.x('2023-04-01')") < 100
+    )
+
+
+def test_selecting_a_node_highlights_its_timeline_row(browser, chart_file):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    load(browser, chart_file)
+    browser.execute_script("linkgraph.focus('p:hung', false, 1.6); linkgraph.network.unselectAll();")
+    time.sleep(0.2)
+    canvas = browser.find_element("css selector", "#lg-net canvas")
+    ActionChains(browser).move_to_element(canvas).click().perform()  # a real click on the node
+    _wait(browser, "return linkgraph.selected()[0] === 'p:hung'", 5)
+    sel = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-sel')).map(g => g.getAttribute('data-node'))"
+    )
+    assert sel == ["p:hung"] and browser.execute_script("return linkgraph.timeline.selected()") == "p:hung"
+    # the row is scrolled into view in the timeline
+    assert browser.execute_script("""
+        var body = document.getElementById('lg-tl-body').getBoundingClientRect();
+        var row = Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-sel'))[0].getBoundingClientRect();
+        return row.top >= body.top - 1 && row.bottom <= body.bottom + 1""")
+    # clicking empty space deselects: no row highlighted
+    assert browser.execute_script("return linkgraph.network.getNodeAt({x: 12, y: 12}) === undefined")
+    w, h = canvas.size["width"], canvas.size["height"]
+    ActionChains(browser).move_to_element_with_offset(canvas, 12 - w // 2, 12 - h // 2).click().perform()
+    _wait(browser, "return linkgraph.selected().length === 0", 5)
+    assert browser.execute_script("return document.querySelectorAll('#lg-tl-svg .lg-tl-sel').length") == 0
+    # and the other way: clicking a row's label selects the entity in the chart
+    browser.execute_script(
+        "Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row'))"
+        ".find(g => g.getAttribute('data-node') === 'sz:1').querySelector('.lg-tl-label')"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true}))"
+    )
+    assert browser.execute_script("return linkgraph.selected()") == ["sz:1"]
+
+
+def test_timeline_labels_are_text(browser, chart_file):
+    load(browser, chart_file)
+    rows = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-row')).map(g => [g.getAttribute('data-node'),"
+        " g.querySelector('.lg-tl-label').firstChild.nodeValue, g.querySelector('.lg-tl-label title').textContent])"
+    )
+    labels = {r[0]: r[1:] for r in rows}
+    assert labels["__proto__"] == ["constructor", "Person: constructor"]
+    assert labels["p:script"] == [XSS_SCRIPT, "Person: " + XSS_SCRIPT]
+    assert labels["p:img"][1] == "Person: " + XSS_IMG
+    assert labels["o:close"][1] == "Organization: " + XSS_CLOSE
+    assert labels["p:hung"][0] == VIETNAMESE
+    titles = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl-svg .lg-tl-ev title')).map(t => t.textContent).join('\\n')"
+    )
+    assert "CALLED 2023-04-11T22:40:00" in titles and XSS_CLOSE in titles
+    tags = set(browser.execute_script("return Array.from(document.querySelectorAll('#lg-tl *')).map(e => e.tagName)"))
+    assert tags <= {"DIV", "SPAN", "BUTTON", "svg", "g", "rect", "line", "text", "title", "image", "circle"}, tags
+    hrefs = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-tl image')).map(i => i.getAttribute('href'))"
+    )
+    assert hrefs and all(h.startswith("data:image/svg+xml") for h in hrefs)
+    assert browser.execute_script("return window.__alerts") == []
+    assert browser.execute_script("return document.scripts.length") == 4
+    assert browser.execute_script("return window.__csp") == []
+
+
+# ------------------------------------------------------------------------------------------------ map
+
+PLACED = {"loc:mombasa", "loc:ke", "loc:vn", "sz:1", "ad:mombasa"}
+
+
+def _map_mark(drv, node_id: str):
+    return drv.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-map-svg .lg-map-mark'))"
+        ".find(g => g.getAttribute('data-node') === arguments[0]) || null",
+        node_id,
+    )
+
+
+def test_map_places_entities_on_the_basemap(browser, chart_file):
+    load(browser, chart_file)
+    assert browser.find_element("id", "lg-map").is_displayed()
+    assert set(browser.execute_script("return linkgraph.map.placed()")) == PLACED
+    assert browser.execute_script("return document.querySelectorAll('#lg-map-svg .lg-map-country').length") > 150
+    # Mombasa at its own coordinates (x = longitude, y = -latitude); the marker sits on Kenya's outline
+    ring = _map_mark(browser, "loc:mombasa").find_element("css selector", "circle")
+    assert abs(float(ring.get_attribute("cx")) - 39.67) < 1e-3 and abs(float(ring.get_attribute("cy")) - 4.05) < 1e-3
+    kenya = browser.execute_script(
+        "var p = Array.from(document.querySelectorAll('#lg-map-svg .lg-map-country'))"
+        ".find(e => e.querySelector('title').textContent === 'Kenya'); var b = p.getBBox();"
+        "return [b.x, b.y, b.x + b.width, b.y + b.height, p.classList.contains('lg-map-has')]"
+    )
+    assert kenya[0] < 39.67 < kenya[2] and kenya[1] < 4.05 < kenya[3] and kenya[4]  # shaded: it holds entities
+    # every marker is inside the view (the map fits the placed entities)
+    inside = browser.execute_script("""
+        var svg = document.getElementById('lg-map-svg').getBoundingClientRect();
+        return Array.from(document.querySelectorAll('#lg-map-svg .lg-map-mark')).every(function (g) {
+          var r = g.getBoundingClientRect();
+          return r.left >= svg.left - 1 && r.right <= svg.right + 1 && r.top >= svg.top - 1 && r.bottom <= svg.bottom + 1;
+        })""")
+    assert inside
+    titles = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-map-svg .lg-map-mark > title')).map(t => t.textContent)"
+    )
+    assert "Address: -2+3+cmd|' /C calc'!A0 (in its country)" in titles and "Location: Mombasa" in titles
+    tags = set(browser.execute_script("return Array.from(document.querySelectorAll('#lg-map *')).map(e => e.tagName)"))
+    assert tags <= {"DIV", "SPAN", "BUTTON", "svg", "g", "path", "polyline", "title", "circle", "image"}, tags
+    assert browser.execute_script("return window.__csp") == []
+
+
+def test_map_selection_is_linked_to_the_chart(browser, chart_file):
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    load(browser, chart_file)
+    x, y = browser.execute_script(
+        "var r = arguments[0].getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]",
+        _map_mark(browser, "loc:mombasa"),
+    )
+    ab = ActionBuilder(browser)
+    ab.pointer_action.move_to_location(int(x), int(y)).click()
+    ab.perform()  # a real click on the marker
+    _wait(browser, "return document.getElementById('lg-panel').getAttribute('data-node') === 'loc:mombasa'", 5)
+    assert browser.execute_script("return linkgraph.selected()") == ["loc:mombasa"]
+    assert "lg-map-sel" in _map_mark(browser, "loc:mombasa").get_attribute("class")
+    # and the other way: selecting in the chart rings the marker, and the country of one placed by its country
+    browser.execute_script("linkgraph.focus('sz:1', false)")
+    assert browser.execute_script("return linkgraph.map.selected()") == "sz:1"
+    sel = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lg-map-svg .lg-map-sel')).map(g => g.getAttribute('data-node'))"
+    )
+    assert sel == ["sz:1"]
+    assert (
+        browser.execute_script("return document.querySelector('#lg-map-svg .lg-map-selc > title').textContent")
+        == "Kenya"
+    )
+    browser.execute_script("linkgraph.focus('p:hung', false)")  # not on the map: nothing ringed
+    assert browser.execute_script("return document.querySelectorAll('#lg-map-svg .lg-map-sel').length") == 0
+
+
+def test_brushing_filters_the_map(browser, chart_file):
+    load(browser, chart_file)
+    shown = lambda: {
+        i
+        for i in PLACED
+        if browser.execute_script("return getComputedStyle(arguments[0]).display", _map_mark(browser, i)) != "none"
+    }
+    assert shown() == PLACED
+    browser.execute_script("linkgraph.timeline.range('2021-01-01', '2022-12-31')")
+    # all dated 2023 but Mombasa (port) and Viet Nam, which have no date and are kept as undated
+    assert shown() == {"loc:mombasa", "loc:vn"}
+    browser.find_element("id", "lg-tl-clear").click()
+    assert shown() == PLACED
+
+
+def test_map_draws_shipment_routes(browser, chart_file):
+    """The air waybill's legs (ROUTED_VIA Mombasa, leg 1, then Viet Nam, leg 2) as a line, in leg order, linked to
+    the chart's selection and filtered like the shipment."""
+    load(browser, chart_file)
+    route = browser.execute_script(
+        "var r = document.querySelector('#lg-map-svg .lg-map-route');"
+        "return r && [r.getAttribute('data-node'), r.getAttribute('points'), r.querySelector('title').textContent]"
+    )
+    assert route[0] == "sh:awb" and route[2] == "AWB 176-12345675: Mombasa → Viet Nam"
+    first, second = [tuple(map(float, p.split(","))) for p in route[1].split()]
+    assert first == (39.67, 4.05) and 100 < second[0] < 110 and -25 < second[1] < -8  # Viet Nam, north of the equator
+    browser.execute_script("linkgraph.focus('sh:awb', false)")
+    assert browser.execute_script("return document.querySelector('#lg-map-svg .lg-map-route.lg-map-sel') !== null")
+    browser.execute_script("linkgraph.timeline.range('2021-01-01', '2022-12-31')")  # the waybill is of 2023-04-10
+    assert (
+        browser.execute_script("return getComputedStyle(document.querySelector('#lg-map-svg .lg-map-route')).display")
+        == "none"
+    )

@@ -9,9 +9,11 @@ import json
 import re
 import warnings
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
+from linkgraph.render import html as html_module
 from linkgraph.render import write
 from linkgraph.render.base import MarkingWarning, RenderError
 from linkgraph.render.html import Chart, ChartTooLarge, script_json, write_html
@@ -105,11 +107,13 @@ def test_one_self_contained_page(page, parsed):
     assert len(page) < 2_000_000
 
 
-def test_exactly_three_scripts(parsed):
+def test_exactly_four_scripts(parsed):
+    """The data, vis-network, topojson-client (the map's basemap decoder) and the page's own script."""
     kinds = [(a.get("type"), a.get("id")) for a, _ in parsed.scripts]
-    assert kinds == [("application/json", "lg-data"), (None, None), (None, None)]
+    assert kinds == [("application/json", "lg-data"), (None, None), (None, None), (None, None)]
     assert "vis-network" in parsed.scripts[1][1][:200]
-    assert "sourceMappingURL" not in parsed.scripts[1][1]
+    assert "topojson-client" in parsed.scripts[2][1][:200]
+    assert all("sourceMappingURL" not in body for _, body in parsed.scripts)
 
 
 def test_styles_load_nothing(parsed):
@@ -178,6 +182,9 @@ def test_node_data(chart):
     assert records(d, p)[0]["row"] == "14" and records(d, p)[1]["credibility"] == "3"
     assert dict(p["p"])["occupation"].startswith("@SUM")
     assert nodes["sz:1"]["d"] == ["2023-04-12", "2023-04-13"]
+    # every dated observation, for the timeline: the seizure's date and the press release's, an informant's month
+    assert nodes["sz:1"]["ob"] == [["2023-04-12", "2023-04-12"], ["2023-04-13", "2023-04-13"]]
+    assert ["2023-05-01", "2023-05-31"] in p["ob"] and nodes["sp:manis"]["ob"] == []
     assert records(d, nodes["loc:ke"])[0]["rows"] == "2-40,57"
     assert nodes["sp:manis"]["d"] is None and nodes["sp:manis"]["g"] == []
     assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in d["nodes"])
@@ -258,3 +265,51 @@ def test_empty_subgraph(tmp_path):
     p = write_html(Subgraph(nodes=pd.DataFrame(), links=pd.DataFrame()), tmp_path / "empty.html")
     d = json.loads(html.unescape(re.search(r'id="lg-data">(.*?)</script>', p.read_text()).group(1)))
     assert d["nodes"] == [] and d["links"] == []
+    assert d["world"] is None  # no basemap when the map has nothing to place
+
+
+# ------------------------------------------------------------------------------------------------ the page's files
+
+CHART_DIR = Path(html_module.__file__).resolve().parent / "chart"
+
+
+def test_vendored_files_match_their_manifest():
+    """Every file in chart/vendor/ is listed in VENDOR.json (written by tools/vendor_js.py from the npm registry,
+    after checking the tarball's sha512 integrity) with the sha256 it still has, a version and a licence."""
+    vendor = CHART_DIR / "vendor"
+    manifest = json.loads((vendor / "VENDOR.json").read_text(encoding="utf-8"))
+    listed = {"VENDOR.json"}
+    for pkg in manifest["packages"]:
+        assert pkg["name"] and re.fullmatch(r"\d+\.\d+\.\d+", pkg["version"]) and pkg["license"]
+        assert pkg["tarball"].startswith("https://registry.npmjs.org/") and pkg["integrity"].startswith("sha512-")
+        for f in pkg["files"]:
+            data = (vendor / f["path"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == f["sha256"], f["path"]
+            assert len(data) == f["bytes"]
+            listed.add(f["path"])
+    assert {p.name for p in vendor.iterdir()} == listed
+    vis = next(p for p in manifest["packages"] if p["name"] == "vis-network")
+    assert vis["version"] == "9.1.2"  # the version pyvis ships (notebook users' Network draws with the same)
+
+
+def test_page_is_built_from_the_package_files(parsed):
+    """The inlined scripts and styles are the package's files, and the CSP hashes are of exactly that content."""
+    read = lambda name: re.sub(r"^//# sourceMappingURL=\S*\s*$", "", (CHART_DIR / name).read_text("utf-8"), flags=re.M)
+    scripts = [body for attrs, body in parsed.scripts if attrs.get("type") != "application/json"]
+    assert scripts == [read("vendor/vis-network.min.js"), read("vendor/topojson-client.min.js"), read("chart.js")]
+    assert parsed.styles == [read("vendor/vis-network.min.css"), read("chart.css")]
+    assert "vis-network" not in (CHART_DIR / "chart.js").read_text("utf-8")[:200]
+
+
+def test_map_data(chart):
+    """Places, seizures and addresses at their own coordinates, else in their country (the basemap's ISO numeric
+    id); the basemap is Natural Earth's countries from the vendored world-atlas."""
+    d = chart.data()
+    nodes = {n["i"]: n for n in d["nodes"]}
+    assert nodes["loc:mombasa"]["ll"] == [-4.05, 39.67] and "cn" not in nodes["loc:mombasa"]
+    assert nodes["sz:1"]["cn"] == "404" and nodes["ad:mombasa"]["cn"] == "404"  # country KE
+    assert nodes["loc:ke"]["cn"] == "404" and nodes["loc:vn"]["cn"] == "704"  # kind country, code KE / VN
+    placed = {i for i, n in nodes.items() if "ll" in n or "cn" in n}
+    assert placed == {"loc:mombasa", "loc:ke", "loc:vn", "sz:1", "ad:mombasa"}  # not people, nor their nationality
+    ids = {g["id"] for g in d["world"]["objects"]["countries"]["geometries"] if "id" in g}
+    assert {"404", "704", "156"} <= ids and d["world"]["type"] == "Topology"

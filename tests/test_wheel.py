@@ -1,4 +1,5 @@
-"""The built wheel carries the package, its schema, the import specifications and the query library."""
+"""The built wheel carries the package, its schema, the import specifications, the query library and the chart
+page's files (template, CSS, JavaScript, vendored libraries)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,15 @@ def test_wheel_bundles_schema_specs_and_queries(wheel):
         assert src, f"{folder}/ is empty"
         bundled = sorted(Path(n).name for n in names if n.startswith(f"linkgraph/_bundled/{folder}/"))
         assert bundled == src
+
+
+def test_wheel_bundles_the_chart_page(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    chart = ROOT / "linkgraph" / "render" / "chart"
+    files = sorted(p.relative_to(ROOT).as_posix() for p in chart.rglob("*") if p.is_file())
+    assert {"linkgraph/render/chart/page.html", "linkgraph/render/chart/chart.js"} <= set(files)
+    assert "linkgraph/render/chart/vendor/VENDOR.json" in files
+    assert [f for f in files if f not in names] == []
 
 
 def test_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
@@ -78,3 +88,11 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
         cwd=tmp_path,
     )
     assert r.returncode == 0, r.stderr
+    # the chart page is read from the installed wheel's package data
+    out = tmp_path / "chart.html"
+    r = subprocess.run(
+        [str(exe), "chart", "--db", str(db), "--out", str(out)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and "@version 9.1.2" in page and "linkgraph = {network" in page

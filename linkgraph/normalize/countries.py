@@ -708,6 +708,12 @@ def country_name(alpha2: str | None) -> str | None:
     return getattr(c, "common_name", None) or c.name
 
 
+def country_numeric(alpha2: str | None) -> str | None:
+    """ISO 3166-1 numeric code, three digits, of an alpha-2 code ("KE" -> "404"); None when it has none (XK)."""
+    c = _country_obj(alpha2.upper()) if isinstance(alpha2, str) and len(alpha2) == 2 else None
+    return c.numeric if c is not None else None
+
+
 def _ok(raw: Any, code: str, note: str | None = None) -> CountryValue:
     c = _country_obj(code)
     return CountryValue(

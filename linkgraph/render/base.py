@@ -175,17 +175,17 @@ def item_date(row: dict, keys: tuple[str, ...] = ("date", "time", "first_seen"))
     return None
 
 
+def date_spans(row: dict, prov: list[dict]) -> list[tuple[str, str]]:
+    """Each distinct dated observation of an item, as (first day, last day), in order: its date, time, first and
+    last seen, and the `observed` date of each provenance record."""
+    bounds = {date_bounds(row.get(key)) for key in ("date", "time", "first_seen", "last_seen")}
+    bounds |= {date_bounds(rec.get("observed")) for rec in prov}
+    return sorted(b for b in bounds if b)
+
+
 def date_range(row: dict, prov: list[dict]) -> tuple[str, str] | None:
     """The span of days an item was observed or dated in (date, time, first/last_seen, provenance `observed`)."""
-    bounds = []
-    for key in ("date", "time", "first_seen", "last_seen"):
-        b = date_bounds(row.get(key))
-        if b:
-            bounds.append(b)
-    for rec in prov:
-        b = date_bounds(rec.get("observed"))
-        if b:
-            bounds.append(b)
+    bounds = date_spans(row, prov)
     if not bounds:
         return None
     return min(b[0] for b in bounds), max(b[1] for b in bounds)
@@ -335,6 +335,10 @@ class Item:
     @property
     def dates(self) -> tuple[str, str] | None:
         return date_range(self.row, self.prov)
+
+    @property
+    def observations(self) -> list[tuple[str, str]]:
+        return date_spans(self.row, self.prov)
 
 
 def items(sub: Subgraph) -> tuple[list[Item], list[Item]]:

@@ -6,15 +6,21 @@
 
 The page shows an i2-style icon per entity type, captions, link labels (type and date), a legend, a search box,
 filters (entity type, link type, date range, minimum Admiralty grade), a side panel with the properties and
-every provenance record of the clicked entity and of its links, the highlighted path of a path query, and a
-TLP 2.0 banner top and bottom. Node positions are computed here with igraph and physics is off, so a
-2,000-node chart draws at once.
+every provenance record of the clicked entity and of its links, the highlighted path of a path query, a timeline
+of every dated observation (one row per entity; its brush is the date filter), a map of places, seizures and
+addresses (Natural Earth countries, vendored), and a TLP 2.0 banner top and bottom. Node positions are computed
+here with igraph and physics is off, so a 2,000-node chart draws at once.
+
+The page itself is package data in `linkgraph/render/chart/`: the template `page.html` (slots `@@NAME@@`),
+`chart.css`, `chart.js` (checked by ESLint in CI, tools/js/) and `vendor/` (vis-network, topojson-client and
+world-atlas, written with their manifest VENDOR.json by tools/vendor_js.py from the npm registry). This module
+fills the slots.
 
 Security: every string from the data is treated as hostile. The data travels as JSON in a
 `<script type="application/json">` block with `<`, `>`, `&`, U+2028 and U+2029 escaped, so it can never close
 the tag; the page writes data only with textContent/createTextNode (vis-network sets tooltips as text); and a
-Content-Security-Policy allows only the page's own scripts (by hash), inline styles and `data:` images, which
-also blocks every network request.
+Content-Security-Policy allows only the page's own scripts and styles (by hashes of the files' content, computed
+when the page is written) and `data:` images, which also blocks every network request.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import base64
 import functools
 import hashlib
 import html
-import importlib.util
+import importlib.resources
 import json
 import re
 from functools import cached_property
@@ -31,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from linkgraph import grading
+from linkgraph.normalize.countries import country_numeric
 from linkgraph.render.base import (
     Analytics,
     ChartTooLarge,
@@ -50,26 +57,75 @@ SIZE_BY = ("degree", "betweenness", None)
 COLOR_BY = ("type", "community", "country")
 MAX_LEGEND_COLOURS = 19  # then "other"
 MARK_COLOUR = "#8E24AA"  # border and badge of entities an analytic query marked (not a TLP or path colour)
+# entity types the map places: at their own latitude and longitude, else in their country
+MAP_TYPES = ("Location", "Seizure", "Address")
+
+
+CHART = importlib.resources.files(__package__) / "chart"  # the page's template, CSS, JavaScript and vendor/
+
+
+def _asset(name: str, inlined: bool = True) -> str:
+    """A file of the page (`chart/NAME`, package data), as text with its source-map comment dropped (developer
+    tools would otherwise fetch a .map file); a file `inlined` in a <script> or <style> element is refused if it
+    could close that element."""
+    try:
+        source = (CHART / name).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError) as exc:  # pragma: no cover - a broken install
+        raise RenderError(f"the chart page's file {name} is missing from the installed package ({exc})") from None
+    source = re.sub(r"^//# sourceMappingURL=\S*\s*$", "", source, flags=re.M)
+    source = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", source)
+    if inlined and re.search(r"</(script|style)", source, flags=re.I):  # pragma: no cover - a vendored or edited file
+        raise RenderError(f"the chart page's file {name} contains a closing script or style tag")
+    return source
 
 
 @functools.cache
+def page_assets() -> dict[str, str]:
+    """The page's template (`page.html`), its own CSS and JavaScript (`chart.css`, `chart.js`) and the vendored
+    vis-network (`vendor/`, written by tools/vendor_js.py from the npm registry), as text."""
+    return {
+        "PAGE": _asset("page.html", inlined=False),
+        "APP_CSS": _asset("chart.css"),
+        "APP_JS": _asset("chart.js"),
+        "VIS_JS": _asset("vendor/vis-network.min.js"),
+        "VIS_CSS": _asset("vendor/vis-network.min.css"),
+        "TOPO_JS": _asset("vendor/topojson-client.min.js"),
+    }
+
+
+@functools.cache
+def world() -> dict:
+    """Natural Earth 1:110m countries as TopoJSON (npm world-atlas, vendored), the map panel's basemap."""
+    return json.loads(_asset("vendor/countries-110m.json"))
+
+
+def _coordinate(value: Any, limit: float) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(v, 5) if -limit <= v <= limit else None
+
+
+def _geo(nd: Item) -> dict:
+    """Where the map puts an entity: `ll` [latitude, longitude] from its own coordinates, else `cn` the ISO numeric
+    code of its country (the basemap's country ids); nothing for the types the map does not place."""
+    if nd.type not in MAP_TYPES:
+        return {}
+    lat, lon = _coordinate(nd.row.get("latitude"), 90), _coordinate(nd.row.get("longitude"), 180)
+    if lat is not None and lon is not None:
+        return {"ll": [lat, lon]}
+    code = text(nd.row.get("country"))
+    if not code and nd.type == "Location" and text(nd.row.get("kind")).lower() == "country":
+        code = text(nd.row.get("code"))
+    numeric = country_numeric(code)
+    return {"cn": numeric} if numeric else {}
+
+
 def vis_assets() -> tuple[str, str]:
-    """vis-network 9.1.2 JS and CSS, read from pyvis's package folder."""
-    try:  # find the package folder without importing pyvis (which imports jinja2, networkx, IPython...)
-        spec = importlib.util.find_spec("pyvis")
-        if spec is None or not spec.submodule_search_locations:
-            raise FileNotFoundError("pyvis is not installed")
-        lib = Path(list(spec.submodule_search_locations)[0]) / "lib" / "vis-9.1.2"
-        js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
-        css = (lib / "vis-network.css").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError) as exc:  # pragma: no cover - depends on the install
-        raise RenderError(
-            f"vis-network assets not found in pyvis's package folder ({exc}); pip install pyvis"
-        ) from None
-    # source-map comments make developer tools fetch a .map file: drop them
-    js = re.sub(r"^//# sourceMappingURL=\S*\s*$", "", js, flags=re.M)
-    css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
-    return js, css
+    """vis-network 9.1.2 JS and CSS, as the page inlines them (vendored from the npm registry)."""
+    a = page_assets()
+    return a["VIS_JS"], a["VIS_CSS"]
 
 
 def script_json(obj: Any) -> str:
@@ -183,6 +239,9 @@ class Chart:
                     "y": round(pos[i][1]),
                     "s": sizes[i],
                     "im": image(icon, colours[i]),
+                    # every dated observation, for the timeline: [[first day, last day], ...]
+                    "ob": [list(b) for b in nd.observations],
+                    **_geo(nd),
                     **self._common(nd),
                     **self._mark(nd),
                 }
@@ -228,6 +287,8 @@ class Chart:
             "path": path,
             "pathLinks": path_links,
             "mark": self._mark_meta(nodes),
+            # the basemap, only when the map has something to place
+            "world": world() if any("ll" in n or "cn" in n for n in out_nodes) else None,
         }
 
     def _intern(self, value: str) -> int:
@@ -367,14 +428,14 @@ class Chart:
 
     def to_html(self) -> str:
         """The page, as text."""
-        vis_js, vis_css = vis_assets()
+        a = page_assets()
         data = self.data()
         m = self.marking
         n, e = len(data["nodes"]), len(data["links"])
         csp = (
             "default-src 'none'; "
-            f"script-src {_csp_hash(vis_js)} {_csp_hash(APP_JS)}; "
-            f"style-src {_csp_hash(vis_css)} {_csp_hash(APP_CSS)}; "
+            f"script-src {_csp_hash(a['VIS_JS'])} {_csp_hash(a['TOPO_JS'])} {_csp_hash(a['APP_JS'])}; "
+            f"style-src {_csp_hash(a['VIS_CSS'])} {_csp_hash(a['APP_CSS'])}; "
             "img-src data:; font-src 'none'; connect-src 'none'; media-src 'none'; object-src 'none'; "
             "frame-src 'none'; worker-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none'"
         )
@@ -385,13 +446,15 @@ class Chart:
             "BANNER": html.escape(m.banner()),
             "CREATED": html.escape(m.created),
             "COUNTS": f"{n:,} entities · {e:,} links",
-            "VIS_CSS": vis_css,
-            "APP_CSS": APP_CSS,
+            "VIS_CSS": a["VIS_CSS"],
+            "APP_CSS": a["APP_CSS"],
             "DATA": script_json(data),
-            "VIS_JS": vis_js,
-            "APP_JS": APP_JS,
+            "VIS_JS": a["VIS_JS"],
+            "TOPO_JS": a["TOPO_JS"],
+            "APP_JS": a["APP_JS"],
         }
-        return re.sub(r"@@([A-Z_]+)@@", lambda mo: slots[mo.group(1)], PAGE)
+        # one pass over the template: what a slot is filled with is never scanned for slots again
+        return re.sub(r"@@([A-Z_]+)@@", lambda mo: slots[mo.group(1)], a["PAGE"])
 
     def write(self, path: str | Path) -> Path:
         """Write the page to `path` (".html" added when it has no suffix); returns the path."""
@@ -434,530 +497,3 @@ def write_html(
         max_nodes=max_nodes,
         created=created,
     ).write(path)
-
-
-# ====================================================================================================== template
-# The static parts are filled with html.escape'd text; all data goes through the JSON block and textContent.
-
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="@@CSP@@">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="linkgraph">
-<title>@@TITLE@@</title>
-<style>@@VIS_CSS@@</style>
-<style>@@APP_CSS@@</style>
-</head>
-<body>
-<div class="lg-tlp" id="lg-tlp-top" data-tlp="@@TLP@@">@@BANNER@@</div>
-<header class="lg-head">
-  <h1 id="lg-title">@@TITLE@@</h1>
-  <div class="lg-sub">Created <time id="lg-created">@@CREATED@@</time> · <span id="lg-counts">@@COUNTS@@</span></div>
-</header>
-<main class="lg-main">
-  <aside class="lg-side" id="lg-side">
-    <section>
-      <label class="lg-h" for="lg-q">Find</label>
-      <input type="search" id="lg-q" placeholder="caption or id" autocomplete="off" spellcheck="false">
-      <ul id="lg-results" class="lg-results"></ul>
-    </section>
-    <section>
-      <div class="lg-h">Entity types</div>
-      <ul id="lg-types" class="lg-legend"></ul>
-    </section>
-    <section>
-      <div class="lg-h">Link types</div>
-      <ul id="lg-linktypes" class="lg-legend"></ul>
-    </section>
-    <section id="lg-mark-sec" hidden>
-      <div class="lg-h">Marked</div>
-      <ul class="lg-legend"><li><span class="lg-markdot" id="lg-markdot"></span><span class="lg-name"
-        id="lg-mark-title"></span><span class="lg-count" id="lg-mark-count"></span></li></ul>
-      <label class="lg-check"><input type="checkbox" id="lg-marked-only"> show only the marked entities</label>
-      <ol id="lg-marks" class="lg-path"></ol>
-    </section>
-    <section id="lg-colour-sec" hidden>
-      <div class="lg-h" id="lg-colour-h">Colour</div>
-      <div class="lg-note" id="lg-colour-note" hidden></div>
-      <ul id="lg-colours" class="lg-legend"></ul>
-    </section>
-    <section>
-      <div class="lg-h">Dates</div>
-      <div class="lg-row"><label for="lg-from">From</label><input type="date" id="lg-from"></div>
-      <div class="lg-row"><label for="lg-to">To</label><input type="date" id="lg-to"></div>
-      <label class="lg-check"><input type="checkbox" id="lg-undated" checked> keep undated items</label>
-    </section>
-    <section>
-      <div class="lg-h">Minimum grade</div>
-      <div class="lg-row"><label for="lg-rel">Reliability</label><select id="lg-rel"></select></div>
-      <div class="lg-row"><label for="lg-cred">Credibility</label><select id="lg-cred"></select></div>
-      <div class="lg-note">at or above: reliability and credibility both at least as good</div>
-    </section>
-    <section>
-      <label class="lg-check"><input type="checkbox" id="lg-isolated"> hide entities left without links</label>
-      <div class="lg-buttons"><button type="button" id="lg-reset">Reset filters</button>
-      <button type="button" id="lg-fit">Fit</button>
-      <button type="button" id="lg-showpath" hidden>Show path</button></div>
-      <div id="lg-status" class="lg-status"></div>
-    </section>
-    <section id="lg-path-sec" hidden>
-      <div class="lg-h">Path</div>
-      <ol id="lg-path" class="lg-path"></ol>
-    </section>
-    <section><div class="lg-note" id="lg-sizenote"></div></section>
-  </aside>
-  <div class="lg-net" id="lg-net"></div>
-  <aside class="lg-panel" id="lg-panel"><p class="lg-note">Click an entity or a link to see its properties and
-  every source it came from.</p></aside>
-</main>
-<div class="lg-tlp" id="lg-tlp-bottom" data-tlp="@@TLP@@">@@BANNER@@ · created @@CREATED@@</div>
-<script type="application/json" id="lg-data">@@DATA@@</script>
-<script>@@VIS_JS@@</script>
-<script>@@APP_JS@@</script>
-</body>
-</html>
-"""
-
-APP_CSS = """
-*{box-sizing:border-box}
-html,body{height:100%;margin:0}
-body{display:flex;flex-direction:column;font:13px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
- color:#1d2327;background:#f4f5f7}
-.lg-tlp{background:#000;font:bold 13px/1.2 ui-monospace,Menlo,Consolas,monospace;text-align:center;padding:4px 8px;
- letter-spacing:.04em;flex:none;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.lg-tlp,.lg-tlp[data-tlp="CLEAR"],.lg-tlp[data-tlp="NONE"]{color:#fff}
-.lg-tlp[data-tlp="RED"]{color:#FF2B2B}
-.lg-tlp[data-tlp="AMBER"],.lg-tlp[data-tlp="AMBER+STRICT"]{color:#FFC000}
-.lg-tlp[data-tlp="GREEN"]{color:#33FF00}
-.lg-head{display:flex;align-items:baseline;gap:14px;padding:6px 12px;background:#fff;border-bottom:1px solid #d9dce1;flex:none}
-.lg-head h1{font-size:17px;margin:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:60%}
-.lg-sub{color:#5f6b76;font-size:12px}
-.lg-main{flex:1;display:flex;min-height:0}
-.lg-side{width:270px;flex:none;overflow-x:hidden;overflow-y:auto;background:#fff;border-right:1px solid #d9dce1;padding:6px 10px}
-.lg-panel{width:370px;flex:none;overflow:auto;background:#fff;border-left:1px solid #d9dce1;padding:8px 12px}
-.lg-net{flex:1;min-width:0;position:relative;background:#fbfbfc}
-.lg-side section{margin:6px 0 10px}
-.lg-h{display:block;font-weight:600;font-size:11px;text-transform:uppercase;letter-spacing:.06em;color:#5f6b76;margin:0 0 4px}
-#lg-q{width:100%;padding:5px 7px;border:1px solid #b9c0c7;border-radius:4px;font:inherit}
-.lg-results{list-style:none;margin:4px 0 0;padding:0;max-height:220px;overflow:auto}
-.lg-results li{margin:0}
-.lg-hit{display:flex;align-items:center;gap:6px;width:100%;text-align:left;border:0;background:none;padding:3px 4px;
- font:inherit;cursor:pointer;border-radius:3px}
-.lg-hit:hover,.lg-hit:focus{background:#e8f0fb}
-.lg-hit img{width:18px;height:18px;flex:none}
-.lg-hit-c{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.lg-hit-t{color:#7a858f;font-size:11px}
-.lg-legend{list-style:none;margin:0;padding:0}
-.lg-legend li{display:flex;align-items:center;gap:6px;padding:1px 0}
-.lg-legend label{display:flex;align-items:center;gap:6px;cursor:pointer;flex:1;min-width:0}
-.lg-legend img{width:20px;height:20px;flex:none}
-.lg-legend .lg-name{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.lg-legend .lg-count{color:#7a858f;font-size:11px}
-.lg-swatch{display:inline-block;width:20px;height:4px;border-radius:2px;flex:none}
-.lg-dot{display:inline-block;width:12px;height:12px;border-radius:50%;flex:none;margin:0 4px}
-.lg-row{display:flex;align-items:center;gap:6px;margin:2px 0}
-.lg-row label{width:74px;color:#3c4650}
-.lg-row input,.lg-row select{flex:1;min-width:0;width:100%;font:inherit;padding:2px 4px}
-.lg-check{display:flex;align-items:center;gap:5px;margin:3px 0;color:#3c4650}
-.lg-note{color:#6b7680;font-size:11.5px}
-.lg-buttons{display:flex;gap:6px;margin:6px 0}
-.lg-buttons button{font:inherit;padding:3px 8px;border:1px solid #b9c0c7;border-radius:4px;background:#f6f7f9;cursor:pointer}
-.lg-status{font-size:12px;color:#2f3b45}
-.lg-path{margin:0;padding-left:20px}
-.lg-path button,.lg-linkto{border:0;background:none;padding:0;color:#0b57d0;cursor:pointer;font:inherit;text-align:left}
-.lg-panel h2{font-size:16px;margin:4px 0 2px;word-break:break-word}
-.lg-ph{display:flex;gap:8px;align-items:flex-start}
-.lg-ph img{width:40px;height:40px;flex:none}
-.lg-type{color:#5f6b76}
-.lg-id{color:#7a858f;font:11px ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
-.lg-panel h3{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:#5f6b76;margin:14px 0 4px;
- border-bottom:1px solid #e3e6ea;padding-bottom:2px}
-.lg-kv{border-collapse:collapse;width:100%;margin:2px 0 6px}
-.lg-kv th{text-align:left;font-weight:600;color:#3c4650;vertical-align:top;padding:1px 8px 1px 0;width:34%;word-break:break-word}
-.lg-kv td{padding:1px 0;word-break:break-word;white-space:pre-wrap}
-.lg-prov{border:1px solid #e0e3e7;border-left:3px solid #8a97a3;border-radius:3px;padding:3px 6px;margin:4px 0;background:#fafbfc}
-.lg-link{border-top:1px dashed #d9dce1;padding:5px 0 3px}
-.lg-lhead{font-weight:600}
-.lg-grade{display:inline-block;font:bold 11px ui-monospace,Menlo,Consolas,monospace;padding:0 4px;border-radius:3px;background:#e8eaed}
-.lg-hidden-note{color:#a15c00;font-size:12px}
-.lg-markdot{display:inline-block;width:14px;height:14px;border-radius:3px;border:3px solid;flex:none;margin:0 3px}
-.lg-mark{border:1px solid #e0e3e7;border-left:4px solid;border-radius:3px;padding:3px 6px;margin:4px 0;background:#faf7fc}
-div.vis-tooltip{white-space:pre-wrap;max-width:420px;font:12px/1.3 system-ui,sans-serif}
-"""
-
-APP_JS = r"""
-(function () {
-  'use strict';
-  performance.mark('lg-start');
-  var D = JSON.parse(document.getElementById('lg-data').textContent);
-  performance.mark('lg-parsed');
-  var REL = D.meta.reliability;
-  var RELTXT = D.meta.reliabilityText;
-  var CREDTXT = D.meta.credibilityText;
-  function $(id) { return document.getElementById(id); }
-  function h(tag, cls, txt) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (txt !== undefined && txt !== null) e.textContent = String(txt);
-    return e;
-  }
-  function norm(s) { return String(s).normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); }
-  function trunc(s, n) { s = String(s); return s.length > n ? s.slice(0, n - 1) + '\u2026' : s; }
-
-  // vis-network keeps items in plain objects keyed by id: it only ever sees integer indexes, never data ids
-  // (an id like "__proto__" would otherwise vanish), and these Maps lead back to the data.
-  var nodeById = new Map(), linkById = new Map(), linksOf = new Map(), typeIcon = new Map();
-  var nodeIndex = new Map(), linkIndex = new Map();
-  D.types.forEach(function (t) { typeIcon.set(t.name, D.images[t.icon]); });
-  D.nodes.forEach(function (n, k) {
-    nodeById.set(n.i, n); nodeIndex.set(n.i, k); linksOf.set(n.i, []); n.key = norm(n.c + '\u0000' + n.i);
-  });
-  D.links.forEach(function (l, k) {
-    linkById.set(l.i, l); linkIndex.set(l.i, k);
-    if (linksOf.has(l.f)) linksOf.get(l.f).push(l);
-    if (l.to !== l.f && linksOf.has(l.to)) linksOf.get(l.to).push(l);
-  });
-  var pathNodes = new Set(D.path), pathLinks = new Set(D.pathLinks);
-
-  // ------------------------------------------------------------------ marks (an analytic query's result)
-  var MARK = D.mark, marked = new Set(MARK ? MARK.ids : []);
-  function markStyle(o, n) {
-    // a thick border in the mark colour around the icon, and the rank before the caption
-    o.label = '#' + n.mk[0] + ' ' + o.label;
-    o.borderWidth = 4; o.borderWidthSelected = 5;
-    o.shapeProperties = {useBorderWithImage: true, interpolation: false};
-    o.color = {border: MARK.colour, background: '#ffffff',
-      highlight: {border: MARK.colour, background: '#ffffff'}, hover: {border: MARK.colour, background: '#ffffff'}};
-    o.font = {color: MARK.colour, bold: true};
-    o.title = '#' + n.mk[0] + ' ' + n.mk[1] + '\n' + o.title;
-  }
-  function markOK(n) { return !state.marked || marked.has(n.i); }
-  function markPanel(n) {
-    if (!n.mk) return;
-    var d = h('div', 'lg-mark'); d.style.borderLeftColor = MARK.colour;
-    d.appendChild(h('strong', null, 'Marked #' + n.mk[0] + ' \u00b7 ' + MARK.title));
-    d.appendChild(h('div', 'lg-marktext', n.mk[1]));
-    panel.appendChild(d);
-  }
-  function markLegend() {
-    if (!MARK) return;
-    $('lg-mark-sec').hidden = false;
-    $('lg-markdot').style.borderColor = MARK.colour;
-    $('lg-mark-title').textContent = 'Marked: ' + MARK.title;
-    $('lg-mark-title').title = 'Marked: ' + MARK.title + ' (' + MARK.query + ')';
-    $('lg-mark-count').textContent = String(MARK.ids.length);
-    $('lg-marked-only').addEventListener('change', function () { state.marked = this.checked; apply(); });
-    MARK.ids.forEach(function (id) {
-      var n = nodeById.get(id), li = h('li'), b = h('button', null, n ? n.c : id);
-      b.type = 'button'; b.title = n && n.mk ? n.mk[1] : id;
-      b.addEventListener('click', function () { focusNode(id); });
-      li.appendChild(b); $('lg-marks').appendChild(li);
-    });
-  }
-  var linkColour = new Map(D.linkTypes.map(function (t) { return [t.name, t.colour]; }));
-
-  function gradeLine(it) { return it.gr ? '\nGrade ' + it.gr : ''; }
-  var visNodes = new vis.DataSet(D.nodes.map(function (n, k) {
-    var o = {id: k, x: n.x, y: n.y, label: trunc(n.c, 42), image: D.images[n.im], size: n.s,
-      title: n.t + ': ' + n.c + gradeLine(n) + '\n' + n.i};
-    if (pathNodes.has(n.i)) {
-      o.shadow = {enabled: true, color: 'rgba(227,26,28,0.95)', size: 22, x: 0, y: 0};
-      o.font = {color: '#b00000', bold: true};
-    }
-    if (n.mk) markStyle(o, n);
-    return o;
-  }));
-  var visEdges = new vis.DataSet(D.links.map(function (l, k) {
-    var c = linkColour.get(l.t) || '#888';
-    var onPath = pathLinks.has(l.i);
-    var from = nodeById.get(l.f), to = nodeById.get(l.to);
-    return {id: k, from: nodeIndex.get(l.f), to: nodeIndex.get(l.to), label: l.l,
-      color: {color: onPath ? '#e31a1c' : c, highlight: onPath ? '#e31a1c' : c, hover: c, opacity: onPath ? 1 : 0.85},
-      width: onPath ? 5 : 1.3,
-      title: l.l + gradeLine(l) + '\n' + (from ? from.c : l.f) + ' \u2192 ' + (to ? to.c : l.to)};
-  }));
-
-  var visibleNodes = new Set(D.nodes.map(function (n) { return n.i; }));
-  var visibleLinks = new Set(D.links.map(function (l) { return l.i; }));
-  var nodesView = new vis.DataView(visNodes, {filter: function (o) { return visibleNodes.has(D.nodes[o.id].i); }});
-  var edgesView = new vis.DataView(visEdges, {filter: function (o) { return visibleLinks.has(D.links[o.id].i); }});
-  var big = D.nodes.length > 600;
-  var options = {
-    physics: false,
-    layout: {improvedLayout: false, randomSeed: 1},
-    interaction: {hover: !big, tooltipDelay: 120, hideEdgesOnDrag: big, hideEdgesOnZoom: big, multiselect: false,
-      navigationButtons: false, keyboard: false},
-    nodes: {shape: 'image', shapeProperties: {interpolation: false},
-      // big charts: captions appear once zoomed in enough to read them (drawing 2,000 at once is slow and unreadable)
-      scaling: {label: {drawThreshold: big ? 9 : 5}},
-      font: {size: 12, face: 'system-ui, sans-serif', color: '#1d2327', strokeWidth: 3, strokeColor: '#ffffff'},
-      chosen: {label: false, node: function (v) { v.shadow = true; v.shadowColor = 'rgba(11,87,208,0.9)'; v.shadowSize = 18;
-        v.shadowX = 0; v.shadowY = 0; }}},
-    edges: {smooth: false, arrows: {to: {enabled: true, scaleFactor: 0.45}}, scaling: {label: {drawThreshold: big ? 10 : 5}},
-      font: {size: 9, face: 'system-ui, sans-serif', color: '#4a545e', strokeWidth: 2, strokeColor: '#ffffff', align: 'middle'},
-      selectionWidth: 2, hoverWidth: 0.5}
-  };
-  var container = $('lg-net');
-  performance.mark('lg-datasets');
-  var network = new vis.Network(container, {nodes: nodesView, edges: edgesView}, options);
-  performance.mark('lg-network');
-  network.once('afterDrawing', function () {
-    window.__linkgraphDrawn = performance.now();
-    performance.mark('lg-drawn');
-    container.setAttribute('data-drawn', 'true');
-  });
-  network.fit({animation: false});
-
-  // ------------------------------------------------------------------ legend and filters
-  var state = {types: new Set(D.types.map(function (t) { return t.name; })),
-    linkTypes: new Set(D.linkTypes.map(function (t) { return t.name; })),
-    from: '', to: '', undated: true, rel: '', cred: 0, isolated: false, marked: false};
-
-  function legendItem(list, name, count, mark, set) {
-    var li = h('li'), lab = h('label'), cb = h('input');
-    cb.type = 'checkbox'; cb.checked = true;
-    cb.addEventListener('change', function () { if (cb.checked) set.add(name); else set.delete(name); apply(); });
-    lab.appendChild(cb); lab.appendChild(mark); lab.appendChild(h('span', 'lg-name', name));
-    lab.appendChild(h('span', 'lg-count', count));
-    li.appendChild(lab); list.appendChild(li);
-  }
-  rebindLegend();
-  if (D.colours.length) {
-    $('lg-colour-sec').hidden = false;
-    $('lg-colour-h').textContent = D.meta.colorBy === 'community' ? 'Communities (colour)' : 'Countries (colour)';
-    $('lg-colour-note').textContent = D.meta.colourNote;
-    $('lg-colour-note').hidden = !D.meta.colourNote;
-    D.colours.forEach(function (c) {
-      var li = h('li'), dot = h('span', 'lg-dot'); dot.style.background = c.colour;
-      li.appendChild(dot); li.appendChild(h('span', 'lg-name', c.label)); li.appendChild(h('span', 'lg-count', c.count));
-      $('lg-colours').appendChild(li);
-    });
-  }
-  $('lg-sizenote').textContent = D.meta.sizeNote ? 'Entity size: ' + D.meta.sizeNote + '.' : '';
-  function option(sel, value, label) { var o = h('option', null, label); o.value = value; sel.appendChild(o); }
-  option($('lg-rel'), '', 'any');
-  REL.split('').forEach(function (r) { option($('lg-rel'), r, r + ' \u2013 ' + RELTXT[r]); });
-  option($('lg-cred'), '0', 'any');
-  [1, 2, 3, 4, 5, 6].forEach(function (c) { option($('lg-cred'), String(c), c + ' \u2013 ' + CREDTXT[c]); });
-
-  function gradeOK(it) {
-    if (!state.rel && !state.cred) return true;
-    var R = state.rel ? REL.indexOf(state.rel) : 5, C = state.cred || 6;
-    for (var k = 0; k < it.g.length; k++) { if (it.g[k][0] <= R && it.g[k][1] <= C) return true; }
-    return false;
-  }
-  function dateOK(it) {
-    if (!state.from && !state.to) return true;
-    if (!it.d) return state.undated;
-    return (!state.from || it.d[1] >= state.from) && (!state.to || it.d[0] <= state.to);
-  }
-  function apply() {
-    visibleNodes.clear(); visibleLinks.clear();
-    D.nodes.forEach(function (n) { if (state.types.has(n.t) && gradeOK(n) && dateOK(n) && markOK(n)) visibleNodes.add(n.i); });
-    D.links.forEach(function (l) {
-      if (state.linkTypes.has(l.t) && visibleNodes.has(l.f) && visibleNodes.has(l.to) && gradeOK(l) && dateOK(l))
-        visibleLinks.add(l.i);
-    });
-    if (state.isolated) {
-      var linked = new Set();
-      visibleLinks.forEach(function (id) { var l = linkById.get(id); linked.add(l.f); linked.add(l.to); });
-      Array.from(visibleNodes).forEach(function (id) { if (!linked.has(id)) visibleNodes.delete(id); });
-    }
-    nodesView.refresh(); edgesView.refresh();
-    status();
-  }
-  function status() {
-    $('lg-status').textContent = 'Showing ' + visibleNodes.size + ' of ' + D.nodes.length + ' entities \u00b7 ' +
-      visibleLinks.size + ' of ' + D.links.length + ' links';
-  }
-  $('lg-from').addEventListener('change', function () { state.from = this.value; apply(); });
-  $('lg-to').addEventListener('change', function () { state.to = this.value; apply(); });
-  $('lg-undated').addEventListener('change', function () { state.undated = this.checked; apply(); });
-  $('lg-rel').addEventListener('change', function () { state.rel = this.value; apply(); });
-  $('lg-cred').addEventListener('change', function () { state.cred = parseInt(this.value, 10) || 0; apply(); });
-  $('lg-isolated').addEventListener('change', function () { state.isolated = this.checked; apply(); });
-  $('lg-fit').addEventListener('click', function () { network.fit({animation: false}); });
-  $('lg-reset').addEventListener('click', function () {
-    state.types = new Set(D.types.map(function (t) { return t.name; }));
-    state.linkTypes = new Set(D.linkTypes.map(function (t) { return t.name; }));
-    rebindLegend();
-    $('lg-from').value = ''; $('lg-to').value = ''; $('lg-undated').checked = true; $('lg-rel').value = '';
-    $('lg-cred').value = '0'; $('lg-isolated').checked = false; $('lg-marked-only').checked = false;
-    state.from = ''; state.to = ''; state.undated = true; state.rel = ''; state.cred = 0; state.isolated = false;
-    state.marked = false;
-    apply();
-  });
-  function rebindLegend() {
-    // (re)build the type legends; their checkboxes close over the current filter sets
-    $('lg-types').textContent = ''; $('lg-linktypes').textContent = '';
-    D.types.forEach(function (t) {
-      var img = h('img'); img.alt = ''; img.src = D.images[t.icon];
-      legendItem($('lg-types'), t.name, t.count, img, state.types);
-    });
-    D.linkTypes.forEach(function (t) {
-      var sw = h('span', 'lg-swatch'); sw.style.background = t.colour;
-      legendItem($('lg-linktypes'), t.name, t.count, sw, state.linkTypes);
-    });
-  }
-
-  // ------------------------------------------------------------------ path
-  if (D.path.length) {
-    $('lg-path-sec').hidden = false; $('lg-showpath').hidden = false;
-    D.path.forEach(function (id) {
-      var n = nodeById.get(id), li = h('li'), b = h('button', null, n ? n.c : id);
-      b.type = 'button'; b.addEventListener('click', function () { focusNode(id); });
-      li.appendChild(b); $('lg-path').appendChild(li);
-    });
-    $('lg-showpath').addEventListener('click', function () {
-      network.fit({nodes: D.path.filter(function (id) { return visibleNodes.has(id); })
-        .map(function (id) { return nodeIndex.get(id); }), animation: false});
-    });
-  }
-
-  // ------------------------------------------------------------------ search
-  function search() {
-    var q = norm($('lg-q').value.trim()), ul = $('lg-results');
-    ul.textContent = '';
-    if (!q) return [];
-    var hits = [];
-    for (var k = 0; k < D.nodes.length && hits.length < 50; k++) { if (D.nodes[k].key.indexOf(q) >= 0) hits.push(D.nodes[k]); }
-    if (!hits.length) { ul.appendChild(h('li', 'lg-note', 'No match')); return hits; }
-    hits.forEach(function (n) {
-      var li = h('li'), b = h('button', 'lg-hit'), img = h('img');
-      b.type = 'button'; img.alt = ''; img.src = typeIcon.get(n.t) || '';
-      b.appendChild(img); b.appendChild(h('span', 'lg-hit-c', n.c)); b.appendChild(h('span', 'lg-hit-t', n.t));
-      b.title = n.t + ': ' + n.c;
-      b.addEventListener('click', function () { focusNode(n.i); });
-      li.appendChild(b); ul.appendChild(li);
-    });
-    return hits;
-  }
-  $('lg-q').addEventListener('input', search);
-  $('lg-q').addEventListener('keydown', function (ev) {
-    if (ev.key === 'Enter') { var hits = search(); if (hits.length) focusNode(hits[0].i); }
-    if (ev.key === 'Escape') { this.value = ''; search(); }
-  });
-
-  function focusNode(id, animate, scale) {
-    if (visibleNodes.has(id)) {
-      network.selectNodes([nodeIndex.get(id)]);
-      network.focus(nodeIndex.get(id), {scale: scale || Math.max(network.getScale(), 1.1),
-        animation: animate === false ? false : {duration: 350, easingFunction: 'easeInOutQuad'}});
-    } else {
-      network.unselectAll();
-    }
-    showNode(id);
-  }
-
-  // ------------------------------------------------------------------ side panel
-  var panel = $('lg-panel');
-  function kvTable(rows) {
-    var t = h('table', 'lg-kv'), tb = h('tbody');
-    rows.forEach(function (r) { var tr = h('tr'); tr.appendChild(h('th', null, r[0])); tr.appendChild(h('td', null, r[1])); tb.appendChild(tr); });
-    t.appendChild(tb); return t;
-  }
-  function gradeOf(r) {
-    var rel = r.get('reliability') || '', cred = r.get('credibility') || '';
-    return rel + String(cred).replace(/\.0+$/, '');
-  }
-  var PROV_ORDER = [['source', 'Source'], ['sheet', 'Sheet'], ['row', 'Row'], ['rows', 'Rows'], ['observed', 'Date'], ['grade', 'Grade'],
-    ['handling', 'Handling'], ['source_type', 'Source type'], ['agency', 'Agency'], ['batch', 'Batch'],
-    ['imported', 'Imported'], ['sha256', 'SHA-256']];
-  function record(codes) {
-    // a provenance record: [key, value, ...] indexes into the page's string table, decoded into a Map
-    var r = new Map();
-    for (var k = 0; k + 1 < codes.length; k += 2) r.set(D.strings[codes[k]], D.strings[codes[k + 1]]);
-    return r;
-  }
-  function provCard(codes) {
-    var r = record(codes), rows = [], seen = new Set(['reliability', 'credibility']);
-    PROV_ORDER.forEach(function (p) {
-      var v = p[0] === 'grade' ? gradeOf(r) : r.get(p[0]);
-      seen.add(p[0]);
-      if (v !== undefined && v !== '') rows.push([p[1], v]);
-    });
-    r.forEach(function (v, k) { if (!seen.has(k)) rows.push([k, v]); });
-    var d = h('div', 'lg-prov'); d.appendChild(kvTable(rows)); return d;
-  }
-  function provSection(parent, title, recs) {
-    parent.appendChild(h('h3', null, title + ' (' + recs.length + ')'));
-    if (!recs.length) parent.appendChild(h('p', 'lg-note', 'No provenance recorded.'));
-    recs.forEach(function (codes) { parent.appendChild(provCard(codes)); });
-  }
-  function gradeBadge(it) {
-    var s = h('span', 'lg-grade', it.gr || 'ungraded');
-    if (it.gr) s.title = (RELTXT[it.gr[0]] || '') + ' / ' + (CREDTXT[it.gr[1]] || '');
-    return s;
-  }
-  function header(imgSrc, title, sub, id) {
-    var d = h('div', 'lg-ph');
-    if (imgSrc) { var img = h('img'); img.alt = ''; img.src = imgSrc; d.appendChild(img); }
-    var t = h('div'); t.appendChild(h('h2', null, title)); t.appendChild(h('div', 'lg-type', sub)); t.appendChild(h('div', 'lg-id', id));
-    d.appendChild(t); return d;
-  }
-  function showNode(id) {
-    var n = nodeById.get(id);
-    if (!n) return;
-    panel.textContent = '';
-    panel.setAttribute('data-node', id);
-    panel.appendChild(header(typeIcon.get(n.t), n.c, n.t, n.i));
-    var g = h('div'); g.appendChild(h('span', null, 'Grade ')); g.appendChild(gradeBadge(n)); panel.appendChild(g);
-    markPanel(n);
-    if (!visibleNodes.has(id)) panel.appendChild(h('p', 'lg-hidden-note', 'Hidden by the current filters.'));
-    if (n.p.length) { panel.appendChild(h('h3', null, 'Properties')); panel.appendChild(kvTable(n.p)); }
-    if (n.q.length) { panel.appendChild(h('h3', null, 'Grading and handling')); panel.appendChild(kvTable(n.q)); }
-    provSection(panel, 'Sources of this entity', n.pr);
-    var ls = linksOf.get(id) || [];
-    panel.appendChild(h('h3', null, 'Links (' + ls.length + ')'));
-    ls.slice(0, 300).forEach(function (l) { panel.appendChild(linkBlock(l, id)); });
-    if (ls.length > 300) panel.appendChild(h('p', 'lg-note', (ls.length - 300) + ' more links not listed.'));
-    panel.scrollTop = 0;
-  }
-  function linkBlock(l, fromId) {
-    var d = h('div', 'lg-link'), other = l.f === fromId ? l.to : l.f, on = nodeById.get(other);
-    var head = h('div', 'lg-lhead');
-    head.appendChild(h('span', null, (l.f === fromId ? l.t + ' \u2192 ' : '\u2190 ' + l.t + ' \u2190 ')));
-    var b = h('button', 'lg-linkto', on ? on.c : other); b.type = 'button';
-    b.addEventListener('click', function () { focusNode(other); });
-    head.appendChild(b);
-    d.appendChild(head);
-    var meta = h('div', 'lg-note');
-    meta.appendChild(h('span', null, (l.dt ? l.dt + ' \u00b7 ' : '') + 'grade '));
-    meta.appendChild(gradeBadge(l));
-    d.appendChild(meta);
-    if (l.p.length) d.appendChild(kvTable(l.p));
-    l.pr.forEach(function (codes) { d.appendChild(provCard(codes)); });
-    if (!l.pr.length) d.appendChild(h('p', 'lg-note', 'No provenance recorded for this link.'));
-    return d;
-  }
-  function showLink(id) {
-    var l = linkById.get(id);
-    if (!l) return;
-    var f = nodeById.get(l.f), t = nodeById.get(l.to);
-    panel.textContent = '';
-    panel.setAttribute('data-link', id);
-    panel.appendChild(header(null, l.l, (f ? f.c : l.f) + ' \u2192 ' + (t ? t.c : l.to), l.i));
-    var g = h('div'); g.appendChild(h('span', null, 'Grade ')); g.appendChild(gradeBadge(l)); panel.appendChild(g);
-    if (l.p.length) { panel.appendChild(h('h3', null, 'Properties')); panel.appendChild(kvTable(l.p)); }
-    if (l.q.length) { panel.appendChild(h('h3', null, 'Grading and handling')); panel.appendChild(kvTable(l.q)); }
-    provSection(panel, 'Sources of this link', l.pr);
-  }
-  network.on('click', function (p) {
-    if (p.nodes.length) showNode(D.nodes[p.nodes[0]].i);
-    else if (p.edges.length) showLink(D.links[p.edges[0]].i);
-  });
-
-  markLegend();
-  status();
-  window.linkgraph = {network: network, nodes: visNodes, edges: visEdges, data: D, focus: focusNode,
-    showNode: showNode, showLink: showLink, apply: apply, state: state,
-    nodeIndex: function (id) { return nodeIndex.get(id); }, linkIndex: function (id) { return linkIndex.get(id); },
-    selected: function () { return network.getSelectedNodes().map(function (k) { return D.nodes[k].i; }); },
-    drawnIds: function () { return network.body.nodeIndices.map(function (k) { return D.nodes[k].i; }); },
-    visibleNodeCount: function () { return visibleNodes.size; },
-    visibleLinkCount: function () { return visibleLinks.size; }};
-})();
-"""
