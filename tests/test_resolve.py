@@ -884,3 +884,64 @@ def test_dedupe_table_with_id_column_and_mapping():
     assert out.loc[0, "best_match"] == "A2"
     with pytest.raises(ValueError):
         dedupe_table(df, id_column="nope")
+
+
+# --------------------------------------------------------------------------- the name-part gate
+
+
+def test_name_part_gate_yields_only_to_passport_id_or_phone_and_address():
+    # a register copy whose given name was replaced merges on the same phone and the same address; the same
+    # brother pair with a birth date, a town and a phone but no shared address stays apart, and so does a pair
+    # with address, birth date and town but no phone (broad agreement of a household is no identity)
+    home = "Plot 14 Uhuru Street, Mbeya"
+    recs = [
+        rec("p1", "Rehema Said Kombo", "1984-09-17", "TZ", ["+255754222333"], address=home, city="Mbeya", source="kws"),
+        rec("p2", "Zawadi Kombo", "1984-09-17", "TZ", ["0754 222 333"], address=home, city="Mbeya", source="police"),
+        rec("q1", "Juma Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="kws"),
+        rec("q2", "Baraka Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="police"),
+        rec("s1", "Neema Lyimo", "1990-03-03", "TZ", address="12 Sokoine Road, Moshi", city="Moshi", source="kws"),
+        rec("s2", "Upendo Lyimo", "1990-03-03", "TZ", address="12 Sokoine Road, Moshi", city="Moshi", source="police"),
+    ]
+    res = resolve(frame(*recs))
+    assert res.explain_pair("p1", "p2")["given_name_level"] == "else"
+    assert same(res, "p1", "p2")
+    for a, b in (("q1", "q2"), ("s1", "s2")):
+        pair = res.explain_pair(a, b)
+        assert pair["given_name_level"] == "else" and not same(res, a, b), (a, b)
+        assert pair["outcome"] == "review", (a, b, pair["outcome"], pair["reason"])
+    assert "a name part agrees in nothing" in res.explain_pair("q1", "q2")["reason"]
+    # the override is data: without it the phone and address do not merge the pair either
+    strict = resolve(frame(*recs), settings={"gates": {"person": {"name_part_override": []}}})
+    assert not same(strict, "p1", "p2")
+    with pytest.raises(ValueError, match="name_part_override"):
+        resolve(frame(*recs), settings={"gates": {"person": {"name_part_override": [{"phones": ["same"]}]}}})
+
+
+def test_name_part_gate_spares_initials_swapped_order_and_transliterations():
+    recs = [
+        rec("a1", "Juma Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="kws"),
+        rec("a2", "J. Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="police"),
+        rec("a3", "MWAKYUSA Juma", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="customs"),
+        rec("b1", "Mohammed Abdallah Salim", "1969-11-02", "KE", ["+254722555111"], city="Lamu", source="kws"),
+        rec("b2", "Muhammad Salim", "1969-11-02", "KE", ["+254722555111"], city="Lamu", source="police"),
+    ]
+    res = resolve(frame(*recs))
+    for a, b in (("a1", "a2"), ("a1", "a3"), ("b1", "b2")):
+        assert res.explain_pair(a, b)["given_name_level"] != "else", (a, b)
+        assert same(res, a, b), (a, b)
+
+
+def test_name_part_conflict_is_not_joined_through_a_chain():
+    # "Juma Baraka Mwakyusa" agrees with Juma (the same first given name) and with Baraka (a shared token): it
+    # must not pull the two brothers, whose given names agree in nothing, into one entity
+    recs = [
+        rec("c1", "Juma Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="kws"),
+        rec("c2", "Juma Baraka Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="police"),
+        rec("c3", "Baraka Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="customs"),
+    ]
+    res = resolve(frame(*recs))
+    assert res.explain_pair("c1", "c3")["given_name_level"] == "else"
+    assert not same(res, "c1", "c3")
+    assert same(res, "c1", "c2") or same(res, "c2", "c3")
+    off = resolve(frame(*recs), settings={"gates": {"person": {"every_name_part": False}}})
+    assert same(off, "c1", "c3")
