@@ -945,3 +945,18 @@ def test_name_part_conflict_is_not_joined_through_a_chain():
     assert same(res, "c1", "c2") or same(res, "c2", "c3")
     off = resolve(frame(*recs), settings={"gates": {"person": {"every_name_part": False}}})
     assert same(off, "c1", "c3")
+
+
+def test_a_one_word_name_has_no_given_name_to_disagree():
+    # "Mutua" alone lines up with the family name of "Grace Mutua": its given part is missing, not different
+    recs = [
+        rec("o1", "Grace Mutua", "1983-06-21", "KE", ["+254733444555"], city="Machakos", source="kws"),
+        rec("o2", "MUTUA", "1983-06-21", "KE", ["+254733444555"], city="Machakos", source="police"),
+        rec("o3", "Mutua Grace", "1983-06-21", "KE", ["+254733444555"], city="Machakos", source="customs"),
+    ]
+    res = resolve(frame(*recs))
+    for a, b in (("o1", "o2"), ("o2", "o1"), ("o3", "o2")):
+        pair = res.explain_pair(a, b)
+        levels = {pair["given_name_level"], pair["family_name_level"]}
+        assert levels == {"null", "exact"}, (a, b, levels)
+    assert "name part agrees in nothing" not in res.explain_pair("o1", "o2")["reason"]

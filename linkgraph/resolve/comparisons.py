@@ -264,7 +264,9 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
     a, b, aa, bb = al["ga"], al["gb"], al["gaa"], al["gbb"]
     # initial of B after alignment: first letter of its (aligned) given token, else its initial
     first = np.array([ord(x[0]) if x else 0 for x in s], dtype=np.int32)
-    ini_b = np.where(b >= 0, first[b], f.initial[ib])
+    # a one-word name aligned as the family name ("Radinger" against "Chloe Radinger") has no given name left:
+    # its word's initial is not a given initial, and a missing part is no disagreeing part
+    ini_b = np.where(b >= 0, first[b], np.where(al["swap"], 0, f.initial[ib]))
     ini_a = np.where(a >= 0, first[a], f.initial[ia])
     null = (ini_a == 0) | (ini_b == 0)
     both = (a >= 0) & (b >= 0)
