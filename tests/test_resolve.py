@@ -960,3 +960,20 @@ def test_a_one_word_name_has_no_given_name_to_disagree():
         levels = {pair["given_name_level"], pair["family_name_level"]}
         assert levels == {"null", "exact"}, (a, b, levels)
     assert "name part agrees in nothing" not in res.explain_pair("o1", "o2")["reason"]
+
+
+def test_short_form_of_a_compound_given_name_agrees_partly():
+    # "Emeka" is the closing part of "Chukwuemeka": a partial agreement, so the name-part gate does not stand
+    # between the man's passport-linked records and the reports that give his full name; "Ike" is no short form
+    recs = [
+        rec("k1", "Chukwuemeka Okafor", "1975-08-21", "NG", passports=["NG:A07777001"], source="ncs"),
+        rec("k2", "Emeka Okafor", "1975-08-21", "NG", passports=["NG:A07777001"], source="kws"),
+        rec("k3", "Ike Okafor", "1975-08-21", "NG", source="police-ng"),
+        rec("k4", "Oluwaseun Adeyemi", "1990-01-05", "NG", source="ncs"),
+        rec("k5", "Seun Adeyemi", "1990-01-05", "NG", source="kws"),
+    ]
+    res = resolve(frame(*recs))
+    assert res.explain_pair("k1", "k2")["given_name_level"] == "other_token"
+    assert res.explain_pair("k4", "k5")["given_name_level"] == "other_token"
+    assert res.explain_pair("k2", "k3")["given_name_level"] == "else"
+    assert same(res, "k1", "k2") and not same(res, "k2", "k3")

@@ -239,6 +239,22 @@ def _same_full_name(f: Features, ia, ib) -> np.ndarray:
     return (a == b) & (a >= 0) & (f.fam[ia] >= 0) & (f.fam[ib] >= 0)
 
 
+def _short_form(f: Features, a: np.ndarray, b: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """One given name is the closing part of the other, of four letters or more: the short form of a compound
+    name ("Emeka" of "Chukwuemeka", "Seun" of "Oluwaseun", "Rahman" of "Abdulrahman"), a partial agreement."""
+    out = np.zeros(len(a), bool)
+    idx = np.flatnonzero(sel & (a >= 0) & (b >= 0) & (a != b))
+    if len(idx):
+        s = f.tok_strings()
+
+        def short(x: str, y: str) -> bool:
+            lo, hi = (x, y) if len(x) < len(y) else (y, x)
+            return len(lo) >= 4 and len(hi) >= len(lo) + 2 and hi.endswith(lo)
+
+        out[idx] = [short(x, y) for x, y in zip(s[a[idx]].tolist(), s[b[idx]].tolist())]
+    return out
+
+
 def _cmp_name_part(c, f: Features, ia, ib, ctx):
     al = _name_alignment(f, ia, ib, ctx)
     if "same_full_name" not in ctx:
@@ -286,7 +302,9 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
         exact=lambda: (both & ((a == b) | ((aa == bb) & (aa >= 0))) & ~conflict) | (same_name & ~gender_conflict),
         phonetic=lambda: both & (tp[a] == tp[b]) & _same_start(f, a, b) & ~conflict,
         initial=lambda: ~both & (ini_a == ini_b) & ~gender_conflict,
-        other_token=lambda: (_in_core(f, a, ib, both) | _in_core(f, b, ia, both)) & ~conflict,
+        other_token=lambda: (
+            (_in_core(f, a, ib, both) | _in_core(f, b, ia, both) | _short_form(f, a, b, both)) & ~conflict
+        ),
     )
     # measures must not override a conflict
     meas = _Lazy(jaro_winkler=lambda: np.where(conflict | ~both, 0.0, jwmax()).astype(np.float32))
