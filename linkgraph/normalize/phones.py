@@ -26,7 +26,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberTyp
 
 from ._common import clean_text, is_blank, map_unique_frame, replace_raw
 
-__all__ = ["PhoneValue", "normalize_phone", "normalize_phone_series"]
+__all__ = ["PhoneValue", "normalize_phone", "normalize_phone_series", "country_of_e164"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +115,16 @@ def _loose(num) -> str | None:
     if num is None or not num.national_number:
         return None
     return phonenumbers.format_number(num, PhoneNumberFormat.E164)
+
+
+def country_of_e164(e164: str) -> str | None:
+    """The country (alpha-2) of an E.164 string's country code, valid number or not ("+254131234567" -> "KE");
+    None for a code shared by several countries' plans that the digits do not settle, or not a code at all."""
+    num = _try_parse(e164, None)
+    if num is None:
+        return None
+    r = phonenumbers.region_code_for_country_code(num.country_code)
+    return None if r in (None, "ZZ", "001") else r
 
 
 def _cc_reading(digits: str):
