@@ -72,10 +72,16 @@ def t_split_list(text, ctx=None, sep=r"[;,/|]", **_):
 
 
 # --- dates ---------------------------------------------------------------------------------------------------
-def t_date(text, ctx=None, dayfirst=True, **_):
-    """ISO date at the precision given (linkgraph.normalize.dates, the one date grammar)."""
+def t_date(text, ctx=None, dayfirst=True, partial=False, **_):
+    """ISO date at the precision given (linkgraph.normalize.dates, the one date grammar). With ``partial``, an
+    impossible date keeps its valid part ("35/02/1978" is 1978-02, "13/13/1978" is 1978): for birth dates, where
+    a keying error in the day must not throw away the year and month that tell namesakes apart."""
     r = normalize_date(text, dayfirst=dayfirst)
-    return T(r.value) if r.ok and r.value else _fail(f'cannot read "{text}" as a date')
+    if r.ok and r.value:
+        return T(r.value)
+    if partial and r.partial:
+        return T(r.partial, extras={"salvaged": True})
+    return _fail(f'cannot read "{text}" as a date')
 
 
 def t_datetime(text, ctx=None, dayfirst=True, **_):

@@ -25,14 +25,14 @@ def _register(path, agency: str, suspects) -> str:
     return str(path)
 
 
-def test_rejected_phones_and_the_name_part_gate_in_a_store(store, tmp_path):
+def test_rejected_phones_impossible_dates_and_the_name_part_gate_in_a_store(store, tmp_path):
     # +254 13… is well formed but in no assigned range: the phone library rejects every spelling of it.
-    # "12/02/1979" has an impossible day; its year and month still say who this is.
+    # "35/02/1979" has an impossible day; its year and month still say who this is.
     kws = _register(
         tmp_path / "kws.csv",
         "KWS",
         [
-            ("Omar Hussein Ali", "Kenya", "0131 234 567", "12/02/1979"),
+            ("Omar Hussein Ali", "Kenya", "0131 234 567", "35/02/1979"),
             ("Juma Mwakyusa", "Tanzania", "+255 754 111 999", "12/02/1978"),
         ],
     )
@@ -51,6 +51,7 @@ def test_rejected_phones_and_the_name_part_gate_in_a_store(store, tmp_path):
     recs = person_records(store).set_index("name")
     omar = person_records(store)
     omar = omar[omar["name"] == "Omar Hussein Ali"]
+    assert sorted(omar["birth_date"]) == ["1979-02", "1979-02-12"]
     assert all(list(p) == ["+254131234567"] for p in omar["phones"])
     assert omar["entity_id"].nunique() == 1
     # brothers: one family name, one family phone, one birth month; given names that agree in nothing
@@ -60,8 +61,8 @@ def test_rejected_phones_and_the_name_part_gate_in_a_store(store, tmp_path):
     assert len(pair) == 1 and "a name part agrees in nothing" in pair["reason"].iloc[0], queue.to_string()
 
 
-def test_import_keeps_rejected_phones_in_their_national_form():
-    from linkgraph.importing.transforms import t_phone
+def test_import_transforms_keep_rejected_phones_and_salvage_birth_dates():
+    from linkgraph.importing.transforms import t_date, t_phone
     from linkgraph.normalize.phones import country_of_e164
 
     r = t_phone("0131 234 567", "KE")
@@ -69,3 +70,7 @@ def test_import_keeps_rejected_phones_in_their_national_form():
     assert t_phone("+254 712 345 678").extras["valid"] is True
     assert not t_phone("+254 13", "KE").ok  # too short to be any number: still refused
     assert country_of_e164("+84101234567") == "VN" and country_of_e164("+999") is None
+    assert t_date("35/02/1978", partial=True).value == "1978-02"
+    assert t_date("13/13/1978", partial=True).value == "1978"
+    assert not t_date("35/02/1978").ok  # an event date is not salvaged: a wrong day misplaces it on a timeline
+    assert not t_date("1060-05-02", partial=True).ok
