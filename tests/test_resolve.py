@@ -977,3 +977,17 @@ def test_short_form_of_a_compound_given_name_agrees_partly():
     assert res.explain_pair("k4", "k5")["given_name_level"] == "other_token"
     assert res.explain_pair("k2", "k3")["given_name_level"] == "else"
     assert same(res, "k1", "k2") and not same(res, "k2", "k3")
+
+
+def test_spelt_out_muhammad_beside_a_patronymic_is_a_prefix():
+    # "Mohamad" is not expanded like "Mohd", but beside "bin" it is the same devotional prefix: the man is Faizal
+    recs = [
+        rec("n1", "Mohamad Faizal bin Osman", "1979-04-14", "MY", ["+60123456001"], city="Kuantan", source="pdrm"),
+        rec("n2", "Faizal Osman", "1979-04-14", "MY", ["+60123456001"], city="Kuantan", source="customs"),
+        rec("n3", "Mohammed bin Osman", "1979-04-14", "MY", city="Kuantan", source="airline"),
+    ]
+    res = resolve(frame(*recs))
+    assert res.explain_pair("n1", "n2")["given_name_level"] == "exact"
+    assert same(res, "n1", "n2")
+    assert res.explain_pair("n2", "n3")["given_name_level"] == "else"
+    assert not same(res, "n2", "n3")

@@ -149,11 +149,6 @@ def _phones_list(values, regions):
     return out
 
 
-# Given names that Malay (and much Muslim South-East Asian) naming puts before the personal name; "Mohd",
-# "Muhd" and "Mhd" are expanded to "muhammad" by the name parser.
-DEVOTIONAL_PREFIXES = frozenset({"muhammad", "siti"})
-
-
 def prepare(df: pd.DataFrame, kind: str = "person", is_new: np.ndarray | None = None) -> Features:
     """Normalise the standard fields of ``df`` (already restricted to one kind)."""
     n = len(df)
@@ -199,11 +194,10 @@ def prepare(df: pd.DataFrame, kind: str = "person", is_new: np.ndarray | None = 
                 fa = tok.id(nv.family)
                 gi = tok.id(nv.given)
                 rest = [t for t in nv.core if t != nv.family]
-                if nv.given in DEVOTIONAL_PREFIXES and len(rest) > 1 and rest[0] == nv.given:
-                    # Malay "Mohd Faizal bin Osman" is called Faizal: the prefix is left out of the given name
-                    # so that it agrees with "Faizal bin Osman" and blocks with it
-                    rest = rest[1:]
-                    gi = tok.id(rest[0])
+                if nv.given in rest:
+                    # the given names start at the one the parser chose: a Malay devotional prefix before it
+                    # ("Mohd Faizal bin Osman" is called Faizal) is not one of them
+                    rest = rest[rest.index(nv.given) :]
                 ga = tok.id("".join(rest)) if len(rest) > 1 else gi
                 if gi < 0 and rest:
                     gi = tok.id(rest[0])
