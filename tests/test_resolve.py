@@ -991,3 +991,20 @@ def test_spelt_out_muhammad_beside_a_patronymic_is_a_prefix():
     assert same(res, "n1", "n2")
     assert res.explain_pair("n2", "n3")["given_name_level"] == "else"
     assert not same(res, "n2", "n3")
+
+
+def test_a_family_name_in_several_words_agrees_with_it_in_one():
+    # a Malay father's name "Abdul Rahman" is often written "Abdulrahman"; a stray space splits "Mwakasege"
+    recs = [
+        rec("j1", "Faizal bin Abdul Rahman", "1979-04-14", "MY", ["+60123456001"], city="Ipoh", source="pdrm"),
+        rec("j2", "Faizal bin Abdulrahman", "1979-04-14", "MY", ["+60123456001"], city="Ipoh", source="customs"),
+        rec("j3", "Amina Mwa Kasege", "1989-10-02", "TZ", ["+255754000777"], city="Mbeya", source="tanapa"),
+        rec("j4", "Amina Mwakasege", "1989-10-02", "TZ", ["+255754000777"], city="Mbeya", source="police"),
+        # a middle name is not part of the family name: Rahman alone is not Abdulrahman
+        rec("j5", "Faizal Rahman", "1979-04-14", "MY", city="Ipoh", source="airline"),
+    ]
+    res = resolve(frame(*recs))
+    for a, b in (("j1", "j2"), ("j3", "j4")):
+        assert res.explain_pair(a, b)["family_name_level"] == "exact", (a, b)
+        assert same(res, a, b), (a, b)
+    assert res.explain_pair("j2", "j5")["family_name_level"] != "exact"

@@ -239,6 +239,13 @@ def _same_full_name(f: Features, ia, ib) -> np.ndarray:
     return (a == b) & (a >= 0) & (f.fam[ia] >= 0) & (f.fam[ib] >= 0)
 
 
+def _joined_family(f: Features, ia, ib, a, b, swap) -> np.ndarray:
+    """One side's family name in several words is the other's in one ("bin Abdul Rahman" / "bin Abdulrahman")."""
+    ja, jb = f.famall[ia], f.famall[ib]
+    one = ((ja != a) & (ja == b)) | ((jb != f.fam[ib]) & (jb == a)) | ((ja != a) & (ja == jb))
+    return one & (a >= 0) & (b >= 0) & ~swap
+
+
 def _short_form(f: Features, a: np.ndarray, b: np.ndarray, sel: np.ndarray) -> np.ndarray:
     """One given name is the closing part of the other, of four letters or more: the short form of a compound
     name ("Emeka" of "Chukwuemeka", "Seun" of "Oluwaseun", "Rahman" of "Abdulrahman"), a partial agreement."""
@@ -269,7 +276,7 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
         null = (a < 0) | (b < 0)
         measures = _Lazy(jaro_winkler=lambda: al["jw_f"].astype(np.float32))
         tests = _Lazy(
-            exact=lambda: ((a == b) & (a >= 0)) | same_name,
+            exact=lambda: ((a == b) & (a >= 0)) | same_name | _joined_family(f, ia, ib, a, b, al["swap"]),
             phonetic=lambda: (tp[a] == tp[b]) & (a >= 0) & (b >= 0) & _same_start(f, a, b),
             other_token=lambda: _in_core(f, a, ib, ~null) | _in_core(f, b, ia, ~null),
         )
