@@ -977,6 +977,14 @@ def test_short_form_of_a_compound_given_name_agrees_partly():
     assert res.explain_pair("k4", "k5")["given_name_level"] == "other_token"
     assert res.explain_pair("k2", "k3")["given_name_level"] == "else"
     assert same(res, "k1", "k2") and not same(res, "k2", "k3")
+    # written family name last, the short form lines up with the family name: still a partial agreement
+    # (either record first: the name parts are lined up from the first record's side)
+    for turned in (
+        resolve(frame(rec("k6", "Okafor Emeka", "1975-08-21", "NG", source="report"), *recs)),
+        resolve(frame(*recs, rec("k6", "Okafor Emeka", "1975-08-21", "NG", source="report"))),
+    ):
+        levels = turned.explain_pair("k1", "k6")
+        assert "else" not in (levels["given_name_level"], levels["family_name_level"]), levels
 
 
 def test_spelt_out_muhammad_beside_a_patronymic_is_a_prefix():

@@ -247,8 +247,9 @@ def _joined_family(f: Features, ia, ib, a, b, swap) -> np.ndarray:
 
 
 def _short_form(f: Features, a: np.ndarray, b: np.ndarray, sel: np.ndarray) -> np.ndarray:
-    """One given name is the closing part of the other, of four letters or more: the short form of a compound
-    name ("Emeka" of "Chukwuemeka", "Seun" of "Oluwaseun", "Rahman" of "Abdulrahman"), a partial agreement."""
+    """One name is the closing part of the other, of four letters or more: the short form of a compound name
+    ("Emeka" of "Chukwuemeka", "Seun" of "Oluwaseun", "Rahman" of "Abdulrahman"), a partial agreement. Family names
+    too: a one-word name order ("Okafor Emeka") may line the short form up with the family name."""
     out = np.zeros(len(a), bool)
     idx = np.flatnonzero(sel & (a >= 0) & (b >= 0) & (a != b))
     if len(idx):
@@ -278,7 +279,7 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
         tests = _Lazy(
             exact=lambda: ((a == b) & (a >= 0)) | same_name | _joined_family(f, ia, ib, a, b, al["swap"]),
             phonetic=lambda: (tp[a] == tp[b]) & (a >= 0) & (b >= 0) & _same_start(f, a, b),
-            other_token=lambda: _in_core(f, a, ib, ~null) | _in_core(f, b, ia, ~null),
+            other_token=lambda: _in_core(f, a, ib, ~null) | _in_core(f, b, ia, ~null) | _short_form(f, a, b, ~null),
         )
         lev = _eval_levels(c, n, null, tests, measures)
         tfu = np.where(a >= 0, tf[a], np.nan)
