@@ -1287,3 +1287,25 @@ def test_malay_prefix_stays_in_the_identity_key():
     # the key makes a Person's identity in the store: parsing the prefix out of the given name must not change it
     assert name_key("Mohd Faizal bin Osman") == "faizal muhammad osman" == name_key("Muhammad Faizal Osman")
     assert name_key("Faizal bin Osman") == "faizal osman"
+
+
+@pytest.mark.parametrize(
+    "raw, region",
+    [
+        ("+255 754 1112223", None),
+        ("00255 7541112223", None),
+        ("0754 1112223", "TZ"),
+        ("2557541112223", "TZ"),  # the record's own country code, no '+'
+    ],
+)
+def test_phone_of_impossible_length_keeps_its_national_number(raw, region):
+    # a digit too many for Tanzania: no valid or possible number, but one national significant number under the
+    # country of its explicit prefix or its record, so the four spellings agree
+    r = normalize_phone(raw, region)
+    assert not r.ok and r.value is None and r.loose == "+2557541112223"
+
+
+def test_phone_of_impossible_length_needs_a_country_to_read_it_in():
+    # no '+', no 00 and no record country: "255…" could be anything, and nothing is made up
+    assert normalize_phone("2557541112223", None).loose is None
+    assert normalize_phone("+255 75", None).loose is None
