@@ -1254,3 +1254,58 @@ def test_extract_identifiers_junk():
     assert extract_identifiers("<script>" * 10_000) == []
     big = ("lorem ipsum " * 5_000) + " contact +254712345678 "
     assert extract_identifiers(big) == [("phone", "+254712345678", "+254712345678")]
+
+
+# --------------------------------------------------------------------------- Malay name structure
+
+
+@pytest.mark.parametrize(
+    "raw, given, family",
+    [
+        ("Mohd Faizal bin Osman", "faizal", "osman"),
+        ("Muhammad Faizal Osman", "faizal", "osman"),
+        ("Mohamad Faizal bin Osman", "faizal", "osman"),  # spelt out: a prefix beside the patronymic marker
+        ("OSMAN, Mohd Faizal", "faizal", "osman"),
+        ("Siti Aminah binti Abdullah", "aminah", "abdullah"),
+        ("Faizal bin Osman", "faizal", "osman"),
+        # no personal name after it, or an Arab or Egyptian name: Muhammad is the given name
+        ("Mohd Osman", "muhammad", "osman"),
+        ("Mohammed bin Salman", "mohammed", "salman"),
+        ("Mohamed Salah Ghaly", "mohamed", "ghaly"),
+    ],
+)
+def test_malay_devotional_prefix_is_not_the_given_name(raw, given, family):
+    from linkgraph.normalize.names import normalize_person_name
+
+    v = normalize_person_name(raw)
+    assert (v.given, v.family) == (given, family)
+
+
+def test_malay_prefix_stays_in_the_identity_key():
+    from linkgraph.normalize.names import name_key
+
+    # the key makes a Person's identity in the store: parsing the prefix out of the given name must not change it
+    assert name_key("Mohd Faizal bin Osman") == "faizal muhammad osman" == name_key("Muhammad Faizal Osman")
+    assert name_key("Faizal bin Osman") == "faizal osman"
+
+
+@pytest.mark.parametrize(
+    "raw, region",
+    [
+        ("+255 754 1112223", None),
+        ("00255 7541112223", None),
+        ("0754 1112223", "TZ"),
+        ("2557541112223", "TZ"),  # the record's own country code, no '+'
+    ],
+)
+def test_phone_of_impossible_length_keeps_its_national_number(raw, region):
+    # a digit too many for Tanzania: no valid or possible number, but one national significant number under the
+    # country of its explicit prefix or its record, so the four spellings agree
+    r = normalize_phone(raw, region)
+    assert not r.ok and r.value is None and r.loose == "+2557541112223"
+
+
+def test_phone_of_impossible_length_needs_a_country_to_read_it_in():
+    # no '+', no 00 and no record country: "255…" could be anything, and nothing is made up
+    assert normalize_phone("2557541112223", None).loose is None
+    assert normalize_phone("+255 75", None).loose is None

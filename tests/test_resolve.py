@@ -884,3 +884,135 @@ def test_dedupe_table_with_id_column_and_mapping():
     assert out.loc[0, "best_match"] == "A2"
     with pytest.raises(ValueError):
         dedupe_table(df, id_column="nope")
+
+
+# --------------------------------------------------------------------------- the name-part gate
+
+
+def test_name_part_gate_yields_only_to_passport_id_or_phone_and_address():
+    # a register copy whose given name was replaced merges on the same phone and the same address; the same
+    # brother pair with a birth date, a town and a phone but no shared address stays apart, and so does a pair
+    # with address, birth date and town but no phone (broad agreement of a household is no identity)
+    home = "Plot 14 Uhuru Street, Mbeya"
+    recs = [
+        rec("p1", "Rehema Said Kombo", "1984-09-17", "TZ", ["+255754222333"], address=home, city="Mbeya", source="kws"),
+        rec("p2", "Zawadi Kombo", "1984-09-17", "TZ", ["0754 222 333"], address=home, city="Mbeya", source="police"),
+        rec("q1", "Juma Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="kws"),
+        rec("q2", "Baraka Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="police"),
+        rec("s1", "Neema Lyimo", "1990-03-03", "TZ", address="12 Sokoine Road, Moshi", city="Moshi", source="kws"),
+        rec("s2", "Upendo Lyimo", "1990-03-03", "TZ", address="12 Sokoine Road, Moshi", city="Moshi", source="police"),
+    ]
+    res = resolve(frame(*recs))
+    assert res.explain_pair("p1", "p2")["given_name_level"] == "else"
+    assert same(res, "p1", "p2")
+    for a, b in (("q1", "q2"), ("s1", "s2")):
+        pair = res.explain_pair(a, b)
+        assert pair["given_name_level"] == "else" and not same(res, a, b), (a, b)
+        assert pair["outcome"] == "review", (a, b, pair["outcome"], pair["reason"])
+    assert "a name part agrees in nothing" in res.explain_pair("q1", "q2")["reason"]
+    # the override is data: without it the phone and address do not merge the pair either
+    strict = resolve(frame(*recs), settings={"gates": {"person": {"name_part_override": []}}})
+    assert not same(strict, "p1", "p2")
+    with pytest.raises(ValueError, match="name_part_override"):
+        resolve(frame(*recs), settings={"gates": {"person": {"name_part_override": [{"phones": ["same"]}]}}})
+
+
+def test_name_part_gate_spares_initials_swapped_order_and_transliterations():
+    recs = [
+        rec("a1", "Juma Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="kws"),
+        rec("a2", "J. Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="police"),
+        rec("a3", "MWAKYUSA Juma", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="customs"),
+        rec("b1", "Mohammed Abdallah Salim", "1969-11-02", "KE", ["+254722555111"], city="Lamu", source="kws"),
+        rec("b2", "Muhammad Salim", "1969-11-02", "KE", ["+254722555111"], city="Lamu", source="police"),
+    ]
+    res = resolve(frame(*recs))
+    for a, b in (("a1", "a2"), ("a1", "a3"), ("b1", "b2")):
+        assert res.explain_pair(a, b)["given_name_level"] != "else", (a, b)
+        assert same(res, a, b), (a, b)
+
+
+def test_name_part_conflict_is_not_joined_through_a_chain():
+    # "Juma Baraka Mwakyusa" agrees with Juma (the same first given name) and with Baraka (a shared token): it
+    # must not pull the two brothers, whose given names agree in nothing, into one entity
+    recs = [
+        rec("c1", "Juma Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="kws"),
+        rec("c2", "Juma Baraka Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="police"),
+        rec("c3", "Baraka Mwakyusa", "1978-02-12", "TZ", ["+255754111999"], city="Mbeya", source="customs"),
+    ]
+    res = resolve(frame(*recs))
+    assert res.explain_pair("c1", "c3")["given_name_level"] == "else"
+    assert not same(res, "c1", "c3")
+    assert same(res, "c1", "c2") or same(res, "c2", "c3")
+    off = resolve(frame(*recs), settings={"gates": {"person": {"every_name_part": False}}})
+    assert same(off, "c1", "c3")
+
+
+def test_a_one_word_name_has_no_given_name_to_disagree():
+    # "Mutua" alone lines up with the family name of "Grace Mutua": its given part is missing, not different
+    recs = [
+        rec("o1", "Grace Mutua", "1983-06-21", "KE", ["+254733444555"], city="Machakos", source="kws"),
+        rec("o2", "MUTUA", "1983-06-21", "KE", ["+254733444555"], city="Machakos", source="police"),
+        rec("o3", "Mutua Grace", "1983-06-21", "KE", ["+254733444555"], city="Machakos", source="customs"),
+    ]
+    res = resolve(frame(*recs))
+    for a, b in (("o1", "o2"), ("o2", "o1"), ("o3", "o2")):
+        pair = res.explain_pair(a, b)
+        levels = {pair["given_name_level"], pair["family_name_level"]}
+        assert levels == {"null", "exact"}, (a, b, levels)
+    assert "name part agrees in nothing" not in res.explain_pair("o1", "o2")["reason"]
+
+
+def test_short_form_of_a_compound_given_name_agrees_partly():
+    # "Emeka" is the closing part of "Chukwuemeka": a partial agreement, so the name-part gate does not stand
+    # between the man's passport-linked records and the reports that give his full name; "Ike" is no short form
+    recs = [
+        rec("k1", "Chukwuemeka Okafor", "1975-08-21", "NG", passports=["NG:A07777001"], source="ncs"),
+        rec("k2", "Emeka Okafor", "1975-08-21", "NG", passports=["NG:A07777001"], source="kws"),
+        rec("k3", "Ike Okafor", "1975-08-21", "NG", source="police-ng"),
+        rec("k4", "Oluwaseun Adeyemi", "1990-01-05", "NG", source="ncs"),
+        rec("k5", "Seun Adeyemi", "1990-01-05", "NG", source="kws"),
+    ]
+    res = resolve(frame(*recs))
+    assert res.explain_pair("k1", "k2")["given_name_level"] == "other_token"
+    assert res.explain_pair("k4", "k5")["given_name_level"] == "other_token"
+    assert res.explain_pair("k2", "k3")["given_name_level"] == "else"
+    assert same(res, "k1", "k2") and not same(res, "k2", "k3")
+    # written family name last, the short form lines up with the family name: still a partial agreement
+    # (either record first: the name parts are lined up from the first record's side)
+    for turned in (
+        resolve(frame(rec("k6", "Okafor Emeka", "1975-08-21", "NG", source="report"), *recs)),
+        resolve(frame(*recs, rec("k6", "Okafor Emeka", "1975-08-21", "NG", source="report"))),
+    ):
+        levels = turned.explain_pair("k1", "k6")
+        assert "else" not in (levels["given_name_level"], levels["family_name_level"]), levels
+
+
+def test_spelt_out_muhammad_beside_a_patronymic_is_a_prefix():
+    # "Mohamad" is not expanded like "Mohd", but beside "bin" it is the same devotional prefix: the man is Faizal
+    recs = [
+        rec("n1", "Mohamad Faizal bin Osman", "1979-04-14", "MY", ["+60123456001"], city="Kuantan", source="pdrm"),
+        rec("n2", "Faizal Osman", "1979-04-14", "MY", ["+60123456001"], city="Kuantan", source="customs"),
+        rec("n3", "Mohammed bin Osman", "1979-04-14", "MY", city="Kuantan", source="airline"),
+    ]
+    res = resolve(frame(*recs))
+    assert res.explain_pair("n1", "n2")["given_name_level"] == "exact"
+    assert same(res, "n1", "n2")
+    assert res.explain_pair("n2", "n3")["given_name_level"] == "else"
+    assert not same(res, "n2", "n3")
+
+
+def test_a_family_name_in_several_words_agrees_with_it_in_one():
+    # a Malay father's name "Abdul Rahman" is often written "Abdulrahman"; a stray space splits "Mwakasege"
+    recs = [
+        rec("j1", "Faizal bin Abdul Rahman", "1979-04-14", "MY", ["+60123456001"], city="Ipoh", source="pdrm"),
+        rec("j2", "Faizal bin Abdulrahman", "1979-04-14", "MY", ["+60123456001"], city="Ipoh", source="customs"),
+        rec("j3", "Amina Mwa Kasege", "1989-10-02", "TZ", ["+255754000777"], city="Mbeya", source="tanapa"),
+        rec("j4", "Amina Mwakasege", "1989-10-02", "TZ", ["+255754000777"], city="Mbeya", source="police"),
+        # a middle name is not part of the family name: Rahman alone is not Abdulrahman
+        rec("j5", "Faizal Rahman", "1979-04-14", "MY", city="Ipoh", source="airline"),
+    ]
+    res = resolve(frame(*recs))
+    for a, b in (("j1", "j2"), ("j3", "j4")):
+        assert res.explain_pair(a, b)["family_name_level"] == "exact", (a, b)
+        assert same(res, a, b), (a, b)
+    assert res.explain_pair("j2", "j5")["family_name_level"] != "exact"

@@ -25,7 +25,7 @@ from linkgraph.normalize.countries import normalize_country
 from linkgraph.normalize.dates import normalize_date, normalize_datetime
 from linkgraph.normalize.names import normalize_person_name
 from linkgraph.normalize.orgs import normalize_org_name
-from linkgraph.normalize.phones import normalize_phone
+from linkgraph.normalize.phones import country_of_e164, normalize_phone
 from linkgraph.normalize.quantities import normalize_quantity
 from linkgraph.normalize.species import normalize_species
 
@@ -72,10 +72,16 @@ def t_split_list(text, ctx=None, sep=r"[;,/|]", **_):
 
 
 # --- dates ---------------------------------------------------------------------------------------------------
-def t_date(text, ctx=None, dayfirst=True, **_):
-    """ISO date at the precision given (linkgraph.normalize.dates, the one date grammar)."""
+def t_date(text, ctx=None, dayfirst=True, partial=False, **_):
+    """ISO date at the precision given (linkgraph.normalize.dates, the one date grammar). With ``partial``, an
+    impossible date keeps its valid part ("35/02/1978" is 1978-02, "13/13/1978" is 1978): for birth dates, where
+    a keying error in the day must not throw away the year and month that tell namesakes apart."""
     r = normalize_date(text, dayfirst=dayfirst)
-    return T(r.value) if r.ok and r.value else _fail(f'cannot read "{text}" as a date')
+    if r.ok and r.value:
+        return T(r.value)
+    if partial and r.partial:
+        return T(r.partial, extras={"salvaged": True})
+    return _fail(f'cannot read "{text}" as a date')
 
 
 def t_datetime(text, ctx=None, dayfirst=True, **_):
@@ -260,6 +266,11 @@ def t_phone(text, ctx=None, default_region=None, **_):
     r = normalize_phone(text, default_region=region)
     if r.ok and r.value:
         return T(r.value, extras={"valid": True, "country": r.region, "raw": clean(text)})
+    if r.loose:
+        # rejected by the phone library (an unassigned range, a typo, a plan newer than the library) but well
+        # formed: kept in its "+CC national number" form, flagged not valid, so that its "0…", "00CC…", "CC…" and
+        # "+CC …" spellings in other files are one Phone
+        return T(r.loose, extras={"valid": False, "country": country_of_e164(r.loose), "raw": clean(text)})
     return T(
         None,
         False,

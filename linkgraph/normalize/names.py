@@ -556,6 +556,12 @@ def _normalize_cached(raw: str) -> NameValue:
             middle = core[1:-1]
             if particles and any(p in _PATRONYMIC for p in particles):
                 order = "given_first"  # Ahmad bin Ali: father's name stands in for the family name
+        if given and middle and not vietnamese and cjk_family is None and _devotional(given, particles):
+            # Malay "Mohd Faizal bin Osman" is called Faizal: Muhammad / Siti before a personal name is not the
+            # given name (it stays in the key). Spelt out in full ("Mohamad", "Muhammed") it is taken for a
+            # prefix only beside a patronymic marker: "Mohamed Salah Ghaly" is called Mohamed.
+            given, middle = middle[0], middle[1:]
+            notes.append("devotional prefix: " + core[core.index(given) - 1])
         if order == "unknown" and len(core) >= 2 and not vietnamese and cjk_family is None:
             order = "given_first" if comma_family is None else "family_first"
 
@@ -580,6 +586,17 @@ def _normalize_cached(raw: str) -> NameValue:
         gender_marker=gender_marker,
         note="; ".join(notes),
     )
+
+
+# Given names that Malay (and much Muslim South-East Asian) naming puts before the personal name; "Mohd",
+# "Muhd" and "Mhd" are expanded to "muhammad" by the abbreviations above.
+_DEVOTIONAL = frozenset({"muhammad", "siti"})
+
+
+def _devotional(token: str, particles) -> bool:
+    if token in _DEVOTIONAL:
+        return True
+    return phonetic_key(token) == phonetic_key("muhammad") and any(p in _PATRONYMIC for p in particles)
 
 
 _KEY_CACHE: dict[str, str] = {}

@@ -26,7 +26,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberTyp
 
 from ._common import clean_text, is_blank, map_unique_frame, replace_raw
 
-__all__ = ["PhoneValue", "normalize_phone", "normalize_phone_series"]
+__all__ = ["PhoneValue", "normalize_phone", "normalize_phone_series", "country_of_e164"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +117,33 @@ def _loose(num) -> str | None:
     return phonenumbers.format_number(num, PhoneNumberFormat.E164)
 
 
-def _cc_reading(digits: str):
-    """ "CC…" without '+' ("254712…"): the international reading, when its length is possible there."""
+def country_of_e164(e164: str) -> str | None:
+    """The country (alpha-2) of an E.164 string's country code, valid number or not ("+254131234567" -> "KE");
+    None for a code shared by several countries' plans that the digits do not settle, or not a code at all."""
+    num = _try_parse(e164, None)
+    if num is None:
+        return None
+    r = phonenumbers.region_code_for_country_code(num.country_code)
+    return None if r in (None, "ZZ", "001") else r
+
+
+_MIN_LOOSE_DIGITS = 6  # a national number shorter than this is no number worth comparing ("+254 13")
+
+
+def _long_enough(num) -> bool:
+    return num is not None and len(str(num.national_number)) >= _MIN_LOOSE_DIGITS
+
+
+def _cc_reading(digits: str, region: str | None = None):
+    """ "CC…" without '+' ("254712…"): the international reading, when its length is possible there, or, of an
+    impossible length (a digit too many or too few), when the code is the record's own country's."""
     alt = _try_parse("+" + digits, None)
-    return alt if alt is not None and phonenumbers.is_possible_number(alt) else None
+    if alt is None:
+        return None
+    if phonenumbers.is_possible_number(alt):
+        return alt
+    own = region is not None and phonenumbers.region_code_for_country_code(alt.country_code) == region
+    return alt if own and _long_enough(alt) else None
 
 
 def _parse_single(text: str, region: str | None, notes: list[str]) -> PhoneValue:
@@ -158,7 +181,7 @@ def _parse_single(text: str, region: str | None, notes: list[str]) -> PhoneValue
             notes.append("read as international number without '+'")
             return _result(text, alt, _join(notes), digits, t)
 
-    cc = None if has_plus else _cc_reading(digits)
+    cc = None if has_plus else _cc_reading(digits, region)
     if num is None and not region and not has_plus:
         return PhoneValue(
             raw=text,
@@ -179,9 +202,11 @@ def _parse_single(text: str, region: str | None, notes: list[str]) -> PhoneValue
     elif region:
         reason = f"not a valid number (region {region})"
     # a "CC…" number read nationally takes the country code for digits of the number: the international reading
-    # wins when the national one is impossible, or when the digits start with the region's own code
+    # wins when the national one is impossible, or when the digits start with the region's own code. A number of
+    # an impossible length (a digit too many or too few) keeps its national significant number under the
+    # country its explicit prefix or its record gives: its "0…", "00CC…", "CC…" and "+CC" spellings still agree
     own = cc is not None and cc.country_code == num.country_code and digits.startswith(str(num.country_code))
-    loose = cc if cc is not None and (not possible or own) else (num if possible else None)
+    loose = cc if cc is not None and (not possible or own) else (num if possible or _long_enough(num) else None)
     return PhoneValue(raw=text, value=None, ok=False, note=_join(notes, reason), digits=digits, loose=_loose(loose))
 
 

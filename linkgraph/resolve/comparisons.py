@@ -239,6 +239,30 @@ def _same_full_name(f: Features, ia, ib) -> np.ndarray:
     return (a == b) & (a >= 0) & (f.fam[ia] >= 0) & (f.fam[ib] >= 0)
 
 
+def _joined_family(f: Features, ia, ib, a, b, swap) -> np.ndarray:
+    """One side's family name in several words is the other's in one ("bin Abdul Rahman" / "bin Abdulrahman")."""
+    ja, jb = f.famall[ia], f.famall[ib]
+    one = ((ja != a) & (ja == b)) | ((jb != f.fam[ib]) & (jb == a)) | ((ja != a) & (ja == jb))
+    return one & (a >= 0) & (b >= 0) & ~swap
+
+
+def _short_form(f: Features, a: np.ndarray, b: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """One name is the closing part of the other, of four letters or more: the short form of a compound name
+    ("Emeka" of "Chukwuemeka", "Seun" of "Oluwaseun", "Rahman" of "Abdulrahman"), a partial agreement. Family names
+    too: a one-word name order ("Okafor Emeka") may line the short form up with the family name."""
+    out = np.zeros(len(a), bool)
+    idx = np.flatnonzero(sel & (a >= 0) & (b >= 0) & (a != b))
+    if len(idx):
+        s = f.tok_strings()
+
+        def short(x: str, y: str) -> bool:
+            lo, hi = (x, y) if len(x) < len(y) else (y, x)
+            return len(lo) >= 4 and len(hi) >= len(lo) + 2 and hi.endswith(lo)
+
+        out[idx] = [short(x, y) for x, y in zip(s[a[idx]].tolist(), s[b[idx]].tolist())]
+    return out
+
+
 def _cmp_name_part(c, f: Features, ia, ib, ctx):
     al = _name_alignment(f, ia, ib, ctx)
     if "same_full_name" not in ctx:
@@ -253,9 +277,9 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
         null = (a < 0) | (b < 0)
         measures = _Lazy(jaro_winkler=lambda: al["jw_f"].astype(np.float32))
         tests = _Lazy(
-            exact=lambda: ((a == b) & (a >= 0)) | same_name,
+            exact=lambda: ((a == b) & (a >= 0)) | same_name | _joined_family(f, ia, ib, a, b, al["swap"]),
             phonetic=lambda: (tp[a] == tp[b]) & (a >= 0) & (b >= 0) & _same_start(f, a, b),
-            other_token=lambda: _in_core(f, a, ib, ~null) | _in_core(f, b, ia, ~null),
+            other_token=lambda: _in_core(f, a, ib, ~null) | _in_core(f, b, ia, ~null) | _short_form(f, a, b, ~null),
         )
         lev = _eval_levels(c, n, null, tests, measures)
         tfu = np.where(a >= 0, tf[a], np.nan)
@@ -264,7 +288,9 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
     a, b, aa, bb = al["ga"], al["gb"], al["gaa"], al["gbb"]
     # initial of B after alignment: first letter of its (aligned) given token, else its initial
     first = np.array([ord(x[0]) if x else 0 for x in s], dtype=np.int32)
-    ini_b = np.where(b >= 0, first[b], f.initial[ib])
+    # a one-word name aligned as the family name ("Radinger" against "Chloe Radinger") has no given name left:
+    # its word's initial is not a given initial, and a missing part is no disagreeing part
+    ini_b = np.where(b >= 0, first[b], np.where(al["swap"], 0, f.initial[ib]))
     ini_a = np.where(a >= 0, first[a], f.initial[ia])
     null = (ini_a == 0) | (ini_b == 0)
     both = (a >= 0) & (b >= 0)
@@ -284,7 +310,9 @@ def _cmp_name_part(c, f: Features, ia, ib, ctx):
         exact=lambda: (both & ((a == b) | ((aa == bb) & (aa >= 0))) & ~conflict) | (same_name & ~gender_conflict),
         phonetic=lambda: both & (tp[a] == tp[b]) & _same_start(f, a, b) & ~conflict,
         initial=lambda: ~both & (ini_a == ini_b) & ~gender_conflict,
-        other_token=lambda: (_in_core(f, a, ib, both) | _in_core(f, b, ia, both)) & ~conflict,
+        other_token=lambda: (
+            (_in_core(f, a, ib, both) | _in_core(f, b, ia, both) | _short_form(f, a, b, both)) & ~conflict
+        ),
     )
     # measures must not override a conflict
     meas = _Lazy(jaro_winkler=lambda: np.where(conflict | ~both, 0.0, jwmax()).astype(np.float32))

@@ -161,27 +161,54 @@ def _flags(
         for j in idx:
             last &= levels[:, j] == len(comps[j]["levels"]) - 1
         disagree = last & present
-        if gate.get("every_name_part", False):
-            # a name part that agrees in nothing is not offset by the name's other part: an exact family name
-            # (+5 bits) cancelled a wholly different given name (-5 bits) and a shared birth month then merged
-            # brothers. Only broad independent evidence overrides it (several fields, each clearly agreeing:
-            # birth date, address, postcode, phone), as a replaced given name in a register copy needs.
-            bad = np.zeros(n, bool)
-            for j in idx:
-                bad |= levels[:, j] == len(comps[j]["levels"]) - 1
-            ov = gate.get("name_part_override") or {}
-            if ov and other:
-                field_bits = float(ov.get("field_min_bits", 2.0))
-                fields = (contrib[:, other] >= field_bits).sum(1)
-                bad &= ~((fields >= int(ov.get("min_fields", 3))) & (corr >= float(ov.get("min_bits", 20.0))))
-            gate_ok &= ~bad
+        gate_ok &= ~name_part_conflict(kind, comps, levels, settings)
     else:
         gate_ok = np.ones(n, bool)
         disagree = np.zeros(n, bool)
     return veto, strong, gate_ok, disagree, corr
 
 
-def _outcomes(P, veto, strong, gate_ok, disagree, th, corr=None):
+def name_part_conflict(kind: str, comps: list, levels: np.ndarray, settings: dict) -> np.ndarray:
+    """Per pair: a name part given on both sides agrees in nothing (its last level, "else": not exact, not a
+    transliteration, not an initial of the other, not the other's name in swapped order, no shared token), and
+    no independent strong evidence stands against it.
+
+    An exact family name (+5 bits) would otherwise cancel a wholly different given name (-5 bits), and a shared
+    birth month then merged brothers. Strong evidence is a strong identifier (a shared passport or national ID)
+    or one entry of ``gates.<kind>.name_part_override`` met in full: every comparison of the entry at one of its
+    listed levels (shipped: the same phone and the same address). Such pairs never merge, neither directly nor
+    through a chain; a reviewer's "match" still joins them.
+    """
+    n = len(levels)
+    gate = (settings.get("gates") or {}).get(kind) or {}
+    names = [c["name"] for c in comps]
+    if not gate.get("every_name_part", False):
+        return np.zeros(n, bool)
+    idx = [names.index(g) for g in gate.get("name_comparisons", []) if g in names]
+    bad = np.zeros(n, bool)
+    for j in idx:
+        bad |= levels[:, j] == len(comps[j]["levels"]) - 1
+    if not bad.any():
+        return bad
+    for j, c in enumerate(comps):
+        lvnames = [lv["name"] for lv in c["levels"]]
+        for s in c.get("strong") or []:
+            if s in lvnames:
+                bad &= levels[:, j] != lvnames.index(s)
+    for entry in gate.get("name_part_override") or []:
+        met = np.ones(n, bool)
+        for cname, wanted in entry.items():
+            if cname not in names:
+                met[:] = False
+                break
+            j = names.index(cname)
+            lvnames = [lv["name"] for lv in comps[j]["levels"]]
+            met &= np.isin(levels[:, j], [lvnames.index(w) for w in wanted if w in lvnames])
+        bad &= ~met
+    return bad
+
+
+def _outcomes(P, veto, strong, gate_ok, disagree, th, corr=None, part_conflict=None):
     n = len(P)
     out = np.zeros(n, np.int8)
     reason = np.full(n, "", dtype=object)
@@ -196,6 +223,10 @@ def _outcomes(P, veto, strong, gate_ok, disagree, th, corr=None):
     reason[(P >= merge_p) & ~gate_ok & ~vet] = (
         "score above merge threshold but names disagree or too little else agrees"
     )
+    if part_conflict is not None:
+        reason[(P >= merge_p) & part_conflict & ~vet] = (
+            "score above merge threshold but a name part agrees in nothing, with no passport, ID or phone and address"
+        )
     reason[(P >= review_p) & ~m & ~vet & name_only] = "only the name agrees"
     # strong identifiers merge unless vetoed or the names disagree entirely
     s = strong & ~vet
@@ -342,7 +373,8 @@ def _resolve_kind(kind: str, df: pd.DataFrame, settings: dict, decisions: list[d
     stats["prior"] = model.prior
 
     veto, strong, gate_ok, disagree, corr = _flags(kind, comps, levels, contrib, settings, _namesakes(f, ia, ib))
-    outcome, reason = _outcomes(P, veto, strong, gate_ok, disagree, settings["thresholds"], corr)
+    conflict = name_part_conflict(kind, comps, levels, settings)
+    outcome, reason = _outcomes(P, veto, strong, gate_ok, disagree, settings["thresholds"], corr, conflict)
     decided = np.full(len(ia), "", dtype=object)
     if dec_pairs:
         pc = (ia << 32) | ib
@@ -414,7 +446,9 @@ def _cluster(part: _Part, settings: dict, decisions: list[dict], strong) -> None
     for npass in range(max_passes):
         codes = (part.ia << 32) | part.ib  # sorted (the part keeps its pairs in code order)
         vet = part.veto != ""
-        forbidden = vet | (part.decided == "no-match")
+        # a name part that agrees in nothing is no more joined through a chain than directly
+        conflict = name_part_conflict(part.kind, part.comps, part.levels, settings) & (part.decided != "match")
+        forbidden = vet | (part.decided == "no-match") | conflict
         C = ConstrainedClusterer(f.n, codes, np.clip(part.W, -40, 40), forbidden, None if merge_existing else frozen)
         # existing memberships
         if (frozen >= 0).any():
@@ -656,7 +690,8 @@ def _score_unscored(part: _Part, settings: dict, labels: np.ndarray, holder: dic
     veto, strong, gate_ok, disagree, corr = _flags(
         part.kind, part.comps, levels, contrib, settings, _namesakes(f, na, nb)
     )
-    outcome, reason = _outcomes(P, veto, strong, gate_ok, disagree, settings["thresholds"], corr)
+    conflict = name_part_conflict(part.kind, part.comps, levels, settings)
+    outcome, reason = _outcomes(P, veto, strong, gate_ok, disagree, settings["thresholds"], corr, conflict)
     reason = np.array(
         [("scored after clustering; " + r) if r else "scored after clustering" for r in reason], dtype=object
     )

@@ -84,6 +84,7 @@ class Features:
     fam: np.ndarray | None = None
     giv: np.ndarray | None = None
     givall: np.ndarray | None = None
+    famall: np.ndarray | None = None  # the words after the given name joined ("Abdul Rahman" -> "abdulrahman")
     initial: np.ndarray | None = None  # ord of first given initial or 0
     gender: np.ndarray | None = None
     core_sets: list | None = None
@@ -149,11 +150,6 @@ def _phones_list(values, regions):
     return out
 
 
-# Given names that Malay (and much Muslim South-East Asian) naming puts before the personal name; "Mohd",
-# "Muhd" and "Mhd" are expanded to "muhammad" by the name parser.
-DEVOTIONAL_PREFIXES = frozenset({"muhammad", "siti"})
-
-
 def prepare(df: pd.DataFrame, kind: str = "person", is_new: np.ndarray | None = None) -> Features:
     """Normalise the standard fields of ``df`` (already restricted to one kind)."""
     n = len(df)
@@ -182,6 +178,7 @@ def prepare(df: pd.DataFrame, kind: str = "person", is_new: np.ndarray | None = 
         fam = np.full(n, -1, np.int32)
         giv = np.full(n, -1, np.int32)
         givall = np.full(n, -1, np.int32)
+        famall = np.full(n, -1, np.int32)
         initial = np.zeros(n, np.int32)
         gender = np.zeros(n, np.int8)
         core_sets = [frozenset()] * n
@@ -199,11 +196,10 @@ def prepare(df: pd.DataFrame, kind: str = "person", is_new: np.ndarray | None = 
                 fa = tok.id(nv.family)
                 gi = tok.id(nv.given)
                 rest = [t for t in nv.core if t != nv.family]
-                if nv.given in DEVOTIONAL_PREFIXES and len(rest) > 1 and rest[0] == nv.given:
-                    # Malay "Mohd Faizal bin Osman" is called Faizal: the prefix is left out of the given name
-                    # so that it agrees with "Faizal bin Osman" and blocks with it
-                    rest = rest[1:]
-                    gi = tok.id(rest[0])
+                if nv.given in rest:
+                    # the given names start at the one the parser chose: a Malay devotional prefix before it
+                    # ("Mohd Faizal bin Osman" is called Faizal) is not one of them
+                    rest = rest[rest.index(nv.given) :]
                 ga = tok.id("".join(rest)) if len(rest) > 1 else gi
                 if gi < 0 and rest:
                     gi = tok.id(rest[0])
@@ -213,13 +209,32 @@ def prepare(df: pd.DataFrame, kind: str = "person", is_new: np.ndarray | None = 
                     ini = ord(nv.initials[0])
                 elif gi >= 0:
                     ini = ord(tok.values[gi][0])
+                # a family name in several words ("bin Abdul Rahman", a stray space in "Mwa Kasege") against one
+                # written as one word: the words after the given name, joined
+                tail = nv.core[nv.core.index(nv.given) + 1 :] if nv.given in nv.core else ()
+                fj = (
+                    tok.id("".join(tail))
+                    if nv.order != "family_first" and len(tail) > 1 and tail[-1] == nv.family
+                    else fa
+                )
                 g = 1 if nv.gender_marker == "van" else 2 if nv.gender_marker == "thi" else 0
                 cs = frozenset(tok.id(t) for t in nv.core)
-                r = (fa, gi, ga, ini, g, cs, nv.key, nv.value, nv.note)
+                r = (fa, gi, ga, fj, ini, g, cs, nv.key, nv.value, nv.note)
                 if hkey is not None:
                     memo[hkey] = r
-            fam[i], giv[i], givall[i], initial[i], gender[i], core_sets[i], keys[i], f.display[i], notes[i] = r
-        f.fam, f.giv, f.givall, f.initial, f.gender = fam, giv, givall, initial, gender
+            (
+                fam[i],
+                giv[i],
+                givall[i],
+                famall[i],
+                initial[i],
+                gender[i],
+                core_sets[i],
+                keys[i],
+                f.display[i],
+                notes[i],
+            ) = r
+        f.fam, f.giv, f.givall, f.famall, f.initial, f.gender = fam, giv, givall, famall, initial, gender
         f.core_sets, f.name_key, f.name_notes = core_sets, keys, notes
         f.tok_phon = np.array([f.phon.id(phonetic_key(t)) for t in tok.values] + [-1], dtype=np.int32)
         f.present["name"] = bool((keys != "").any())

@@ -78,3 +78,13 @@ def _validate(s: dict) -> None:
             if c["name"] in names:
                 raise ValueError(f"duplicate comparison name {c['name']!r}")
             names.add(c["name"])
+        ov = ((s.get("gates") or {}).get(kind) or {}).get("name_part_override") or []
+        levels = {c["name"]: {lv["name"] for lv in c["levels"]} for c in s["comparisons"].get(kind, [])}
+        if not isinstance(ov, list) or not all(isinstance(e, dict) and e for e in ov):
+            raise ValueError(f"gates.{kind}.name_part_override: need a list of {{comparison: [levels]}} entries")
+        for e in ov:
+            for cname, wanted in e.items():
+                if cname not in levels or not isinstance(wanted, list) or not set(wanted) <= levels[cname]:
+                    raise ValueError(
+                        f"gates.{kind}.name_part_override: {cname}: {wanted!r} is not a list of that comparison's levels"
+                    )
