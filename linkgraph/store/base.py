@@ -211,14 +211,14 @@ class Store(abc.ABC):
         return new
 
     def remove_batch(self, batch_id: str) -> dict:
-        """Delete what only `batch_id` contributed; strip its provenance records from items others share.
+        """Delete what only `batch_id` contributed, and make the items it shares with other batches again from
+        those batches' statements in the ledger, so they are what they would be had the batch never been
+        imported (values it filled in go too). Items whose other batches the ledger does not hold (written
+        before it existed) lose the batch's provenance records and keep their values.
 
         Links first, then nodes. Runs inside the open transaction if there is one, else slice by slice.
-        Values a batch filled into an item that another batch also saw stay: values are not kept per batch,
-        the provenance records are.
         """
         out = {"deleted_links": 0, "deleted_nodes": 0, "updated_links": 0, "updated_nodes": 0}
-        summary_cols = provenance.SUMMARY_COLUMNS
         for kind, names, pattern in (
             ("links", list(self.schema.links), "()-[x:{t}]->()"),
             ("nodes", list(self.schema.entities), "(x:{t})"),
@@ -237,19 +237,53 @@ class Store(abc.ABC):
                 delete = "DELETE x" if kind == "links" else "DETACH DELETE x"
                 for i in range(0, len(only), 5000):
                     self.execute(f"MATCH {pat} WHERE x.id IN $ids {delete}", {"ids": only[i : i + 5000]})
-                rows = []
-                for r in shared.itertuples():
-                    recs = provenance.merge_records([x for x in provenance.loads(r.prov) if x.get("batch") != batch_id])
-                    rows.append({"id": r.id, "prov": provenance.dumps(recs), **provenance.summarise(recs)})
-                sets = ", ".join(f"x.{c} = r.{c}" for c in ["prov", *summary_cols])
-                for i in range(0, len(rows), 5000):
-                    self.execute(
-                        f"UNWIND $rows AS r MATCH {pat} WHERE x.id = r.id SET {sets}", {"rows": rows[i : i + 5000]}
-                    )
+                others = {b for bs in batches[shared.index] for b in bs if b != batch_id}
+                held = {b for b in others if self.ledger.holds(b)}
+                fits = batches[shared.index].map(lambda bs: all(b in held for b in bs if b != batch_id))
+                rest = shared[fits.to_numpy(bool)]
+                self._reproject(kind, t, pat, rest["id"].tolist(), batch_id, sorted(held))
+                self._strip(pat, shared[~shared["id"].isin(set(rest["id"]))], batch_id)
                 out[f"deleted_{kind}"] += len(only)
                 out[f"updated_{kind}"] += len(shared)
         self.ledger.remove(batch_id)
         return out
+
+    def _reproject(self, kind: str, t: str, pat: str, ids: list[str], without: str, batches: list[str]) -> None:
+        """Fold these items again from the ledger's statements of every batch but `without`; every column set,
+        cleared where no remaining statement gives it."""
+        if not ids:
+            return
+        lk = "node" if kind == "nodes" else "link"
+        # only the parts of the batches these items have
+        frames = self.ledger.observations(self._storage, batches=batches, items=ids, without=without)
+        df = frames[0 if lk == "node" else 1].get(t)
+        if df is None:
+            return
+        columns = self.schema.node_columns(t) if lk == "node" else self.schema.link_columns(t)
+        value_cols = [c for c in columns if c not in ("id", "prov", *provenance.SUMMARY_COLUMNS)]
+        lists = {c for c, ty in columns.items() if ty.endswith("[]") and c != "batches"}
+        df = _with_columns(df, value_cols)
+        folded = provenance.fold_observations(df, value_cols if lk == "node" else [*value_cols, *LINK_ENDS], lists)
+        rows = _ordered(folded, columns)
+        (self._update_nodes if lk == "node" else self._update_links)(t, rows)
+        for c in columns:
+            if c == "id":
+                continue
+            empty = rows.loc[rows[c].isna(), "id"].tolist() if not columns[c].endswith("[]") else []
+            if c in lists:
+                empty = rows.loc[rows[c].map(lambda v: not v), "id"].tolist()
+            for i in range(0, len(empty), 5000):
+                self.execute(f"MATCH {pat} WHERE x.id IN $ids SET x.{c} = NULL", {"ids": empty[i : i + 5000]})
+
+    def _strip(self, pat: str, shared: pd.DataFrame, batch_id: str) -> None:
+        """The batch's provenance records out of items the ledger cannot make again; their values stay."""
+        rows = []
+        for r in shared.itertuples():
+            recs = provenance.merge_records([x for x in provenance.loads(r.prov) if x.get("batch") != batch_id])
+            rows.append({"id": r.id, "prov": provenance.dumps(recs), **provenance.summarise(recs)})
+        sets = ", ".join(f"x.{c} = r.{c}" for c in ["prov", *provenance.SUMMARY_COLUMNS])
+        for i in range(0, len(rows), 5000):
+            self.execute(f"UNWIND $rows AS r MATCH {pat} WHERE x.id = r.id SET {sets}", {"rows": rows[i : i + 5000]})
 
     @abc.abstractmethod
     def init_schema(self) -> None:

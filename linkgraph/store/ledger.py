@@ -214,6 +214,10 @@ class Ledger:
     def count_parts(self) -> int:
         raise NotImplementedError
 
+    def holds(self, batch: str) -> bool:
+        """Whether the ledger has statements of `batch` (not one imported before the ledger existed)."""
+        raise NotImplementedError
+
     def read(self, batches=None, items=None) -> pa.Table:
         """Every statement (of `batches`, about `items`), in the order written."""
         import pyarrow.compute as pc
@@ -225,6 +229,23 @@ class Ledger:
                 t = t.filter(keep)
             tables.append(t)
         return pa.concat_tables(tables) if tables else SCHEMA.empty_table()
+
+    def observations(self, columns_of, batches=None, items=None, without=None):
+        """The observation frames of every part (of `batches`, about `items`, not of batch `without`), in the
+        order written and concatenated by type: (nodes, links). Part by part, since observation numbers
+        count within a part."""
+        import pyarrow.compute as pc
+
+        acc: tuple[dict, dict] = ({}, {})
+        for batch, _, t in self.parts(batches):
+            if batch is not None and batch == without:
+                continue
+            if items is not None:
+                t = t.filter(pc.is_in(t["item"].cast(pa.string()), value_set=pa.array(list(items), pa.string())))
+            for out, frames in zip(acc, observations(t, columns_of)):
+                for k, df in frames.items():
+                    out.setdefault(k, []).append(df)
+        return tuple({k: pd.concat(v, ignore_index=True) for k, v in d.items()} for d in acc)
 
     def batches(self) -> list[str | None]:
         """The batches that have statements, in the order of their first part."""
@@ -315,6 +336,10 @@ class FolderLedger(Ledger):
     def count_parts(self):
         return len(self._files())
 
+    def holds(self, batch):
+        d = self.folder / self._key(batch)
+        return d.is_dir() and any(d.glob("*.parquet"))
+
     def sweep(self) -> None:
         """Delete dot-files a crashed write left (only while no one else writes: the store's lock)."""
         if self.folder.exists():
@@ -375,6 +400,10 @@ class GraphLedger(Ledger):
 
     def count_parts(self):
         return int(self.store.query("MATCH (p:LgLedgerPart) RETURN count(p) AS c")["c"].iloc[0])
+
+    def holds(self, batch):
+        df = self.store.query("MATCH (p:LgLedgerPart {batch: $b}) RETURN p.id AS id LIMIT 1", {"b": batch})
+        return bool(len(df))
 
     def clear(self) -> None:
         for label in ("LgLedgerPart", "LgResolution"):
