@@ -1,17 +1,18 @@
 """Provenance and grading: observation columns in, one provenance list per item out.
 
 Writers hand the store one row per observation (an item seen on a row of a source), with the columns in
-OBS_COLUMNS. The store folds observations of the same item into its `prov` property, a JSON list of records,
-one per (batch, source, sheet, grading) with the rows as compact ranges ("2-40,57"), so that a hub such as a
-species seen on a million rows keeps a bounded provenance while every row stays traceable. The item's summary
-columns (best grade, most restrictive handling, first and last seen) are derived from that list here and
-nowhere else.
+OBS_COLUMNS; the ledger keeps them. The graph keeps each item's summary columns (best grade, most restrictive
+handling, first and last seen, batches), folded here column-wise (summary_rows, fold_summary). A reader who
+wants the records gets them folded from the ledger's observations by fold_observations: one per (batch,
+source, sheet, grading) with the rows as compact ranges ("2-40,57"), so that a hub such as a species seen on
+a million rows has a bounded list while every row stays traceable.
 """
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from linkgraph import grading, handling
@@ -279,32 +280,9 @@ def _records_by_id(recs: pd.DataFrame) -> dict[str, list[dict]]:
     return by_id
 
 
-def merge_existing(existing: dict, incoming: dict, value_columns: list[str], list_columns: set[str]) -> dict | None:
-    """Fold an incoming item into the stored one. Returns the new row, or None when nothing changes.
-
-    Stored values win; incoming values only fill what is missing, so re-running an import changes nothing
-    and a later source cannot silently overwrite an earlier one (both stay in the provenance).
-    """
-    out = dict(existing)
-    for col in value_columns:
-        old, new = _clean(existing.get(col)), _clean(incoming.get(col))
-        if col in list_columns:
-            merged = list(old or [])
-            merged += [x for x in (new or []) if x not in merged]
-            out[col] = merged or None
-        elif old is None and new is not None:
-            out[col] = new
-    records = merge_records(loads(existing.get("prov")) + loads(incoming.get("prov")))
-    out["prov"] = dumps(records)
-    out.update(summarise(records))
-    same = merge_records(loads(existing.get("prov"))) == records and all(
-        _same(out.get(c), existing.get(c)) for c in [*value_columns, *SUMMARY_COLUMNS]
-    )
-    return None if same else out
-
-
 def _same(a, b) -> bool:
     a, b = _clean(a), _clean(b)
+    a, b = (v.tolist() if hasattr(v, "tolist") and not isinstance(v, (str, int, float)) else v for v in (a, b))
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
         return list(a or []) == list(b or [])
     if a is None or b is None:
@@ -315,3 +293,93 @@ def _same(a, b) -> bool:
         except (TypeError, ValueError):
             return False
     return a == b
+
+
+# --- the projection's summary, without the provenance list -------------------------------------------------
+# The graph keeps, per item, its values and the summary columns; the provenance records themselves are the
+# ledger's (linkgraph.store.ledger), folded by fold_observations when a reader asks for them. Folding and
+# merging the summary is column-wise: groupby over the observations and the stored rows together.
+def summary_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Observation rows (OBS_COLUMNS) as summary rows: the item's columns plus SUMMARY_COLUMNS."""
+    out = df.drop(columns=[c for c in OBS_COLUMNS if c in df.columns]).reset_index(drop=True)
+    get = lambda c: df[c].reset_index(drop=True) if c in df.columns else pd.Series([None] * len(df), dtype=object)
+    out["reliability"] = get("_reliability")
+    out["credibility"] = get("_credibility")
+    out["handling"] = get("_handling")
+    out["first_seen"] = get("_observed")
+    out["last_seen"] = get("_observed")
+    out["batches"] = get("_batch")  # a batch id per observation; fold_summary unions them into a list
+    out["prov"] = None
+    return out
+
+
+def _ranked_first(df: pd.DataFrame, rank: pd.Series, ascending: bool) -> pd.Series:
+    """Per id, the row index of the best rank (first such row on a tie)."""
+    r = rank.to_numpy()
+    order = pd.DataFrame({"id": df["id"].to_numpy(), "r": r if ascending else -r, "i": range(len(df))})
+    order = order.sort_values(["r", "i"], kind="stable").drop_duplicates("id")
+    return order.set_index("id")["i"]
+
+
+def fold_summary(df: pd.DataFrame, value_columns: list[str], list_columns: set[str]) -> pd.DataFrame:
+    """One row per id from summary rows (summary_rows, stored items, or both, earlier rows first): values the
+    first non-null, lists unioned in order, the best grade, the most restrictive handling, the earliest first
+    and latest last seen, the batches unioned and sorted; `prov` the first stored one (items written before
+    the ledger, and SAME_AS links, keep theirs)."""
+    df = df.reset_index(drop=True)
+    if df.empty:
+        return pd.DataFrame(columns=["id", *value_columns, "prov", *SUMMARY_COLUMNS])
+    scalars = [c for c in value_columns if c not in list_columns and c in df.columns]
+    g = df.groupby("id", sort=False)
+    out = g[[*scalars, "prov"]].first() if scalars else g[["prov"]].first()
+    for col in value_columns:
+        if col in list_columns and col in df.columns:
+            ex = df[["id", col]].explode(col).dropna(subset=[col]).drop_duplicates()
+            out[col] = ex.groupby("id", sort=False)[col].agg(list).reindex(out.index)
+    # grade: the best by grading.rank, computed once per distinct (reliability, credibility)
+    rel_all, cred_all = df["reliability"].astype(object), df["credibility"].astype(object)
+    pair_codes, uniques = pd.factorize(pd.Series(list(zip(rel_all, cred_all))), use_na_sentinel=False)
+    score = []
+    for r, c in uniques:
+        t = grading.rank(_clean(r), None if _clean(c) is None else int(c))
+        score.append(t[0] * 100 + t[1] * 10 + t[2])
+    best = _ranked_first(df, pd.Series(np.asarray(score)[pair_codes]), True)
+    at = best.reindex(out.index).to_numpy()
+    out["reliability"] = [_clean(v) for v in rel_all.to_numpy()[at]]
+    out["credibility"] = [None if _clean(v) is None else int(v) for v in cred_all.to_numpy()[at]]
+    # handling: the most restrictive, normalised (once per distinct code)
+    h_codes, h_uniques = pd.factorize(df["handling"].astype(object))
+    canon_u = [handling.normalise(v) for v in h_uniques]
+    rank_u = np.asarray([handling.rank(v) if v is not None else -1 for v in canon_u] + [-1])
+    canon_u.append(None)  # the code -1 (blank) indexes the last entry
+    top = _ranked_first(df, pd.Series(rank_u[h_codes]), False).reindex(out.index).to_numpy()
+    out["handling"] = [canon_u[c] for c in h_codes[top]]
+    # dates: ISO text, partial dates kept partial, so the text order is the time order
+    for col, how in (("first_seen", "min"), ("last_seen", "max")):
+        s = df[["id", col]].dropna(subset=[col])
+        out[col] = s.groupby("id", sort=False)[col].agg(how).reindex(out.index).astype(object)
+    # batches: most items come from one batch; only those from several need a list built per item
+    b = df[["id", "batches"]].explode("batches").dropna(subset=["batches"]).drop_duplicates()
+    b = b.sort_values(["id", "batches"], kind="stable")
+    several = b["id"].duplicated(keep=False).to_numpy()
+    lists = dict(zip(b["id"].to_numpy()[~several], ([x] for x in b["batches"].to_numpy()[~several])))
+    if several.any():
+        lists.update(b[several].groupby("id", sort=False)["batches"].agg(list).to_dict())
+    out["batches"] = [lists.get(i, []) for i in out.index]
+    out = out.reset_index()
+    for c in ("first_seen", "last_seen", "prov"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out
+
+
+def changed_rows(merged: pd.DataFrame, existing: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Per merged row, whether any of `columns` differs from the stored row of the same id."""
+    ex = existing.drop_duplicates("id").set_index("id").reindex(merged["id"])
+    diff = pd.Series(False, index=merged.index)
+    for c in columns:
+        if c not in merged.columns:
+            continue
+        new = merged[c].tolist()
+        old = ex[c].tolist() if c in ex.columns else [None] * len(merged)
+        diff |= pd.Series([not _same(a, b) for a, b in zip(new, old)], index=merged.index)
+    return diff

@@ -10,6 +10,7 @@ import pytest
 
 from linkgraph.store import open_store
 from tests import fixture_graph
+from tests.support import items
 
 pytestmark = pytest.mark.usefixtures("agency_keys")
 
@@ -50,7 +51,7 @@ def test_two_agencies_exchange_a_package_and_tokens(store_target, tmp_path):
     r = run("package", "import", str(pkg), "--agency", "KWS", "--db", theirs)
     assert "already imported" in r.stdout
     with open_store(theirs) as s:
-        prov = s.query("MATCH (p:Phone {id: 'Phone:+254712345678'}) RETURN p.prov AS prov")["prov"].iloc[0]
+        prov = items(s, "MATCH (p:Phone {id: 'Phone:+254712345678'}) RETURN p.id AS id, p.prov AS prov")["prov"].iloc[0]
     assert '"agency":"KWS"' in prov.replace(" ", "")
 
     key = tmp_path / "shared.key"

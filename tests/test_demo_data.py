@@ -18,6 +18,7 @@ from linkgraph.importing import import_files
 from linkgraph.importing.transforms import t_person_name
 from linkgraph.normalize.phones import normalize_phone
 from linkgraph.store import open_store
+from tests.support import items
 
 HOSTILE = ["<script>alert(1)</script>", '=HYPERLINK("http://evil","click")']
 
@@ -38,7 +39,7 @@ def demo(tmp_path_factory):
 
 
 def persons(store) -> list[dict]:
-    df = store.query("MATCH (p:Person) RETURN p.id AS id, p.name AS name, p.name_key AS name_key, p.prov AS prov")
+    df = items(store, "MATCH (p:Person) RETURN p.id AS id, p.name AS name, p.name_key AS name_key, p.prov AS prov")
     out = []
     for rec in df.to_dict("records"):
         rec["prov"] = provenance.loads(rec["prov"])

@@ -17,6 +17,7 @@ from linkgraph.errors import LinkgraphError
 from linkgraph.importing import get_spec, import_files, list_specs, load_spec_file, sources, undo
 from linkgraph.importing.engine import build_observations
 from linkgraph.store import open_store
+from tests.support import items
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLES = {
@@ -44,7 +45,7 @@ def snapshot(store) -> dict:
         for t in names:
             pat = f"(x:{t})" if kind == "n" else f"()-[x:{t}]->()"
             cols = store.schema.node_columns(t) if kind == "n" else store.schema.link_columns(t)
-            df = store.query(f"MATCH {pat} RETURN " + ", ".join(f"x.{c} AS {c}" for c in cols))
+            df = items(store, f"MATCH {pat} RETURN " + ", ".join(f"x.{c} AS {c}" for c in cols))
             for rec in df.to_dict("records"):
                 rec["prov"] = provenance.merge_records(provenance.loads(rec["prov"]))
                 for c in ("credibility",):
@@ -66,9 +67,10 @@ def assert_provenance(store, batches: list[str], sha256: str, file_name: str) ->
     for kind, names in (("n", store.schema.entities), ("r", store.schema.links)):
         for t in names:
             pat = f"(x:{t})" if kind == "n" else f"()-[x:{t}]->()"
-            df = store.query(
+            df = items(
+                store,
                 f"MATCH {pat} RETURN x.id AS id, x.prov AS prov, x.batches AS batches, "
-                "x.reliability AS rel, x.handling AS handling"
+                "x.reliability AS rel, x.handling AS handling",
             )
             for rec in df.to_dict("records"):
                 recs = provenance.loads(rec["prov"])
@@ -136,7 +138,8 @@ def test_seizure_register_values(store, data):
     # hostile names stay inert text
     names = set(store.query("MATCH (p:Person) RETURN p.name AS n")["n"])
     assert "<script>alert(1)</script>" in names and '=HYPERLINK("http://x","y")' in names
-    prov = provenance.loads(store.query("MATCH (s:Seizure {reference: 'KWS/2023/001'}) RETURN s.prov AS p")["p"][0])
+    seizure = items(store, "MATCH (s:Seizure {reference: 'KWS/2023/001'}) RETURN s.id AS id, s.prov AS prov")
+    prov = provenance.loads(seizure["prov"][0])
     assert prov[0]["sheet"] == "2023" and prov[0]["rows"] == "3"  # title row 1, header row 2
     assert store.query("MATCH (:Seizure)-[r:INVOLVED]->(:Species) RETURN count(r) AS c")["c"][0] == 18
 
@@ -468,7 +471,7 @@ def _csv(path: Path, rows: list[list]) -> Path:
 
 
 def _prov(store, match: str, params: dict | None = None) -> list[dict]:
-    df = store.query(f"{match} RETURN x.prov AS prov", params or {})
+    df = items(store, f"{match} RETURN x.id AS id, x.prov AS prov", params)
     return [r for p in df["prov"] for r in provenance.loads(p)]
 
 
@@ -604,8 +607,8 @@ def test_each_report_in_a_file_is_its_own_document(store, data):
     rep = import_files(store, [data / "intel_report.txt"], progress=False)
     f = rep.files[0]
     assert f.spec == "intel-report"
-    docs = store.query(
-        "MATCH (d:Document) RETURN d.id AS id, d.reference AS ref, d.sha256 AS sha, d.prov AS prov ORDER BY ref"
+    docs = items(
+        store, "MATCH (d:Document) RETURN d.id AS id, d.reference AS ref, d.sha256 AS sha, d.prov AS prov ORDER BY ref"
     )
     assert docs["ref"].tolist() == ["KWS/MSA/INT/2024/031", "TZ-NTSCIU/2024/118", "VN-C05/2024/0077"]
     assert set(docs["sha"]) == {f.sha256} and docs["id"].nunique() == 3
@@ -859,8 +862,8 @@ def _graph_rows(store) -> dict:
     out = {}
     for _kind, names, pat in (("n", store.schema.entities, "(x:{t})"), ("r", store.schema.links, "()-[x:{t}]->()")):
         for t in names:
-            df = store.query(
-                f"MATCH {pat.format(t=t)} RETURN x.id AS id, x.prov AS prov, x.first_seen AS f, x.last_seen AS l"
+            df = items(
+                store, f"MATCH {pat.format(t=t)} RETURN x.id AS id, x.prov AS prov, x.first_seen AS f, x.last_seen AS l"
             )
             for r in df.to_dict("records"):
                 recs = [{k: v for k, v in rec.items() if k != "imported"} for rec in provenance.loads(r["prov"])]

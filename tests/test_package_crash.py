@@ -57,9 +57,7 @@ def _with_batch(s) -> int:
     n = 0
     schema = load_schema()
     for pat in [*(f"(x:{t})" for t in schema.entities), *(f"()-[x:{t}]->()" for t in schema.links)]:
-        df = s.query(
-            f"MATCH {pat} WHERE $b IN x.batches OR x.prov CONTAINS $b RETURN count(x) AS c", {"b": BIG_BATCH[0]}
-        )
+        df = s.query(f"MATCH {pat} WHERE $b IN x.batches RETURN count(x) AS c", {"b": BIG_BATCH[0]})
         n += int(df["c"].iloc[0])
     return n
 

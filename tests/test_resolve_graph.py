@@ -33,6 +33,7 @@ from linkgraph.resolve.graph import (
 )
 from linkgraph.resolve.review import export_review, import_review, review_pairs
 from linkgraph.sharing import audit_log
+from tests.support import items
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def run_cli(*args):
 
 def truth_of_nodes(store, truth) -> dict[str, str]:
     """Person node id -> true person id, from the truth's mentions (file, sheet, row; best-matching name)."""
-    df = store.query("MATCH (p:Person) RETURN p.id AS id, p.name AS name, p.prov AS prov")
+    df = items(store, "MATCH (p:Person) RETURN p.id AS id, p.name AS name, p.prov AS prov")
     names = dict(zip(df["id"], df["name"]))
     at: dict[tuple, set] = {}
     for r in df.itertuples():

@@ -33,6 +33,7 @@ from linkgraph.sharing import (
 )
 from linkgraph.sharing.deconflict import identifiers
 from linkgraph.store import open_store
+from tests.support import items
 
 # A debrief by a registered informant: the informant's own name, phone, passport and a vehicle appear in no
 # other source, so they must appear in no byte of a package; the buyer's phone is also in the call records.
@@ -153,7 +154,7 @@ def prov_snapshot(store) -> dict:
     snap = {}
     for t in [*store.schema.entities, *store.schema.links]:
         pat = f"(x:{t})" if t in store.schema.entities else f"()-[x:{t}]->()"
-        df = store.query(f"MATCH {pat} RETURN x.id AS id, x.prov AS prov")
+        df = items(store, f"MATCH {pat} RETURN x.id AS id, x.prov AS prov")
         snap.update(zip(df["id"], df["prov"]))
     return snap
 
@@ -188,7 +189,8 @@ def test_two_agencies_exchange_a_package(store, other, demo, tmp_path, direction
     batch = sources(b).set_index("id").loc[summary.batch]
     assert (batch["agency"], batch["source"], batch["status"]) == ("KWS", "kws_to_tpa.zip", "imported")
     # provenance names the agency and the package
-    prov = json.loads(b.query("MATCH (n:Phone {id: 'Phone:+84912486337'}) RETURN n.prov AS p")["p"].iloc[0])
+    phone = items(b, "MATCH (n:Phone {id: 'Phone:+84912486337'}) RETURN n.id AS id, n.prov AS prov")
+    prov = json.loads(phone["prov"].iloc[0])
     theirs = [r for r in prov if r.get("batch") == summary.batch]
     assert theirs and all(r["agency"] == "KWS" and r["source"] == "kws_to_tpa.zip" for r in theirs)
     assert any(

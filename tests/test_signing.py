@@ -19,6 +19,7 @@ from linkgraph.sharing import audit_log, export_package, import_package, signing
 from linkgraph.sharing.manifest import SIGNATURE
 from linkgraph.store import open_store
 from tests import fixture_graph
+from tests.support import items
 from tests.test_sharing import repack
 
 
@@ -128,9 +129,10 @@ def test_observations_name_the_signer_not_what_the_analyst_types(agencies):
     with open_store(a["db"]) as s:
         res = import_package(s, a["pkg"], home=a["tpa"])  # no agency given: the signer's
         assert res.agency == "KWS" and res.signer.fingerprint == a["key"].fingerprint
-        rows = s.query("MATCH (n:Phone) WHERE n.prov CONTAINS $batch RETURN n.prov AS p", {"batch": res.batch})[
-            "p"
-        ].tolist()
+        found = items(
+            s, "MATCH (n:Phone) WHERE $batch IN n.batches RETURN n.id AS id, n.prov AS prov", {"batch": res.batch}
+        )
+        rows = found["prov"].tolist()
     obs = [r for p in rows for r in json.loads(p) if r.get("batch") == res.batch]
     assert rows and obs and {r["agency"] for r in obs} == {"KWS"}
 

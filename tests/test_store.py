@@ -11,6 +11,7 @@ from linkgraph import provenance
 from linkgraph.errors import LinkgraphError
 from linkgraph.store import open_store
 from tests import fixture_graph
+from tests.support import items
 
 EXPECTED = {
     "Person": 4,
@@ -39,7 +40,7 @@ def test_write_creates_every_item_with_provenance(store):
     for label in EXPECTED:
         is_link = label.isupper()
         pattern = f"MATCH ()-[x:{label}]->()" if is_link else f"MATCH (x:{label})"
-        df = store.query(f"{pattern} RETURN x.id AS id, x.prov AS prov, x.batches AS batches")
+        df = items(store, f"{pattern} RETURN x.id AS id, x.prov AS prov, x.batches AS batches")
         for row in df.itertuples():
             recs = provenance.loads(row.prov)
             assert recs, f"{label} {row.id} has no provenance"
@@ -48,18 +49,20 @@ def test_write_creates_every_item_with_provenance(store):
 
 
 def test_rewrite_changes_nothing(fixture_store):
-    before = fixture_store.query("MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
+    before = items(fixture_store, "MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
     nodes, links = fixture_graph.build()
     stats = fixture_store.write(nodes, links)
     assert stats.changed == 0
     assert _counts(fixture_store) == EXPECTED
-    after = fixture_store.query("MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
+    after = items(fixture_store, "MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
     pd.testing.assert_frame_equal(before, after)
 
 
 def test_observations_fold_into_bounded_provenance(fixture_store):
-    df = fixture_store.query(
-        "MATCH (p:Phone {id: $id}) RETURN p.prov AS prov, p.reliability AS r, p.credibility AS c, p.first_seen AS f",
+    df = items(
+        fixture_store,
+        "MATCH (p:Phone {id: $id}) RETURN p.id AS id, p.prov AS prov, p.reliability AS r, p.credibility AS c, "
+        "p.first_seen AS f",
         {"id": "Phone:+254712345678"},
     )
     recs = provenance.loads(df["prov"].iloc[0])
@@ -84,8 +87,9 @@ def test_second_source_adds_provenance_and_keeps_first_values(fixture_store):
     )
     stats = fixture_store.write({"Phone": phone})
     assert stats.updated == {"Phone": 1} and not stats.created
-    row = fixture_store.query(
-        "MATCH (p:Phone {id: $id}) RETURN p.country AS country, p.raw AS raw, "
+    row = items(
+        fixture_store,
+        "MATCH (p:Phone {id: $id}) RETURN p.id AS id, p.country AS country, p.raw AS raw, "
         "p.prov AS prov, p.reliability AS r, p.credibility AS c, p.handling AS h, "
         "p.last_seen AS last, p.batches AS b",
         {"id": "Phone:+254712345678"},
@@ -179,7 +183,7 @@ def test_engines_agree(tmp_path, neo4j_env):
             assert emb == neo, q
             assert emb, f"differential query returned nothing: {q}"
         props = "MATCH (n:Phone) RETURN n.id AS id, n.prov AS prov, n.first_seen AS f, n.batches AS b ORDER BY id"
-        a, b = (s.query(props) for s in stores)
+        a, b = (items(s, props) for s in stores)
         assert [json.loads(x) for x in a["prov"]] == [json.loads(x) for x in b["prov"]]
         assert _normal(a.drop(columns="prov")) == _normal(b.drop(columns="prov"))
     finally:
@@ -192,7 +196,7 @@ def test_large_write_commits_in_slices_and_is_undone_on_failure(fixture_store, m
     import linkgraph.store.neo4j as neo
 
     monkeypatch.setattr(neo, "SLICE_ROWS", 2)  # many slices from a handful of rows
-    before = fixture_store.query("MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
+    before = items(fixture_store, "MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
     obs = {**fixture_graph.PROV, "_batch": "batch-big", "_row": 2}
     people = pd.DataFrame([{"id": f"Person:big{i}", "name": f"Big {i}", **obs} for i in range(7)])
     phones = pd.DataFrame([{"id": "Phone:+254712345678", "number": "+254712345678", **obs}])
@@ -204,7 +208,7 @@ def test_large_write_commits_in_slices_and_is_undone_on_failure(fixture_store, m
     with pytest.raises(RuntimeError):
         fixture_store.atomic_batches(["batch-big"], unit)
     assert _counts(fixture_store) == EXPECTED
-    after = fixture_store.query("MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
+    after = items(fixture_store, "MATCH (p:Phone) RETURN p.id AS id, p.prov AS prov ORDER BY id")
     assert [json.loads(x) for x in before["prov"]] == [json.loads(x) for x in after["prov"]]
     stats = fixture_store.atomic_batches(["batch-big"], lambda: fixture_store.write({"Person": people}))
     assert stats.created == {"Person": 7}

@@ -137,7 +137,9 @@ def subgraph_of(store, res: QueryResult, title: str = "linkgraph chart"):
         missing = sorted((set(links["source"]) | set(links["target"])) - set(nodes.get("id", [])))
         if missing:
             nodes = pd.concat([nodes, _fetch(store, lib["_nodes"], {"ids": missing})], ignore_index=True)
-    return Subgraph(nodes=_expand_props(nodes), links=_expand_props(links), title=title, path=list(res.path))
+    nodes = store.fill_provenance(_expand_props(nodes), "node")  # the records are the ledger's
+    links = store.fill_provenance(_expand_props(links), "link")
+    return Subgraph(nodes=nodes, links=links, title=title, path=list(res.path))
 
 
 def _expand_props(df: pd.DataFrame) -> pd.DataFrame:

@@ -97,11 +97,12 @@ def _records(store, type_name: str) -> pd.DataFrame:
     base = store.query(
         f"MATCH (n:{type_name}) RETURN n.id AS id, n.name AS name, "
         f"{'n.birth_date' if type_name == 'Person' else 'NULL'} AS birth_date, "
-        f"n.{nat} AS nationality, n.entity_id AS entity_id, n.prov AS prov"
+        f"n.{nat} AS nationality, n.entity_id AS entity_id, n.prov AS prov, n.batches AS batches"
         + (", n.registration_number AS reg" if type_name == "Organization" else ", NULL AS reg")
     )
     if not len(base):
         return pd.DataFrame(columns=_RECORD_COLS)
+    base = store.fill_provenance(base, "node")  # a record's sources are the ledger's
     phones = _many(store, f"MATCH (n:{type_name})-[:HAS_PHONE]->(x:Phone) RETURN n.id AS id, x.number AS v")
     addr = store.query(
         f"MATCH (n:{type_name})-[:HAS_ADDRESS]->(x:Address) RETURN n.id AS id, x.full AS full, x.city AS city"
@@ -757,8 +758,10 @@ def entity_map(store) -> dict[str, str]:
     rows = []
     for t in RECORD_TYPES:  # only what the representative needs: cheaper than records() on a big store
         df = store.query(
-            f"MATCH (n:{t}) WHERE n.entity_id IS NOT NULL RETURN n.id AS id, n.entity_id AS e, n.prov AS prov"
+            f"MATCH (n:{t}) WHERE n.entity_id IS NOT NULL "
+            "RETURN n.id AS id, n.entity_id AS e, n.prov AS prov, n.batches AS batches"
         )
+        df = store.fill_provenance(df, "node")
         rows += (
             [
                 {"record_id": r.id, "entity_id": r.e, "imported": _first_prov(r.prov).get("imported")}

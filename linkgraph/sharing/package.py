@@ -724,6 +724,7 @@ def _ours(store, type_name: str, batch: str, ids: list[str] | None = None) -> pd
     df = store.query(f"MATCH (n:{type_name}) {where}RETURN {ret}", {"ids": ids} if ids is not None else {})
     if not len(df):
         return df
+    df = store.fill_provenance(df, "node")
     keep = [any(b != batch for b in (v if v is not None else [])) for v in df["batches"]]
     return df[keep].reset_index(drop=True)
 

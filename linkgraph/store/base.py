@@ -15,9 +15,8 @@ from linkgraph.schema import Schema, load_schema
 from linkgraph.store import ledger
 
 LINK_ENDS = ["source", "target", "source_type", "target_type"]
-# ids per transaction when deferred updates are flushed, and how many may wait in memory before they are
+# items per transaction when deferred updates are flushed, and how many summary rows may wait in memory
 FLUSH_SLICE = 50_000
-FLUSH_BYTES = 32 * 2**20
 DEFER_MAX = 200_000
 
 
@@ -149,45 +148,39 @@ class Store(abc.ABC):
         """Write the updates that writes under atomic_batches deferred; what they changed, by type.
 
         Import code calls it at the end of each batch (so the batch's summary counts them); atomic_batches
-        calls it again when fn returns. In slices (see _slices), each committed on its own.
+        calls it again when fn returns. In slices of FLUSH_SLICE items, each committed on its own.
         """
         stats, self._early = getattr(self, "_early", None) or WriteStats(), WriteStats()
         pending, self._deferred = getattr(self, "_deferred", None) or {}, {}
-        for (kind, type_name), (columns, value_cols, lists, rows) in pending.items():
-            for part in _slices(rows):
+        for (kind, type_name), (value_cols, lists, frames) in pending.items():
+            folded = provenance.fold_summary(pd.concat(frames, ignore_index=True), value_cols, lists)
+            for i in range(0, len(folded), FLUSH_SLICE):
+                part = folded.iloc[i : i + FLUSH_SLICE]
 
                 def unit(part=part):
-                    existing = self._fetch_items(kind, type_name, part)
-                    folded = pd.DataFrame([rows[k] for k in part], columns=columns)
-                    _, changed = self._split_existing(folded, existing, value_cols, lists)
-                    if kind == "nodes":
-                        self._update_nodes(type_name, _ordered(changed, self.schema.node_columns(type_name)))
-                    else:
-                        order = {**self.schema.link_columns(type_name), **{c: "STRING" for c in LINK_ENDS}}
-                        self._update_links(type_name, _ordered(changed, order))
+                    existing = self._fetch_items(kind, type_name, part["id"].tolist())
+                    _, changed = self._split_existing(part, existing, value_cols, lists)
+                    self._update(kind, type_name, changed)
                     return len(changed)
 
                 stats.add("updated", type_name, self.atomic(unit))
         return stats
 
+    def _update(self, kind: str, type_name: str, rows: pd.DataFrame) -> None:
+        if kind == "nodes":
+            self._update_nodes(type_name, _ordered(rows, self.schema.node_columns(type_name)))
+        else:
+            self._update_links(type_name, _ordered(rows, self._storage("link", type_name)))
+
     def _defer(self, kind: str, type_name: str, old: pd.DataFrame, value_cols: list[str], lists: set[str]) -> None:
-        """Keep incoming rows of already-stored items for flush, folded with what earlier chunks brought."""
-        columns = list(old.columns)
-        _, _, _, rows = self._deferred.setdefault((kind, type_name), (columns, value_cols, lists, {}))
-        for row in old.to_dict("records"):
-            earlier = rows.get(row["id"])
-            if earlier is None:
-                rows[row["id"]] = row
-            else:
-                merged = provenance.merge_existing(earlier, row, value_cols, lists)
-                if merged is not None:
-                    rows[row["id"]] = merged
+        """Keep the summary rows of already-stored items for flush, which folds them with each other once."""
+        self._deferred.setdefault((kind, type_name), (value_cols, lists, []))[2].append(old)
 
     def _flush_if_full(self) -> None:
         """Between writes: if many updates wait, write them now (memory stays bounded); the final flush
         reports them with the rest."""
         pending = getattr(self, "_deferred", None) or {}
-        if not self.in_transaction() and sum(len(v[3]) for v in pending.values()) > DEFER_MAX:
+        if not self.in_transaction() and sum(len(f) for v in pending.values() for f in v[2]) > DEFER_MAX:
             self._early = self.flush()
 
     def _existing_ids(self, kind: str, type_name: str, ids: list[str]) -> set[str]:
@@ -263,8 +256,8 @@ class Store(abc.ABC):
         value_cols = [c for c in columns if c not in ("id", "prov", *provenance.SUMMARY_COLUMNS)]
         lists = {c for c, ty in columns.items() if ty.endswith("[]") and c != "batches"}
         df = _with_columns(df, value_cols)
-        folded = provenance.fold_observations(df, value_cols if lk == "node" else [*value_cols, *LINK_ENDS], lists)
-        rows = _ordered(folded, columns)
+        cols = value_cols if lk == "node" else [*value_cols, *LINK_ENDS]
+        rows = _ordered(provenance.fold_summary(provenance.summary_rows(df), cols, lists), columns)
         (self._update_nodes if lk == "node" else self._update_links)(t, rows)
         for c in columns:
             if c == "id":
@@ -405,6 +398,39 @@ class Store(abc.ABC):
         self._flush_if_full()
         return out
 
+    def provenance(self, kind: str, ids, batches=None) -> dict[str, str]:
+        """id -> its provenance records (JSON text, one record per batch, source, sheet and grading, rows as
+        ranges), folded from the ledger's statements. `kind`: "node" or "link"; `batches`, if known, the
+        batches the items carry (only their parts are read)."""
+        ids = [i for i in dict.fromkeys(ids) if i is not None]
+        if not ids:
+            return {}
+        nodes, links = self.ledger.observations(self._storage, batches=batches, items=ids)
+        out: dict[str, str] = {}
+        for df in (nodes if kind == "node" else links).values():
+            folded = provenance.fold_observations(df, [], set())
+            out.update(zip(folded["id"], folded["prov"]))
+        return out
+
+    def fill_provenance(self, df: pd.DataFrame, kind: str) -> pd.DataFrame:
+        """Rows of items (an `id` column) with `prov` filled from the ledger where the graph holds none."""
+        if not len(df) or "id" not in df.columns:
+            return df
+        df = df.copy()
+        if "prov" not in df.columns:
+            df["prov"] = None
+        need = df["prov"].isna().to_numpy()
+        if not need.any():
+            return df
+        hint = None
+        if "batches" in df.columns:  # the parts of the items' batches are all that need reading
+            carried = [list(v) if isinstance(v, (list, tuple)) else [] for v in df.loc[need, "batches"]]
+            hint = None if any(not v for v in carried) else sorted({b for v in carried for b in v})
+        found = self.provenance(kind, df.loc[need, "id"].tolist(), batches=hint)
+        df.loc[need, "prov"] = df.loc[need, "id"].map(found).astype(object)
+        df["prov"] = df["prov"].astype(object).where(df["prov"].notna(), None)
+        return df
+
     def rebuild(self, progress=None) -> dict:
         """Make the graph again from the ledger alone: every part replayed in the order written, batch by
         batch as its import wrote it, then the latest resolution applied. The bookkeeping (batches, audit,
@@ -483,20 +509,8 @@ class Store(abc.ABC):
         columns = self.schema.node_columns(type_name)
         value_cols = [c for c in columns if c not in ("id", "prov", *provenance.SUMMARY_COLUMNS)]
         self._check_columns(f"entity {type_name}", df, value_cols, set())
-        df = _with_columns(df, value_cols)
         lists = {c for c, t in columns.items() if t.endswith("[]") and c != "batches"}
-        folded = provenance.fold_observations(df, value_cols, lists)
-        if getattr(self, "_sliced", False):
-            new = self._write_new_defer_old("nodes", type_name, folded, value_cols, lists, stats)
-            self._create_nodes(type_name, _ordered(new, columns))
-            return
-        new, changed = self._split_existing(
-            folded, self._fetch_nodes(type_name, folded["id"].tolist()), value_cols, lists
-        )
-        self._create_nodes(type_name, _ordered(new, columns))
-        self._update_nodes(type_name, _ordered(changed, columns))
-        stats.add("created", type_name, len(new))
-        stats.add("updated", type_name, len(changed))
+        self._upsert("nodes", type_name, df, value_cols, lists, columns, stats)
 
     def _upsert_links(self, type_name: str, df: pd.DataFrame, stats: WriteStats) -> None:
         lt = self.schema.link(type_name)
@@ -509,18 +523,22 @@ class Store(abc.ABC):
                 raise LinkgraphError(
                     f"link {type_name}: {end} {sorted(bad)} not allowed by the schema (allowed: {', '.join(allowed)})"
                 )
-        df = _with_columns(df, value_cols)
-        folded = provenance.fold_observations(df, [*value_cols, *LINK_ENDS], set())
         order = {**columns, **{c: "STRING" for c in LINK_ENDS}}
+        self._upsert("links", type_name, df, [*value_cols, *LINK_ENDS], set(), order, stats)
+
+    def _upsert(self, kind, type_name, df, value_cols, lists, order, stats: WriteStats) -> None:
+        """Fold observations into one summary row per item; create the new items, merge the stored ones (under
+        atomic_batches: later, once per batch, in flush)."""
+        folded = provenance.fold_summary(provenance.summary_rows(_with_columns(df, value_cols)), value_cols, lists)
         if getattr(self, "_sliced", False):
-            new = self._write_new_defer_old("links", type_name, folded, value_cols, set(), stats)
-            self._create_links(type_name, _ordered(new, order))
+            new = self._write_new_defer_old(kind, type_name, folded, value_cols, lists, stats)
+            (self._create_nodes if kind == "nodes" else self._create_links)(type_name, _ordered(new, order))
             return
         new, changed = self._split_existing(
-            folded, self._fetch_links(type_name, folded["id"].tolist()), value_cols, set()
+            folded, self._fetch_items(kind, type_name, folded["id"].tolist()), value_cols, lists
         )
-        self._create_links(type_name, _ordered(new, order))
-        self._update_links(type_name, _ordered(changed, order))
+        (self._create_nodes if kind == "nodes" else self._create_links)(type_name, _ordered(new, order))
+        self._update(kind, type_name, changed)
         stats.add("created", type_name, len(new))
         stats.add("updated", type_name, len(changed))
 
@@ -528,24 +546,22 @@ class Store(abc.ABC):
     def _split_existing(
         folded: pd.DataFrame, existing: pd.DataFrame, value_cols: list[str], lists: set[str]
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(rows of new items, merged rows of stored items that change). Stored values win; incoming values
+        only fill what is missing, so re-running an import changes nothing and a later source cannot silently
+        overwrite an earlier one (the ledger keeps both)."""
         if existing.empty:
             return folded, folded.iloc[0:0]
         is_old = folded["id"].isin(set(existing["id"]))
         old = folded[is_old]
-        # Fast path for re-imports: same provenance text and nothing to fill means nothing changes.
-        ex = existing.drop_duplicates("id").set_index("id").reindex(old["id"])
-        quiet = ex["prov"].to_numpy() == old["prov"].to_numpy()
-        for col in value_cols:
-            if col in ex.columns and col in old.columns:
-                fills = old[col].notna().to_numpy() & ex[col].isna().to_numpy()
-                quiet &= ~fills if col not in lists else ~old[col].notna().to_numpy()
-        by_id = {r["id"]: r for r in existing.to_dict("records")}
-        changed = []
-        for row in old[~quiet].to_dict("records"):
-            merged = provenance.merge_existing(by_id[row["id"]], row, value_cols, lists)
-            if merged is not None:
-                changed.append(merged)
-        return folded[~is_old], pd.DataFrame(changed, columns=folded.columns)
+        if not len(old):
+            return folded, folded.iloc[0:0]
+        ex = existing.drop_duplicates("id")
+        ex = ex[ex["id"].isin(set(old["id"]))]
+        both = pd.concat([ex.reindex(columns=folded.columns), old], ignore_index=True)
+        merged = provenance.fold_summary(both, [c for c in value_cols if c in folded.columns], lists)
+        stored = [c for c in value_cols if c not in LINK_ENDS]  # a link's ends are its identity, not values
+        changed = provenance.changed_rows(merged, ex, [*stored, *provenance.SUMMARY_COLUMNS])
+        return folded[~is_old], merged[changed.to_numpy(bool)].reset_index(drop=True)
 
     def _check_columns(self, what: str, df: pd.DataFrame, value_cols: list[str], required: set[str]) -> None:
         allowed = {"id", *value_cols, *provenance.OBS_COLUMNS, *required}
@@ -557,21 +573,6 @@ class Store(abc.ABC):
             raise LinkgraphError(f"{what}: missing columns {missing}")
         if df["id"].isna().any():
             raise LinkgraphError(f"{what}: a row has no id")
-
-
-def _slices(rows: dict[str, dict]):
-    """Ids in slices of at most FLUSH_SLICE items and FLUSH_BYTES of provenance text: a country seen on every
-    row of a large file carries megabytes of it, and a Neo4j transaction holds its writes in the server's heap."""
-    part, size = [], 0
-    for k, row in rows.items():
-        n = len(row.get("prov") or "")
-        if part and (len(part) >= FLUSH_SLICE or size + n > FLUSH_BYTES):
-            yield part
-            part, size = [], 0
-        part.append(k)
-        size += n
-    if part:
-        yield part
 
 
 def _with_columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:

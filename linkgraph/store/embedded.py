@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,14 +70,12 @@ class EmbeddedStore(Store):
             except (ValueError, OSError) as e:
                 raise LinkgraphError(f"{marker} is unreadable: {e}") from None
             if fmt != STORE_FORMAT:
-                raise LinkgraphError(f"{folder} holds store format {fmt!r}; this linkgraph reads {STORE_FORMAT}")
-        try:
-            self._db = ladybug.Database(
-                str(folder / DB_FILE), read_only=read_only, buffer_pool_size=buffer_pool_bytes()
-            )
-            self._conn = ladybug.Connection(self._db)
-        except RuntimeError as e:
-            raise LinkgraphError(f"cannot open the embedded store at {folder}: {str(e).splitlines()[0]}") from None
+                raise LinkgraphError(
+                    f"{folder} holds store format {fmt!r}; this linkgraph reads {STORE_FORMAT}: "
+                    "import the files again into a new store"
+                )
+        self._read_only = read_only
+        self._open()
         self._lock = threading.RLock()
         self._in_tx = False
         self.ledger = FolderLedger(folder / "ledger", self.in_transaction)
@@ -86,6 +85,16 @@ class EmbeddedStore(Store):
             # running elsewhere: a batch still marked `importing` is the remains of one that died.
             self.recover_batches()
             self.ledger.sweep()
+
+    def _open(self) -> None:
+        folder = Path(self.location)
+        try:
+            self._db = ladybug.Database(
+                str(folder / DB_FILE), read_only=self._read_only, buffer_pool_size=buffer_pool_bytes()
+            )
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as e:
+            raise LinkgraphError(f"cannot open the embedded store at {folder}: {str(e).splitlines()[0]}") from None
 
     # --- primitives --------------------------------------------------------------------------------------
     def in_transaction(self) -> bool:
@@ -131,6 +140,11 @@ class EmbeddedStore(Store):
                     self._conn.execute("ROLLBACK")
                 except RuntimeError:
                     pass  # LadybugDB already rolled back the transaction that failed
+                if "page cache" in str(sys.exc_info()[1]):
+                    # after a write that filled the page cache, LadybugDB keeps its pages: even a read fails
+                    # until the database is opened again (the rolled-back write is gone either way)
+                    self.close()
+                    self._open()
                 raise
             self._in_tx = False
             try:
