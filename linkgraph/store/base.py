@@ -485,24 +485,9 @@ class Store(abc.ABC):
             return 0
         mapping, same_as = kept
         for t, part in mapping.groupby("type", sort=False):
-            rows = part[["id", "entity_id"]].to_dict("records")
-            for i in range(0, len(rows), 5000):
-                self.execute(
-                    f"UNWIND $rows AS r MATCH (n:{t} {{id: r.id}}) SET n.entity_id = r.entity_id",
-                    {"rows": rows[i : i + 5000]},
-                )
-        cols = [c for c in self.schema.link_columns("SAME_AS") if c != "id"]
-        body = ", ".join(f"{c}: r.{c}" for c in cols)
-        order = self.schema.link_columns("SAME_AS")
-        for (st, tt), part in same_as.groupby(["source_type", "target_type"], sort=False):
-            typed = _ordered(part, {**order, "source": "STRING", "target": "STRING"})
-            rows = typed.to_dict("records")
-            for i in range(0, len(rows), 2000):
-                self.execute(
-                    f"UNWIND $rows AS r MATCH (a:{st} {{id: r.source}}) MATCH (b:{tt} {{id: r.target}}) "
-                    f"CREATE (a)-[:SAME_AS {{id: r.id, {body}}}]->(b)",
-                    {"rows": rows[i : i + 2000]},
-                )
+            self._update_nodes(t, part[["id", "entity_id"]].reset_index(drop=True))
+        if len(same_as):
+            self._create_links("SAME_AS", _ordered(same_as, self._storage("link", "SAME_AS")))
         return len(mapping)
 
     def _upsert_nodes(self, type_name: str, df: pd.DataFrame, stats: WriteStats) -> None:

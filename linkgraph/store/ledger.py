@@ -183,6 +183,16 @@ def observations(table: pa.Table, columns_of) -> tuple[dict[str, pd.DataFrame], 
     return nodes, links
 
 
+def _about(table: pa.Table, items) -> pa.Table:
+    """The statements of a part about `items` (all of them when None)."""
+    if items is None:
+        return table
+    import pyarrow.compute as pc
+
+    keep = pc.is_in(table["item"].cast(pa.string()), value_set=pa.array(list(items), pa.string()))
+    return table.filter(keep)
+
+
 def to_bytes(table: pa.Table) -> bytes:
     buf = io.BytesIO()
     # zstd with Parquet's dictionaries: the smallest and, measured on a register's statements, the fastest
@@ -220,36 +230,21 @@ class Ledger:
 
     def read(self, batches=None, items=None) -> pa.Table:
         """Every statement (of `batches`, about `items`), in the order written."""
-        import pyarrow.compute as pc
-
-        tables = []
-        for _, _, t in self.parts(batches):
-            if items is not None:
-                keep = pc.is_in(t["item"].cast(pa.string()), value_set=pa.array(list(items), pa.string()))
-                t = t.filter(keep)
-            tables.append(t)
+        tables = [_about(t, items) for _, _, t in self.parts(batches)]
         return pa.concat_tables(tables) if tables else SCHEMA.empty_table()
 
     def observations(self, columns_of, batches=None, items=None, without=None):
         """The observation frames of every part (of `batches`, about `items`, not of batch `without`), in the
         order written and concatenated by type: (nodes, links). Part by part, since observation numbers
         count within a part."""
-        import pyarrow.compute as pc
-
         acc: tuple[dict, dict] = ({}, {})
         for batch, _, t in self.parts(batches):
             if batch is not None and batch == without:
                 continue
-            if items is not None:
-                t = t.filter(pc.is_in(t["item"].cast(pa.string()), value_set=pa.array(list(items), pa.string())))
-            for out, frames in zip(acc, observations(t, columns_of)):
+            for out, frames in zip(acc, observations(_about(t, items), columns_of)):
                 for k, df in frames.items():
                     out.setdefault(k, []).append(df)
         return tuple({k: pd.concat(v, ignore_index=True) for k, v in d.items()} for d in acc)
-
-    def batches(self) -> list[str | None]:
-        """The batches that have statements, in the order of their first part."""
-        return list(dict.fromkeys(b for b, _, _ in self.parts()))
 
     def put_resolution(self, mapping: pd.DataFrame, same_as: pd.DataFrame) -> None:
         """Keep the resolution now stored (record -> entity, and the SAME_AS links): the latest one counts."""
