@@ -6,16 +6,24 @@ import pandas as pd
 
 from linkgraph.errors import LinkgraphError
 from linkgraph.querylib import QueryResult, execute, load_query, subgraph_of
-from linkgraph.resolve.graph import entity_map
+from linkgraph.resolve.graph import entity_map, records
 from linkgraph.store import audit
 from linkgraph.subgraph import Subgraph
 
 
 def find_entities(store, name_or_id: str) -> list[str]:
-    """The ids meant by `name_or_id`: an exact id; else every record captioned exactly so (one person often
-    stands in several sources' records); else the single partial match."""
+    """The node ids meant by `name_or_id`: an exact id (a record's id names its entity's node); else every node
+    captioned exactly so; else the single partial match; else the nodes of the records written so."""
+    held = entity_map(store)
+    if name_or_id in held:  # a record that resolution folded into another record's entity node
+        return [held[name_or_id]]
     hits = execute("entity", store, text=name_or_id, limit=50).frame
     if not len(hits):
+        # a spelling one of an entity's records gave, not the one its node is captioned with
+        recs = records(store)
+        named = recs.loc[recs["name"].fillna("").str.casefold() == name_or_id.casefold(), "record_id"]
+        if len(named):
+            return sorted({held.get(r, r) for r in named})
         raise LinkgraphError(f"no entity matches {name_or_id!r} (try `linkgraph query entity --param text=...`)")
     if (hits["id"] == name_or_id).any():
         return [name_or_id]

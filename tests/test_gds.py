@@ -139,7 +139,7 @@ def test_gds_communities_modularity_on_loose_graphs(neo):
 
 def test_gds_after_resolution_merged_records(neo, tmp_path):
     """The demo investigation, imported and resolved (records merged, others only in the review queue): the GDS
-    projection collapses records to their entity's representative exactly as the client-side path does."""
+    projection is the client-side path's: one node per entity (the graph holds entities, not records)."""
     from linkgraph.demo import NETWORK_LINKS
     from linkgraph.demo_data import generate
     from linkgraph.importing import import_files
@@ -162,7 +162,9 @@ def test_gds_after_resolution_merged_records(neo, tmp_path):
         network = nx.Graph(list(pairs.itertuples(index=False, name=None)))  # the same for every analytic
         if name == "components":
             raw = ctx.run()
-            assert (set(raw["source"]) | set(raw["target"])) & set(merged), "merged records are in the network"
+            ends = set(raw["source"]) | set(raw["target"])
+            assert not ends & set(merged), "a merged record is a node of its own"
+            assert ends & set(merged.values()), "the merged entities are in the network"
         with _gds_graph(ctx) as (graph, n):
             rels = neo.query(
                 "CALL gds.graph.relationships.stream($g, ['*']) YIELD sourceNodeId, targetNodeId, "

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from linkgraph import demo_data, provenance
@@ -215,11 +216,55 @@ def test_resolution_is_restored_by_rebuild_after_unmerge(store, demo_files):
     import_files(store, demo_files.importable[:4], progress=False)
     resolve_store(store)
     merged = store.query(
-        "MATCH (p:Person) WHERE p.entity_id IS NOT NULL RETURN p.entity_id AS e, count(*) AS n ORDER BY n DESC, e"
+        "MATCH (p:Person) WHERE p.records IS NOT NULL RETURN p.entity_id AS e, size(p.records) AS n ORDER BY n DESC, e"
     )
     assert len(merged) and merged["n"].iloc[0] >= 2, "the demo's first files merge spelling variants"
+    before = graph(store)
+    rebuild(store)  # one node per entity, made from its records' statements: the same after a rebuild
+    assert_same_graph(before, graph(store))
     eid, _ = find_entity(store, merged["e"].iloc[0])
     unmerge(store, eid)
+    before = graph(store)
+    rebuild(store)
+    assert_same_graph(before, graph(store))
+
+
+def test_undo_splits_the_entities_its_records_joined(store, demo_files):
+    """Undo of a file whose records resolution folded into entities with other files' records: those records
+    leave their entity nodes (values and batch gone, the other records' kept), each record left is held by one
+    node, and the graph is the one the ledger makes."""
+    from linkgraph.resolve.graph import records
+
+    import_files(store, demo_files.importable, progress=False)  # resolves at the end
+    recs = records(store)
+    batch_of = {r: {p["batch"] for p in provenance.loads(v)} for r, v in zip(recs["record_id"], recs["prov"])}
+    nodes = store.query("MATCH (p:Person) WHERE p.records IS NOT NULL RETURN p.id AS id, p.records AS records")
+    # the batch most often sharing an entity with other batches' records
+    shared: dict[str, int] = {}
+    for held in nodes["records"]:
+        bs = [batch_of[r] for r in held]
+        for b in set().union(*bs):
+            if any(b not in x for x in bs):
+                shared[b] = shared.get(b, 0) + 1
+    assert shared, "the demo's files resolve into entities across files"
+    gone = max(sorted(shared), key=shared.get)
+    theirs = {r for r, b in batch_of.items() if b == {gone}}
+    # the entity node's provenance is its records', all of them
+    one = nodes["id"].iloc[0]
+    sources = {p["source"] for p in provenance.loads(store.provenance("node", [one])[one])}
+    held_sources = set(recs.loc[recs["record_id"].isin(list(nodes["records"].iloc[0])), "source"])
+    assert sources == held_sources
+
+    undo(store, gone)
+    after = records(store)
+    assert theirs and not theirs & set(after["record_id"])
+    everyone = store.query("MATCH (p:Person) RETURN p.id AS id, p.records AS records, p.batches AS batches")
+    org = store.query("MATCH (p:Organization) RETURN p.id AS id, p.records AS records, p.batches AS batches")
+    both = pd.concat([everyone, org], ignore_index=True)
+    held = [r for i, rs in zip(both["id"], both["records"]) for r in (list(rs) if rs is not None else [i])]
+    assert sorted(held) == sorted(after["record_id"])
+    assert not any(gone in list(b) for b in both["batches"] if b is not None)
+    assert all(len(list(rs)) > 1 for rs in both["records"] if rs is not None)
     before = graph(store)
     rebuild(store)
     assert_same_graph(before, graph(store))

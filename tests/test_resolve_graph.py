@@ -28,12 +28,12 @@ from linkgraph.resolve.graph import (
     explain,
     person_records,
     records,
+    resolution_links,
     resolve_store,
     unmerge,
 )
 from linkgraph.resolve.review import export_review, import_review, review_pairs
 from linkgraph.sharing import audit_log
-from tests.support import items
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +49,9 @@ def run_cli(*args):
 
 
 def truth_of_nodes(store, truth) -> dict[str, str]:
-    """Person node id -> true person id, from the truth's mentions (file, sheet, row; best-matching name)."""
-    df = items(store, "MATCH (p:Person) RETURN p.id AS id, p.name AS name, p.prov AS prov")
+    """Person record id -> true person id, from the truth's mentions (file, sheet, row; best-matching name).
+    Records, not nodes: a resolved entity is one node holding several records."""
+    df = person_records(store).rename(columns={"record_id": "id"})
     names = dict(zip(df["id"], df["name"]))
     at: dict[tuple, set] = {}
     for r in df.itertuples():
@@ -109,11 +110,12 @@ def _batch_set(v) -> set:
 
 
 def same_as(store):
-    df = store.query(
-        "MATCH (a)-[r:SAME_AS]->(b) RETURN r.id AS id, a.id AS a, b.id AS b, r.decision AS decision, "
-        "r.score AS score, r.evidence AS evidence"
-    )
-    return sorted(df.itertuples(index=False, name=None)) if len(df) else []
+    """Resolution's SAME_AS links between records (id, a, b, decision, score, evidence)."""
+    df = resolution_links(store)
+    if not len(df):
+        return []
+    df = df[["id", "source", "target", "decision", "score", "evidence"]]
+    return sorted(df.itertuples(index=False, name=None))
 
 
 def test_demo_resolves_to_the_true_people(store, demo, capsys):
@@ -145,12 +147,12 @@ def test_demo_resolves_to_the_true_people(store, demo, capsys):
         assert len(mention) == 1
         rid, eid = mention["record_id"].iloc[0], mention["entity_id"].iloc[0]
         assert set(recs.loc[recs["entity_id"] == eid, "record_id"]) == {rid}
-        links = store.query(
-            "MATCH (a)-[r:SAME_AS]->(b) WHERE r.decision = $d AND (a.id = $id OR b.id = $id) "
-            "RETURN a.id AS a, b.id AS b",
-            {"d": REVIEW, "id": rid},
+        other = {b if a == rid else a for _, a, b, d, _, _ in same_as(store) if d == REVIEW and rid in (a, b)}
+        # in the graph, the review link joins the mention's node to the node of each candidate entity
+        drawn = store.query(
+            "MATCH (a)-[r:SAME_AS]-(b) WHERE r.decision = $d AND a.id = $id RETURN b.id AS b", {"d": REVIEW, "id": rid}
         )
-        other = {b if a == rid else a for a, b in zip(links["a"], links["b"])}
+        assert set(drawn["b"]) == {entity_map(store).get(o, o) for o in other}
         reviewed = set(recs.loc[recs["record_id"].isin(other), "entity_id"])
         assert all(entities_of(store, t, p) & reviewed for p in pair), (name, reviewed)
 
@@ -180,15 +182,19 @@ def test_demo_resolves_to_the_true_people(store, demo, capsys):
         )
     assert any(x[3] == REVIEW for x in links) and res["review"] == sum(x[3] == REVIEW for x in links)
     # a SAME_AS link carries the provenance of its two records (so grading and handling follow the sources)
-    prov = store.query(
-        "MATCH (a)-[r:SAME_AS]->(b) RETURN r.prov AS prov, r.handling AS handling, "
-        "r.batches AS batches, a.batches AS ab, b.batches AS bb"
-    )
-    for r in prov.itertuples():
-        assert r.handling and _batch_set(r.batches) == _batch_set(r.ab) | _batch_set(r.bb)
+    every = records(store)
+    src = dict(zip(every["record_id"], every["prov"]))
+    for r in resolution_links(store).itertuples():
+        ends = provenance.loads(src[r.source]) + provenance.loads(src[r.target])
+        assert r.handling and _batch_set(r.batches) == {p["batch"] for p in ends}
         assert {p["source"] for p in provenance.loads(r.prov)} <= set(records(store)["source"]) | {None}
-    # the source records are untouched: no Person was created or removed, provenance intact
-    assert len(recs) == len(store.query("MATCH (p:Person) RETURN p.id AS id"))
+    # one Person node per entity, holding its records (listed in `records`); every record in exactly one
+    nodes = store.query("MATCH (p:Person) RETURN p.id AS id, p.records AS records, p.entity_id AS e")
+    assert len(nodes) == recs["entity_id"].nunique()
+    held = [r for one, many in zip(nodes["id"], nodes["records"]) for r in (list(many) if many is not None else [one])]
+    assert sorted(held) == sorted(recs["record_id"])
+    okafor_node = nodes[nodes["e"] == next(iter(p02))]
+    assert len(okafor_node) == 1 and set(okafor_node["records"].iloc[0]) == set(okafor["record_id"])
 
     # running again, or importing the same files again, changes nothing
     before = (same_as(store), sorted(zip(recs["record_id"], recs["entity_id"])))

@@ -147,7 +147,6 @@ def undo(store: Store, batch_id: str) -> dict:
     def unit():
         out = store.remove_batch(batch_id)
         store.execute("MATCH (b:LgBatch {id: $id}) SET b.status = 'undone'", {"id": batch_id})
-        store.keep_resolution()  # links and entity ids the batch's records carried are gone with them
         return out
 
     out = store.atomic(unit)

@@ -7,10 +7,13 @@
     entity_map(store) -> {record_id: representative_id}         one node per entity for network analytics
     decisions(store) -> DataFrame, add_decisions(store, rows)   the reviewer decisions (LgDecision)
 
-Person and Organization nodes are source-scoped records: they stay as imported. Resolution only sets
-`entity_id` on them and keeps SAME_AS links: from every record of a multi-record entity to the entity's
-first record (decision 'auto', or 'match' when a reviewer said so), and between the two records of every
-pair in the review band (decision 'review'), so the review queue lives in the graph.
+Person and Organization rows are source-scoped records, kept as imported in the ledger. Resolution groups them
+into entities and the store puts that in force (Store.resolve_to): the graph holds one node per entity, with
+the id of its first record, its records' values, summaries and links, `entity_id` and `records` (see
+linkgraph.store.merges). The SAME_AS links resolution derives (from every record of a multi-record entity to
+its first record, decision 'auto' or 'match' when a reviewer said so, and between the two records of every
+pair in the review band, 'review') are kept with the mapping in the ledger; those of the review queue are
+also drawn in the graph, between the two entity nodes.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "decisions",
     "add_decisions",
     "find_entity",
+    "resolution_links",
     "REVIEW",
     "RECORD_TYPES",
 ]
@@ -82,8 +86,7 @@ def _first_prov(prov) -> dict:
     )
 
 
-def _many(store, cypher: str) -> dict[str, list]:
-    df = store.query(cypher)
+def _many(df: pd.DataFrame) -> dict[str, list]:
     out: dict[str, list] = {}
     if len(df):
         for rid, v in sorted(zip(df["id"], df["v"]), key=lambda t: (t[0], str(t[1]))):
@@ -92,20 +95,76 @@ def _many(store, cypher: str) -> dict[str, list]:
     return out
 
 
-def _records(store, type_name: str) -> pd.DataFrame:
-    nat = "nationality" if type_name == "Person" else "country"
+def _of_records(store, link_type: str, df: pd.DataFrame, merged: set[str]) -> pd.DataFrame:
+    """Rows (id: a node, link: its link) with each entity node's id replaced by the record whose source gave
+    the link, as the ledger tells (the node holds several records' links)."""
+    if not len(df) or not merged:
+        return df
+    at = df["id"].isin(merged)
+    if not at.any():
+        return df
+    ends = store.link_ends(link_type, df.loc[at, "link"].tolist())
+    src = dict(zip(ends["id"], ends["source"]))
+    return df.assign(id=df["id"].where(~at, df["link"].map(src)))
+
+
+def _graph_or_ledger(store, type_name: str, nat: str) -> tuple[pd.DataFrame, set[str]]:
+    """One row per record (id, name, birth_date, nationality, entity_id, prov, batches, reg): a node that
+    holds one record is read from the graph, an entity of several from the ledger, record by record."""
     base = store.query(
         f"MATCH (n:{type_name}) RETURN n.id AS id, n.name AS name, "
         f"{'n.birth_date' if type_name == 'Person' else 'NULL'} AS birth_date, "
-        f"n.{nat} AS nationality, n.entity_id AS entity_id, n.prov AS prov, n.batches AS batches"
-        + (", n.registration_number AS reg" if type_name == "Organization" else ", NULL AS reg")
+        f"n.{nat} AS nationality, n.entity_id AS entity_id, n.prov AS prov, n.batches AS batches, "
+        "n.records AS records" + (", n.registration_number AS reg" if type_name == "Organization" else ", NULL AS reg")
     )
     if not len(base):
+        return base, set()
+    is_entity = base["records"].map(lambda v: v is not None and len(v) > 1)
+    merged = set(base.loc[is_entity, "id"])
+    single = store.fill_provenance(base[~is_entity].drop(columns="records"), "node")
+    if not merged:
+        return single, merged
+    entity_of = {r: e for rs, e in zip(base.loc[is_entity, "records"], base.loc[is_entity, "entity_id"]) for r in rs}
+    recs = store.records(type_name, list(entity_of))
+    recs = pd.DataFrame(
+        {
+            "id": recs["id"],
+            "name": recs.get("name"),
+            "birth_date": recs.get("birth_date") if type_name == "Person" else None,
+            "nationality": recs.get(nat),
+            "entity_id": recs["id"].map(entity_of),
+            "prov": recs["prov"],
+            "batches": recs["batches"],
+            "reg": recs.get("registration_number") if type_name == "Organization" else None,
+        }
+    )
+    return pd.concat([single, recs], ignore_index=True), merged
+
+
+def _records(store, type_name: str) -> pd.DataFrame:
+    nat = "nationality" if type_name == "Person" else "country"
+    base, merged = _graph_or_ledger(store, type_name, nat)
+    if not len(base):
         return pd.DataFrame(columns=_RECORD_COLS)
-    base = store.fill_provenance(base, "node")  # a record's sources are the ledger's
-    phones = _many(store, f"MATCH (n:{type_name})-[:HAS_PHONE]->(x:Phone) RETURN n.id AS id, x.number AS v")
-    addr = store.query(
-        f"MATCH (n:{type_name})-[:HAS_ADDRESS]->(x:Address) RETURN n.id AS id, x.full AS full, x.city AS city"
+    base = _nones(base)
+    phones = _many(
+        _of_records(
+            store,
+            "HAS_PHONE",
+            store.query(
+                f"MATCH (n:{type_name})-[r:HAS_PHONE]->(x:Phone) RETURN n.id AS id, r.id AS link, x.number AS v"
+            ),
+            merged,
+        )
+    )
+    addr = _of_records(
+        store,
+        "HAS_ADDRESS",
+        store.query(
+            f"MATCH (n:{type_name})-[r:HAS_ADDRESS]->(x:Address) "
+            "RETURN n.id AS id, r.id AS link, x.full AS full, x.city AS city"
+        ),
+        merged,
     )
     addr_of: dict[str, tuple] = {}
     if len(addr):
@@ -114,9 +173,14 @@ def _records(store, type_name: str) -> pd.DataFrame:
     passports: dict[str, list] = {}
     ids: dict[str, list] = {}
     if type_name == "Person":
-        df = store.query(
-            "MATCH (n:Person)-[:HAS_ID]->(x:Identification) "
-            "RETURN n.id AS id, x.number AS number, x.kind AS kind, x.country AS country"
+        df = _of_records(
+            store,
+            "HAS_ID",
+            store.query(
+                "MATCH (n:Person)-[r:HAS_ID]->(x:Identification) "
+                "RETURN n.id AS id, r.id AS link, x.number AS number, x.kind AS kind, x.country AS country"
+            ),
+            merged,
         )
         for r in df.sort_values(["id", "number"]).itertuples() if len(df) else []:
             if not r.number:
@@ -281,11 +345,12 @@ def _first_of(recs: pd.DataFrame) -> pd.Series:
     return r.drop_duplicates("entity_id").set_index("entity_id")["record_id"]
 
 
-def _same_as(store) -> pd.DataFrame:
-    df = store.query(
-        "MATCH (a)-[r:SAME_AS]->(b) RETURN r.id AS id, a.id AS source, b.id AS target, r.decision AS decision"
-    )
-    return df if len(df) else pd.DataFrame(columns=["id", "source", "target", "decision"])
+def resolution_links(store) -> pd.DataFrame:
+    """The SAME_AS links of the resolution in force, between records (merges, decision auto or match, and the
+    review queue, decision review), with score, evidence and the provenance of their two records."""
+    kept = store.ledger.resolution()
+    df = kept[1] if kept is not None else None
+    return df if df is not None and len(df) else pd.DataFrame(columns=["id", "source", "target", "decision"])
 
 
 def _violated(latest: dict, ent: dict) -> set[str]:
@@ -339,7 +404,7 @@ def resolve_store(store, settings=None, progress: bool = False) -> dict:
         reopen = _violated(latest, {k: v for k, v in old.items() if v is not None})
         todo = recs["entity_id"].isna() | recs["entity_id"].isin(reopen)
         counts["new"] = int(recs["entity_id"].isna().sum())
-        links = _same_as(store)
+        links = resolution_links(store)
         if not todo.any() and _links_ok(recs, links):
             return _final_counts(counts, recs, links)
         engine_decisions = _engine_decisions(latest)
@@ -357,14 +422,14 @@ def resolve_store(store, settings=None, progress: bool = False) -> dict:
             if model is not None:
                 models[kind] = model
             new_ent.update(res.entities.to_dict())
-        stage("writing entities and SAME_AS links")
+        stage("writing entities")
         new_ent = _keep_old_ids(new_ent, old, redone)
         recs["entity_id"] = recs["record_id"].map(new_ent)
         plan = _plan_links(recs, links, results, latest, redone)
         changed = [(rid, e) for rid, e in new_ent.items() if old.get(rid) != e]
         counts["changed"] = sum(1 for rid, _ in changed if old.get(rid) is not None)
-        _write(store, recs, changed, plan, models)
-        return _final_counts(counts, recs, _same_as(store))
+        _write(store, recs, plan, models)
+        return _final_counts(counts, recs, resolution_links(store))
 
 
 _ENGINE_COLS = [
@@ -547,42 +612,28 @@ def _plan_links(recs: pd.DataFrame, links: pd.DataFrame, results: dict, latest: 
     return {"delete": delete, "create": create}
 
 
-def _write(store, recs: pd.DataFrame, changed: list, plan: dict, models: dict) -> None:
-    kind = dict(zip(recs["record_id"], recs["type"]))
-    sets: dict[str, list] = {}
-    for rid, e in changed:
-        sets.setdefault(kind[rid], []).append({"id": rid, "eid": e})
-    creates: dict[tuple, list] = {}
-    for c in plan["create"]:
-        props = {k: v for k, v in c.items() if k not in ("source_type", "target_type")}
-        creates.setdefault((c["source_type"], c["target_type"]), []).append(props)
-    cols = [c for c in store.schema.link_columns("SAME_AS") if c != "id"]
-    body = ", ".join(f"{c}: r.{c}" for c in cols)
+def _write(store, recs: pd.DataFrame, plan: dict, models: dict) -> None:
+    """Put the resolution in force: the store makes again the entity nodes whose records changed and keeps
+    the mapping and the SAME_AS links in the ledger (so `db rebuild` restores them)."""
+    first = _first_of(recs)
+    r = recs[recs["entity_id"].notna()].assign(_imp=lambda d: d["imported"].fillna("").astype(str))
+    r = r.assign(_rep=(r["record_id"] == r["entity_id"].map(first)).map(lambda b: 0 if b else 1))
+    r = r.sort_values(["entity_id", "_rep", "_imp", "record_id"])  # each entity's representative first
+    mapping = pd.DataFrame({"type": r["type"], "id": r["record_id"], "entity_id": r["entity_id"]})
+    have = resolution_links(store)
+    kept = have[~have["id"].isin(set(plan["delete"]))] if len(have) else have
+    parts = [x for x in (kept, pd.DataFrame(plan["create"])) if len(x)]
+    same_as = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["id", "source", "target", "decision"])
+    )
 
     def unit():
-        for t, rows in sets.items():
-            for i in range(0, len(rows), 5000):
-                store.execute(
-                    f"UNWIND $rows AS r MATCH (n:{t} {{id: r.id}}) SET n.entity_id = r.eid",
-                    {"rows": rows[i : i + 5000]},
-                )
-        for i in range(0, len(plan["delete"]), 5000):
-            store.execute(
-                "MATCH (a)-[r:SAME_AS]->(b) WHERE r.id IN $ids DELETE r", {"ids": plan["delete"][i : i + 5000]}
-            )
-        for (st, tt), rows in creates.items():
-            for i in range(0, len(rows), 2000):
-                store.execute(
-                    f"UNWIND $rows AS r MATCH (a:{st} {{id: r.source}}) MATCH (b:{tt} {{id: r.target}}) "
-                    f"CREATE (a)-[:SAME_AS {{id: r.id, {body}}}]->(b)",
-                    {"rows": rows[i : i + 2000]},
-                )
+        store.resolve_to(mapping, same_as)
         for kind, model in models.items():
             store.execute(
                 "MERGE (m:LgMeta {id: $id}) SET m.value = $v",
                 {"id": f"resolve.model.{kind}", "v": json.dumps(model, sort_keys=True)},
             )
-        store.keep_resolution()  # the ledger keeps what resolution decided, so `db rebuild` restores it
 
     store.atomic(unit)
 
@@ -614,9 +665,9 @@ class _Stages:
 # --------------------------------------------------------------------------- explain, unmerge, entity map
 
 
-def find_entity(store, entity: str) -> tuple[str, pd.DataFrame]:
+def find_entity(store, entity: str, recs: pd.DataFrame | None = None) -> tuple[str, pd.DataFrame]:
     """An entity named by its entity id, one of its record ids, or a name -> (entity_id, its records)."""
-    recs = records(store)
+    recs = records(store) if recs is None else recs
     key = str(entity).strip()
     if not len(recs):
         raise LinkgraphError("the store holds no Person or Organization records")
@@ -677,7 +728,8 @@ def explain(store, entity: str) -> pd.DataFrame:
     (source, sheet, row, name as written) and one row per SAME_AS link touching it (`match` inside the
     entity, `review` for candidates in the queue) with the features that matched and their log2 weights.
     """
-    eid, recs = find_entity(store, entity)
+    every = records(store)
+    eid, recs = find_entity(store, entity, every)
     rows = []
     for r in recs.sort_values(["imported", "record_id"], na_position="last").itertuples():
         rows.append(
@@ -695,15 +747,23 @@ def explain(store, entity: str) -> pd.DataFrame:
                 "passports": "; ".join(r.passports),
             }
         )
-    ids = recs["record_id"].tolist()
+    ids = set(recs["record_id"])
     names = dict(zip(recs["record_id"], recs["name"]))
-    df = store.query(
-        "MATCH (a)-[r:SAME_AS]->(b) WHERE a.id IN $ids OR b.id IN $ids "
-        "RETURN a.id AS a, b.id AS b, b.name AS b_name, a.name AS a_name, r.decision AS decision, "
-        "r.score AS score, r.evidence AS evidence",
-        {"ids": ids},
-    )
+    name_of = dict(zip(every["record_id"], every["name"]))
+    links = resolution_links(store)
+    df = links[links["source"].isin(ids) | links["target"].isin(ids)] if len(links) else links
     if len(df):
+        df = pd.DataFrame(
+            {
+                "a": df["source"],
+                "b": df["target"],
+                "a_name": df["source"].map(name_of),
+                "b_name": df["target"].map(name_of),
+                "decision": df["decision"],
+                "score": df["score"],
+                "evidence": df["evidence"],
+            }
+        )
         df = df.assign(_r=(df["decision"] == REVIEW).astype(int)).sort_values(
             ["_r", "score", "a"], ascending=[True, False, True]
         )
@@ -752,27 +812,7 @@ def unmerge(store, entity: str, record: str | None = None, user: str | None = No
 
 
 def entity_map(store) -> dict[str, str]:
-    """record id -> the id of its entity's representative (first) record, for every record of a
-    multi-record entity whose representative is another record. Ids not in the map stand for themselves,
-    so a projection applies it as `m.get(id, id)` and drops the self-loops that result."""
-    # a record's earliest import is its earliest batch's: no provenance records (the ledger) need reading, and
-    # a chart or an analytic query calls this on every run
-    times = store.query("MATCH (b:LgBatch) RETURN b.id AS id, b.imported AS imported")
-    imported = dict(zip(times["id"], times["imported"])) if len(times) else {}
-    rows = []
-    for t in RECORD_TYPES:  # only what the representative needs: cheaper than records() on a big store
-        df = store.query(
-            f"MATCH (n:{t}) WHERE n.entity_id IS NOT NULL RETURN n.id AS id, n.entity_id AS e, n.batches AS batches"
-        )
-        for r in df.itertuples() if len(df) else []:
-            seen = [imported[b] for b in (r.batches if r.batches is not None else []) if imported.get(b)]
-            rows.append({"record_id": r.id, "entity_id": r.e, "imported": min(seen) if seen else None})
-    if not rows:
-        return {}
-    recs = pd.DataFrame(rows)
-    first = _first_of(recs)
-    out = {}
-    for rid, e in zip(recs["record_id"], recs["entity_id"]):
-        if first.get(e) not in (None, rid):
-            out[rid] = first[e]
-    return out
+    """record id -> the id of the entity node that holds it, for every record of a multi-record entity but
+    the representative whose id the node has. The graph already holds one node per entity; this translates
+    record ids (as a review queue, an explain card or an older export names them) to nodes."""
+    return {r: n for r, n in store.merges().into.items() if r != n}

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from linkgraph.errors import LinkgraphError
-from linkgraph.resolve.graph import REVIEW, add_decisions, records, resolve_store
+from linkgraph.resolve.graph import REVIEW, add_decisions, records, resolution_links, resolve_store
 from linkgraph.safe import neutralise
 from linkgraph.safezip import WORKBOOK, check_archive
 from linkgraph.store import audit
@@ -49,11 +49,11 @@ def _text(v) -> str | None:
 def review_pairs(store) -> pd.DataFrame:
     """The review queue (SAME_AS links with decision 'review'), best first, record A beside record B,
     with the evidence of each comparison as 'level (+weight)' columns."""
-    links = store.query(
-        "MATCH (a)-[r:SAME_AS]->(b) WHERE r.decision = $d RETURN r.id AS pair, a.id AS record_a, "
-        "b.id AS record_b, r.score AS probability, r.evidence AS evidence",
-        {"d": REVIEW},
-    )
+    links = resolution_links(store)  # between records: the graph draws them between the entities' nodes
+    if len(links):
+        links = links[links["decision"] == REVIEW].rename(
+            columns={"id": "pair", "source": "record_a", "target": "record_b", "score": "probability"}
+        )
     base = ["decision", "note", "probability", "weight"] + [f"{c}_{s}" for c in _SIDE for s in "ab"] + ["reason"]
     if not len(links):
         return pd.DataFrame(columns=base + ["record_a", "record_b"])

@@ -25,6 +25,7 @@ import pandas as pd
 from linkgraph import grading, provenance
 from linkgraph import handling as handling_codes
 from linkgraph.errors import LinkgraphError
+from linkgraph.resolve.view import as_records
 from linkgraph.resources import package_version
 from linkgraph.schema import load_schema
 from linkgraph.sharing import signing
@@ -347,6 +348,9 @@ def export_package(
         raise LinkgraphError(f"--handling: {e}") from None
     rules = parse_rules(redact_rules)
     sub = select(store, around=around, hops=hops, query=query, params=params, queries=queries, title=title)
+    # a package carries records, as each source gave them: the recipient resolves them itself, and a
+    # protected source's record is withheld without touching what open sources said about the same man
+    sub = as_records(store, sub)
     records = None
     if rules.entities:
         from linkgraph.resolve.graph import records as resolution_records

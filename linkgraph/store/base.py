@@ -12,7 +12,7 @@ import pyarrow as pa
 from linkgraph import provenance
 from linkgraph.errors import LinkgraphError
 from linkgraph.schema import Schema, load_schema
-from linkgraph.store import ledger
+from linkgraph.store import ledger, merges
 
 LINK_ENDS = ["source", "target", "source_type", "target_type"]
 # items per transaction when deferred updates are flushed, and how many summary rows may wait in memory
@@ -212,6 +212,9 @@ class Store(abc.ABC):
         Links first, then nodes. Runs inside the open transaction if there is one, else slice by slice.
         """
         out = {"deleted_links": 0, "deleted_nodes": 0, "updated_links": 0, "updated_nodes": 0}
+        kept = self.ledger.resolution()
+        before = merges.Merges.of(kept[0] if kept else None)
+        apart = self._explode(batch_id, kept, before)
         for kind, names, pattern in (
             ("links", list(self.schema.links), "()-[x:{t}]->()"),
             ("nodes", list(self.schema.entities), "(x:{t})"),
@@ -238,8 +241,41 @@ class Store(abc.ABC):
                 self._strip(pat, shared[~shared["id"].isin(set(rest["id"]))], batch_id)
                 out[f"deleted_{kind}"] += len(only)
                 out[f"updated_{kind}"] += len(shared)
+        if kept is not None:
+            self._after_removal(kept, apart, batch_id)
         self.ledger.remove(batch_id)
         return out
+
+    def _explode(self, batch_id: str, kept, before: merges.Merges) -> merges.Merges:
+        """Before a batch goes: the entities it touched back to one node per record (the batch's own records
+        then go like any other item); the resolution in force for the others."""
+        if not before.members:
+            return before
+        reps = []
+        for t, et in self.schema.entities.items():
+            if et.resolvable:
+                df = self.query(f"MATCH (x:{t}) WHERE $b IN x.batches RETURN x.id AS id", {"b": batch_id})
+                reps += [i for i in (df["id"] if len(df) else []) if i in before.members]
+        if not reps:
+            return before
+        records = before.expand(reps)
+        apart = merges.Merges.of(kept[0][~kept[0]["id"].isin(set(records))])
+        self._reproject_records(records, before, apart)
+        return apart
+
+    def _after_removal(self, kept, apart: merges.Merges, batch_id: str) -> None:
+        """After a batch went: its records out of the resolution, the entities made again of those left."""
+        mapping, same_as = kept
+        alone = [i for i in mapping["id"] if i not in apart.into]  # records that are nodes of their own now
+        present: set[str] = set()
+        for t in set(mapping["type"]):
+            for i in range(0, len(alone), 5000):
+                df = self.query(f"MATCH (n:{t}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": alone[i : i + 5000]})
+                present |= set(df["id"]) if len(df) else set()
+        gone = set(alone) - present
+        if len(same_as):
+            same_as = same_as[~(same_as["source"].isin(gone) | same_as["target"].isin(gone))]
+        self._resolve_to(merges.without(mapping, gone), same_as, apart, without=batch_id, every=True)
 
     def _reproject(self, kind: str, t: str, pat: str, ids: list[str], without: str, batches: list[str]) -> None:
         """Fold these items again from the ledger's statements of every batch but `without`; every column set,
@@ -349,6 +385,7 @@ class Store(abc.ABC):
         """Record observations of nodes and links in the ledger and project them into the graph, all or
         nothing. Re-writing the same rows changes nothing in the graph."""
         parts = self._statements(nodes, links)
+        nodes, links = self._mapped(nodes, links, self.merges())  # the ledger keeps records; the graph, entities
         if getattr(self, "_sliced", False) and not self.in_transaction():
             # under atomic_batches each write commits on its own; a failed import removes the batch's parts
             for batch, table in parts:
@@ -398,19 +435,156 @@ class Store(abc.ABC):
         self._flush_if_full()
         return out
 
-    def provenance(self, kind: str, ids, batches=None) -> dict[str, str]:
+    def provenance(self, kind: str, ids, batches=None, records: bool = False) -> dict[str, str]:
         """id -> its provenance records (JSON text, one record per batch, source, sheet and grading, rows as
         ranges), folded from the ledger's statements. `kind`: "node" or "link"; `batches`, if known, the
-        batches the items carry (only their parts are read)."""
+        batches the items carry (only their parts are read). A node that is a resolved entity has the records
+        of all its records, unless `records` asks for the ids as records of their own."""
         ids = [i for i in dict.fromkeys(ids) if i is not None]
         if not ids:
             return {}
-        nodes, links = self.ledger.observations(self._storage, batches=batches, items=ids)
+        m = self.merges() if kind == "node" and not records else merges.Merges()
+        asked = {i for i in ids if i in m.members}
+        nodes, links = self.ledger.observations(self._storage, batches=batches, items=m.expand(ids))
         out: dict[str, str] = {}
         for df in (nodes if kind == "node" else links).values():
+            if asked:
+                df = df.assign(id=df["id"].map(lambda i: m.node(i) if m.node(i) in asked else i))
             folded = provenance.fold_observations(df, [], set())
             out.update(zip(folded["id"], folded["prov"]))
         return out
+
+    def records(self, type_name: str, ids) -> pd.DataFrame:
+        """The records `ids` of a type as their own sources gave them, folded from the ledger: one row each
+        with the type's values, summary columns and `prov` (what an entity node holds, record by record)."""
+        ids = [i for i in dict.fromkeys(ids) if i is not None]
+        columns = self.schema.node_columns(type_name)
+        value_cols = [c for c in columns if c not in ("id", "prov", *provenance.SUMMARY_COLUMNS)]
+        frames = self.ledger.observations(self._storage, items=ids)[0] if ids else {}
+        df = frames.get(type_name)
+        if df is None or not len(df):
+            return pd.DataFrame(columns=list(columns))
+        lists = {c for c, ty in columns.items() if ty.endswith("[]") and c != "batches"}
+        out = provenance.fold_summary(provenance.summary_rows(_with_columns(df, value_cols)), value_cols, lists)
+        out["prov"] = out["id"].map(self.provenance("node", ids, records=True))
+        return out.reset_index(drop=True)
+
+    def link_ends(self, type_name: str, ids) -> pd.DataFrame:
+        """The links `ids` of a type with the records they were observed between (id, source, target): an
+        entity's links join its records, which only the ledger still tells apart."""
+        ids = [i for i in dict.fromkeys(ids) if i is not None]
+        df = self.ledger.observations(self._storage, items=ids)[1].get(type_name) if ids else None
+        if df is None or not len(df):
+            return pd.DataFrame(columns=["id", "source", "target"])
+        return df.drop_duplicates("id")[["id", "source", "target"]].reset_index(drop=True)
+
+    # --- resolved entities -------------------------------------------------------------------------------
+    def merges(self) -> merges.Merges:
+        """The resolution in force: which records each entity node holds (see linkgraph.store.merges)."""
+        kept = self.ledger.resolution()
+        return merges.Merges.of(kept[0] if kept else None)
+
+    def _mapped(self, nodes, links, m: merges.Merges):
+        """Observation frames with record ids replaced by the ids of the entity nodes that hold them."""
+        if not m.into:
+            return nodes, links
+        res = {t for t, et in self.schema.entities.items() if et.resolvable}
+        nodes = {
+            t: (df.assign(id=m.map_ids(df["id"])) if t in res and df is not None else df)
+            for t, df in (nodes or {}).items()
+        }
+        out = {}
+        for t, df in (links or {}).items():
+            if df is not None and len(df):
+                df = df.assign(source=m.map_ids(df["source"]), target=m.map_ids(df["target"]))
+            out[t] = df
+        return nodes, out
+
+    def resolve_to(self, mapping: pd.DataFrame, same_as: pd.DataFrame) -> None:
+        """Put a resolution in force and keep it in the ledger: `mapping` (type, id, entity_id: every resolved
+        record, each entity's representative first) and `same_as` (the links resolution derived, between
+        records). The nodes of the records whose entity changed are made again from the ledger; the others
+        are not touched. Joins the open transaction."""
+        self.atomic(lambda: self._resolve_to(merges.mapping_frame(mapping), same_as, self.merges()))
+
+    def _resolve_to(self, mapping, same_as, old: merges.Merges, without=None, every=False) -> None:
+        new = merges.Merges.of(mapping)
+        moved = {r for r in set(old.into) | set(new.into) if old.node(r) != new.node(r)}
+        done = self._reproject_records(moved, old, new, without=without)
+        self._set_entities(
+            mapping,
+            new,
+            None if every else done | {new.node(r) for r, e in new.entity.items() if old.entity.get(r) != e},
+        )
+        self._review_links(same_as, new)
+        self.ledger.put_resolution(
+            mapping,
+            same_as if len(same_as) else pd.DataFrame(columns=[*self.schema.link_columns("SAME_AS"), *LINK_ENDS]),
+        )
+
+    def _reproject_records(self, records, old: merges.Merges, new: merges.Merges, without=None) -> set[str]:
+        """Make again, from the ledger, the nodes holding these records (and every record sharing a node with
+        them, before or after) and their links, as `new` groups them. Returns the ids of the nodes made."""
+        todo = set(records)
+        while True:  # close over shared nodes, old and new
+            more = set(old.expand(old.entities_of(todo))) | set(new.expand(new.entities_of(todo)))
+            if more <= todo:
+                break
+            todo |= more
+        if not todo:
+            return set()
+        nodes_before = sorted(old.entities_of(todo) | todo)
+        link_ids: list[str] = []
+        for t in self.schema.links:
+            if t == "SAME_AS":  # derived by resolution, not observed: _review_links makes them
+                continue
+            for i in range(0, len(nodes_before), 5000):
+                df = self.query(
+                    f"MATCH (a)-[x:{t}]->(b) WHERE a.id IN $ids OR b.id IN $ids RETURN DISTINCT x.id AS id",
+                    {"ids": nodes_before[i : i + 5000]},
+                )
+                link_ids += df["id"].tolist() if len(df) else []
+        types = {t for t, et in self.schema.entities.items() if et.resolvable}
+        for t in types:
+            for i in range(0, len(nodes_before), 5000):
+                self.execute(f"MATCH (n:{t}) WHERE n.id IN $ids DETACH DELETE n", {"ids": nodes_before[i : i + 5000]})
+        nodes, links = self.ledger.observations(self._storage, items=[*sorted(todo), *link_ids], without=without)
+        nodes = {t: df for t, df in nodes.items() if t in types}
+        nodes, links = self._mapped(nodes, links, new)
+        self._project(nodes, links)
+        return {new.node(r) for r in todo}
+
+    def _set_entities(self, mapping: pd.DataFrame, m: merges.Merges, only: set[str] | None) -> None:
+        """entity_id and records (the ids of an entity's records, when more than one) on the entity nodes."""
+        if not len(mapping):
+            return
+        reps = mapping.drop_duplicates("into")
+        for t, part in reps.groupby("type", sort=False):
+            rows = [
+                {"id": r, "e": e, "recs": m.members.get(r)}
+                for r, e in zip(part["into"], part["entity_id"])
+                if only is None or r in only
+            ]
+            # apart: a list parameter whose every element is null would be typed as text by LadybugDB
+            for many in (True, False):
+                sel = [r for r in rows if (r["recs"] is not None) == many]
+                recs = "r.recs" if many else "NULL"
+                for i in range(0, len(sel), 5000):
+                    self.execute(
+                        f"UNWIND $rows AS r MATCH (n:{t}) WHERE n.id = r.id SET n.entity_id = r.e, n.records = {recs}",
+                        {"rows": sel[i : i + 5000]},
+                    )
+
+    def _review_links(self, same_as: pd.DataFrame, m: merges.Merges) -> None:
+        """The SAME_AS links of the review queue between the entity nodes (merges are the nodes themselves)."""
+        self.execute("MATCH ()-[r:SAME_AS]->() DELETE r")
+        if not len(same_as):
+            return
+        review = same_as[same_as["decision"] == "review"]
+        review = review.assign(source=m.map_ids(review["source"]), target=m.map_ids(review["target"]))
+        review = review[review["source"] != review["target"]]
+        if len(review):
+            self._create_links("SAME_AS", _ordered(review, self._storage("link", "SAME_AS")))
 
     def fill_provenance(self, df: pd.DataFrame, kind: str) -> pd.DataFrame:
         """Rows of items (an `id` column) with `prov` filled from the ledger where the graph holds none."""
@@ -438,13 +612,14 @@ class Store(abc.ABC):
         self.clear_projection()
         total = self.ledger.count_parts()
         done, current = 0, object()
+        m = self.merges()
         with self._sliced_writes():
             for batch, _, table in self.ledger.parts():
                 if batch != current and done:
                     self.flush()  # as each import did at the end of its batch
                 current = batch
                 nodes, links = ledger.observations(table, self._storage)
-                self._project(nodes, links)
+                self._project(*self._mapped(nodes, links, m))
                 done += 1
                 if progress:
                     progress(done, total)
@@ -454,40 +629,14 @@ class Store(abc.ABC):
         out["links"] = int(counts.loc[counts.kind == "link", "count"].sum())
         return out
 
-    def keep_resolution(self) -> None:
-        """Put the resolution now stored (entity_id of every resolvable record, every SAME_AS link) in the
-        ledger, so that `rebuild` restores it. Resolution, unmerge and undo call it as their last write."""
-        rows = []
-        for t, et in self.schema.entities.items():
-            if et.resolvable:
-                df = self.query(f"MATCH (n:{t}) WHERE n.entity_id IS NOT NULL RETURN n.id AS id, n.entity_id AS e")
-                rows += [(t, i, e) for i, e in zip(df["id"], df["e"])] if len(df) else []
-        mapping = pd.DataFrame(rows, columns=["type", "id", "entity_id"])
-        cols = list(self.schema.link_columns("SAME_AS"))
-        ret = ", ".join(f"r.{c} AS {c}" for c in cols)
-        frames = []
-        for st, tt in self.schema.link("SAME_AS").pairs():  # by label pair: portable, and ends typed
-            df = self.query(
-                f"MATCH (a:{st})-[r:SAME_AS]->(b:{tt}) RETURN {ret}, a.id AS source, b.id AS target, "
-                "$st AS source_type, $tt AS target_type",
-                {"st": st, "tt": tt},
-            )
-            if len(df):
-                frames.append(df)
-        same_as = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        if not len(same_as):
-            same_as = pd.DataFrame(columns=[*cols, *LINK_ENDS])
-        self.ledger.put_resolution(mapping, same_as)
-
     def _apply_resolution(self) -> int:
         kept = self.ledger.resolution()
         if kept is None:
             return 0
         mapping, same_as = kept
-        for t, part in mapping.groupby("type", sort=False):
-            self._update_nodes(t, part[["id", "entity_id"]].reset_index(drop=True))
-        if len(same_as):
-            self._create_links("SAME_AS", _ordered(same_as, self._storage("link", "SAME_AS")))
+        m = merges.Merges.of(mapping)
+        self._set_entities(merges.mapping_frame(mapping) if "into" not in mapping.columns else mapping, m, None)
+        self._review_links(same_as, m)
         return len(mapping)
 
     def _upsert_nodes(self, type_name: str, df: pd.DataFrame, stats: WriteStats) -> None:

@@ -43,7 +43,7 @@ SYSTEM_TABLES: dict[str, dict[str, str]] = {
     },
 }
 
-STORE_FORMAT = "linkgraph-store/2"  # 2: provenance in the ledger, not a JSON list on each item
+STORE_FORMAT = "linkgraph-store/3"  # 2: provenance in the ledger, not a JSON list on each item; 3: one node per entity
 
 
 def record_batch(store, batch_id: str, *, summary: dict, **fields) -> None:
